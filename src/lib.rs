@@ -1,0 +1,32 @@
+//! # hatarakitai (働きたい) — codemap
+//!
+//! A lobby kiosk for a 障害者就業・生活支援センター: a visitor answers eight questions, sees which
+//! routes fit and why, and takes a slip with a QR code to the staff desk.
+//!
+//! ## Rooms
+//! - `lang` — the three languages (ja, ja-easy = やさしいにほんご with furigana, en).
+//! - `content` — questionnaire, route catalogue (+ notes, handoff) and matching rules, loaded
+//!   from TOML in `assets/` (embedded) or a centre's edited copies; every error names file,
+//!   line and field. `content::text` holds the ruby markup `{漢字|かんじ}`.
+//! - `answers` — one visitor's answers (option index per question; skip options kept).
+//! - `matcher` — the pure matcher (answers → ≤3 ranked routes with reasons, notes, handoff);
+//!   `matcher::must` states routes.md's MUST rules as code; `matcher::space` enumerates
+//!   every possible set of answers.
+//! - `cli` — the `hatarakitai` subcommands; `main.rs` only calls `cli::main`.
+//!
+//! ## Data flow
+//! assets/*.toml → `content::Content` (validated once) → `matcher::match_answers` (pure) →
+//! `matcher::OutcomeJson` (CLI) or the UI models.
+//!
+//! ## Invariants
+//! - The domain (`content`, `answers`, `matcher`) does no I/O beyond reading content files
+//!   at load, and never touches Slint or SQLite.
+//! - The matcher is deterministic: same content + answers → byte-identical output.
+//! - A reason is only ever given for an answer the visitor actually gave (M10).
+//! - Answers, names and payloads never go to logs or error messages.
+
+pub mod answers;
+pub mod cli;
+pub mod content;
+pub mod lang;
+pub mod matcher;
