@@ -27,6 +27,7 @@
 
 pub mod answers;
 pub mod cli;
+pub mod config;
 pub mod content;
 pub mod lang;
 pub mod matcher;

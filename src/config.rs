@@ -1,0 +1,233 @@
+//! The TOML config (PRODUCT.md §10). Every key is optional; built-in defaults make
+//! `hatarakitai` with no arguments a working kiosk. Unknown keys are errors (a typo must not be
+//! silently ignored), reported with file, line and field.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::content::ContentError;
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub centre: CentreConfig,
+    pub kiosk: KioskConfig,
+    pub keys: KeysConfig,
+    pub printer: PrinterConfig,
+    pub content: ContentConfig,
+    pub desk: DeskConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CentreConfig {
+    pub name: String,
+    pub phone: String,
+    pub hours: String,
+    /// IANA zone: days in statistics and times on slips are local to the centre.
+    pub timezone: String,
+}
+
+impl Default for CentreConfig {
+    fn default() -> Self {
+        CentreConfig {
+            name: "障害者就業・生活支援センター".into(),
+            phone: String::new(),
+            hours: String::new(),
+            timezone: "Asia/Tokyo".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KioskConfig {
+    pub id: u16,
+    pub idle_seconds: u32,
+    pub warning_seconds: u32,
+    pub retention_days: u32,
+    /// `hatarakitai hash-pin` output. None = the documented default PIN (must be changed).
+    pub staff_pin_hash: Option<String>,
+    /// Run (without a shell, not waited for) when a visitor taps 「スタッフをよぶ」.
+    pub on_call_staff: Option<String>,
+}
+
+impl Default for KioskConfig {
+    fn default() -> Self {
+        KioskConfig { id: 1, idle_seconds: 90, warning_seconds: 30, retention_days: 30, staff_pin_hash: None, on_call_staff: None }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KeysConfig {
+    /// Relative to the data dir. The first is the key the kiosk signs with; the desk accepts all.
+    pub files: Vec<PathBuf>,
+}
+
+impl Default for KeysConfig {
+    fn default() -> Self {
+        KeysConfig { files: vec![PathBuf::from("centre.key")] }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrinterKind {
+    #[default]
+    File,
+    EscposTcp,
+    EscposDevice,
+    Cups,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrinterConfig {
+    pub kind: PrinterKind,
+    pub address: String,
+    pub device: PathBuf,
+    pub queue: String,
+    /// Relative to the data dir.
+    pub dir: PathBuf,
+    pub dots: u32,
+    pub timeout_ms: u64,
+}
+
+impl Default for PrinterConfig {
+    fn default() -> Self {
+        PrinterConfig {
+            kind: PrinterKind::File,
+            address: "127.0.0.1:9100".into(),
+            device: PathBuf::from("/dev/usb/lp0"),
+            queue: String::new(),
+            dir: PathBuf::from("slips"),
+            dots: 576,
+            timeout_ms: 8000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContentConfig {
+    pub questionnaire: Option<PathBuf>,
+    pub routes: Option<PathBuf>,
+    pub rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeskConfig {
+    /// Closed (ターミネーション) intake records are deleted this many days after closing.
+    pub retention_days: u32,
+    /// Name recorded in the audit trail for changes made at this desk.
+    pub staff_name: String,
+}
+
+impl Default for DeskConfig {
+    fn default() -> Self {
+        DeskConfig { retention_days: 365 * 3, staff_name: "staff".into() }
+    }
+}
+
+/// A loaded config, with the directory its relative paths are resolved against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    pub config: Config,
+    /// Where content paths in the file are relative to (the config file's folder).
+    pub base_dir: PathBuf,
+    pub file: Option<PathBuf>,
+}
+
+impl Config {
+    pub fn parse(name: &str, text: &str) -> Result<Config, ContentError> {
+        let src = crate::content::error::Source { name, text };
+        let cfg: Config = toml::from_str(text).map_err(|e| src.toml_err(&e))?;
+        cfg.validate().map_err(|(field, message)| ContentError { file: name.to_string(), line: None, field, message })?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<(), (String, String)> {
+        if self.centre.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(("centre.timezone".into(), format!("unknown time zone `{}`: use an IANA name such as Asia/Tokyo", self.centre.timezone)));
+        }
+        if self.kiosk.idle_seconds < 30 {
+            return Err(("kiosk.idle_seconds".into(), format!("{} is too short for visitors who read slowly: use 30 or more (default 90)", self.kiosk.idle_seconds)));
+        }
+        if self.kiosk.warning_seconds < 30 {
+            return Err(("kiosk.warning_seconds".into(), "the 「まだ つかっていますか？」 countdown must give at least 30 seconds".into()));
+        }
+        if self.kiosk.retention_days == 0 {
+            return Err(("kiosk.retention_days".into(), "must be at least 1".into()));
+        }
+        if self.keys.files.is_empty() {
+            return Err(("keys.files".into(), "name at least one key file (e.g. [\"centre.key\"])".into()));
+        }
+        if !matches!(self.printer.dots, 384 | 576) && !(200..=1024).contains(&self.printer.dots) {
+            return Err(("printer.dots".into(), format!("{} dots: use 576 (80 mm paper) or 384 (58 mm)", self.printer.dots)));
+        }
+        if self.printer.timeout_ms < 500 {
+            return Err(("printer.timeout_ms".into(), "use at least 500 ms".into()));
+        }
+        if self.printer.kind == PrinterKind::Cups && self.printer.queue.trim().is_empty() {
+            return Err(("printer.queue".into(), "kind = \"cups\" needs queue = \"NAME\" (see `lpstat -p`)".into()));
+        }
+        Ok(())
+    }
+
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.centre.timezone.parse().unwrap_or(chrono_tz::Asia::Tokyo)
+    }
+}
+
+impl Loaded {
+    /// Reads the config file if given, else the defaults.
+    pub fn load(file: Option<&Path>) -> Result<Loaded, ContentError> {
+        let Some(path) = file else {
+            return Ok(Loaded { config: Config::default(), base_dir: PathBuf::from("."), file: None });
+        };
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ContentError {
+            file: name.clone(),
+            line: None,
+            field: String::new(),
+            message: format!("cannot read the config file ({e}): check the --config path"),
+        })?;
+        let config = Config::parse(&name, &text)?;
+        let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        Ok(Loaded { config, base_dir, file: Some(path.to_path_buf()) })
+    }
+
+    /// A content path from the config, resolved against the config file's folder.
+    pub fn content_path(&self, p: &Option<PathBuf>) -> Option<PathBuf> {
+        p.as_ref().map(|p| if p.is_absolute() { p.clone() } else { self.base_dir.join(p) })
+    }
+
+    pub fn content(&self) -> Result<crate::content::Content, crate::content::ContentErrors> {
+        let q = self.content_path(&self.config.content.questionnaire);
+        let r = self.content_path(&self.config.content.routes);
+        let u = self.content_path(&self.config.content.rules);
+        crate::content::Content::load(&crate::content::ContentPaths { questionnaire: q.as_deref(), routes: r.as_deref(), rules: u.as_deref() })
+    }
+}
+
+/// `--data-dir`, else `$XDG_DATA_HOME/hatarakitai`, else `~/.local/share/hatarakitai`.
+pub fn data_dir(arg: Option<&Path>) -> Result<PathBuf, String> {
+    if let Some(p) = arg {
+        return Ok(p.to_path_buf());
+    }
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
+        return Ok(PathBuf::from(x).join("hatarakitai"));
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|x| !x.is_empty()) {
+        return Ok(PathBuf::from(h).join(".local/share/hatarakitai"));
+    }
+    Err("no data directory: pass --data-dir DIR (neither XDG_DATA_HOME nor HOME is set)".into())
+}
+
+/// Resolves a path relative to the data dir.
+pub fn in_data_dir(data_dir: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() { p.to_path_buf() } else { data_dir.join(p) }
+}
