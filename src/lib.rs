@@ -29,5 +29,6 @@ pub mod answers;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod kiosk;
 pub mod lang;
 pub mod matcher;

@@ -1,0 +1,109 @@
+//! The seam between the kiosk's UI controller and everything with side effects (the visit
+//! store, the slip renderer, the printer, the staff-call command). The controller only talks
+//! to this trait, so it is tested with `MemoryBackend` and runs for real with the store.
+//!
+//! Backends must never block the UI thread for long and never panic: a store or printer
+//! failure is reported through `status` for the staff screen, while the visitor carries on.
+
+use crate::answers::Answers;
+use crate::lang::Lang;
+use crate::matcher::Outcome;
+
+/// Why a visit ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    /// Results were shown and the visitor finished (with or without a slip).
+    Completed,
+    /// The visitor tapped やめる / went back to the start; `at_question` is 0-based, or None
+    /// when it happened before the first question.
+    Abandoned { at_question: Option<u8> },
+    /// The idle countdown ran out.
+    IdleReset { at_question: Option<u8> },
+}
+
+/// A slip ready to show and print.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlipTicket {
+    /// The slip bitmap the printer gets, as 8-bit grey (0 = black, 255 = white).
+    pub width: u32,
+    pub height: u32,
+    pub luma: Vec<u8>,
+    /// The QR text (`HT1…`), for the on-screen fallback QR.
+    pub payload: String,
+    /// 受付番号, e.g. `1125-023`.
+    pub receipt_no: String,
+}
+
+/// The outcome of a print job, reported back on the UI thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrintResult {
+    Printed,
+    /// Human-readable reason for staff (e.g. "paper end", "timeout after 8 s").
+    Failed(String),
+}
+
+/// A print job to run off the UI thread. It must finish (or fail) within its own timeout.
+pub type PrintJob = Box<dyn FnOnce() -> PrintResult + Send + 'static>;
+
+pub trait KioskBackend {
+    /// Consent accepted: a visit begins.
+    fn visit_started(&mut self, lang: Lang, large_text: bool);
+    /// An answer was tapped (`None` = わからない・こたえない with no option id, i.e. skipped).
+    fn answered(&mut self, question: usize, option: Option<u8>);
+    /// Language or text size changed during a visit.
+    fn display_changed(&mut self, lang: Lang, large_text: bool);
+    /// The results screen was shown.
+    fn results_shown(&mut self, answers: &Answers, outcome: &Outcome, lang: Lang);
+    /// The visitor asked for a slip. The visit is committed *before* this returns the job.
+    /// Err = the slip could not even be made (message for staff); the UI then shows the
+    /// results with a call-staff message.
+    fn make_slip(&mut self, answers: &Answers, outcome: &Outcome, lang: Lang) -> Result<(SlipTicket, PrintJob), String>;
+    /// The print job finished (called on the UI thread).
+    fn print_finished(&mut self, result: &PrintResult);
+    /// The visit ended.
+    fn visit_ended(&mut self, reason: EndReason);
+    /// 「スタッフをよぶ」 was tapped (during a visit or not).
+    fn staff_called(&mut self);
+    /// One line for the staff screen about the health of store/printer ("" = all good).
+    fn status(&self) -> String {
+        String::new()
+    }
+}
+
+/// Records every call; for controller tests and headless screenshots.
+#[derive(Debug, Default, Clone)]
+pub struct MemoryBackend {
+    pub events: Vec<String>,
+    /// When set, the print job fails with this message.
+    pub fail_print: Option<String>,
+}
+
+impl KioskBackend for MemoryBackend {
+    fn visit_started(&mut self, lang: Lang, large_text: bool) {
+        self.events.push(format!("started {lang} large={large_text}"));
+    }
+    fn answered(&mut self, question: usize, option: Option<u8>) {
+        self.events.push(format!("answered q{question}={option:?}"));
+    }
+    fn display_changed(&mut self, lang: Lang, large_text: bool) {
+        self.events.push(format!("display {lang} large={large_text}"));
+    }
+    fn results_shown(&mut self, _answers: &Answers, outcome: &Outcome, _lang: Lang) {
+        self.events.push(format!("results {}", outcome.routes.len()));
+    }
+    fn make_slip(&mut self, _answers: &Answers, _outcome: &Outcome, _lang: Lang) -> Result<(SlipTicket, PrintJob), String> {
+        self.events.push("slip".into());
+        let fail = self.fail_print.clone();
+        let ticket = SlipTicket { width: 8, height: 8, luma: vec![255; 64], payload: "HT1TEST".into(), receipt_no: "0000-000".into() };
+        Ok((ticket, Box::new(move || fail.map_or(PrintResult::Printed, PrintResult::Failed))))
+    }
+    fn print_finished(&mut self, result: &PrintResult) {
+        self.events.push(format!("printed {result:?}"));
+    }
+    fn visit_ended(&mut self, reason: EndReason) {
+        self.events.push(format!("ended {reason:?}"));
+    }
+    fn staff_called(&mut self) {
+        self.events.push("staff".into());
+    }
+}

@@ -1,0 +1,3 @@
+//! The lobby kiosk: Slint UI controllers around the pure domain.
+
+pub mod backend;
