@@ -40,7 +40,7 @@ impl Texts {
         for lang in Lang::ALL {
             let s = self.get(lang);
             if s.trim().is_empty() {
-                out.push((lang, "is empty".to_string()));
+                out.push((lang, "the text is empty".to_string()));
             } else if let Err(e) = parse_ruby(s) {
                 out.push((lang, e));
             }
@@ -72,9 +72,10 @@ pub fn parse_ruby(s: &str) -> Result<Vec<Segment>, String> {
                     ));
                 };
                 let inner = &rest[..close];
-                if inner.contains('{') {
+                if let Some(nested) = inner.find('{') {
                     return Err(format!(
-                        "ruby markup `{{{inner}}}` contains another `{{`; ruby cannot be nested"
+                        "ruby markup `{{{}` is not closed before the next `{{`; write {{漢字|かんじ}}",
+                        &inner[..nested]
                     ));
                 }
                 let Some((base, ruby)) = inner.split_once('|') else {
@@ -88,9 +89,15 @@ pub fn parse_ruby(s: &str) -> Result<Vec<Segment>, String> {
                     ));
                 }
                 if !plain_run.is_empty() {
-                    out.push(Segment { base: std::mem::take(&mut plain_run), ruby: None });
+                    out.push(Segment {
+                        base: std::mem::take(&mut plain_run),
+                        ruby: None,
+                    });
                 }
-                out.push(Segment { base: base.to_string(), ruby: Some(ruby.to_string()) });
+                out.push(Segment {
+                    base: base.to_string(),
+                    ruby: Some(ruby.to_string()),
+                });
                 // Skip the consumed characters.
                 let end = pos + 1 + close;
                 for (p, _) in chars.by_ref() {
@@ -115,7 +122,10 @@ pub fn parse_ruby(s: &str) -> Result<Vec<Segment>, String> {
         }
     }
     if !plain_run.is_empty() {
-        out.push(Segment { base: plain_run, ruby: None });
+        out.push(Segment {
+            base: plain_run,
+            ruby: None,
+        });
     }
     Ok(out)
 }
@@ -152,9 +162,18 @@ mod tests {
         assert_eq!(
             segs,
             vec![
-                Segment { base: "いまの ".into(), ruby: None },
-                Segment { base: "気持".into(), ruby: Some("きも".into()) },
-                Segment { base: "ちに".into(), ruby: None },
+                Segment {
+                    base: "いまの ".into(),
+                    ruby: None
+                },
+                Segment {
+                    base: "気持".into(),
+                    ruby: Some("きも".into())
+                },
+                Segment {
+                    base: "ちに".into(),
+                    ruby: None
+                },
             ]
         );
         assert_eq!(plain("いまの {気持|きも}ちに"), "いまの 気持ちに");
@@ -163,7 +182,16 @@ mod tests {
 
     #[test]
     fn rejects_malformed_ruby() {
-        for bad in ["{漢字", "{漢字}", "{|かな}", "{漢字|}", "漢字}", "a|b", "{a|b|c}", "{{a|b}|c}"] {
+        for bad in [
+            "{漢字",
+            "{漢字}",
+            "{|かな}",
+            "{漢字|}",
+            "漢字}",
+            "a|b",
+            "{a|b|c}",
+            "{{a|b}|c}",
+        ] {
             assert!(parse_ruby(bad).is_err(), "{bad} should be rejected");
         }
     }

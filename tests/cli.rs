@@ -1,0 +1,324 @@
+//! The command line as an administrator or a script uses it: real process, real pipes.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hatarakitai"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run hatarakitai")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn match_prints_the_contract_json() {
+    let o = run(&[
+        "match",
+        "--answers",
+        "goal=work_now,days=d5,health=stable,income=salary,disclose=open,techo=yes",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["routes"][0]["id"], "hellowork_open");
+    assert!(v["routes"][0]["score"].as_f64().unwrap() > 0.0);
+    assert!(!v["routes"][0]["reasons"].as_array().unwrap().is_empty());
+    assert_eq!(v["handoff"], "nakapotsu");
+    assert!(v["routes"].as_array().unwrap().len() <= 3);
+    let en = run(&["match", "--answers", "days=d5", "--lang", "en"]);
+    let v: serde_json::Value = serde_json::from_slice(&en.stdout).unwrap();
+    assert!(
+        v["routes"][0]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("5 days"),
+        "{v}"
+    );
+}
+
+#[test]
+fn bad_answers_exit_2_with_a_message_naming_the_problem() {
+    for (arg, needle) in [
+        ("goal=", "answer for `goal` is empty"),
+        ("goal==x", "exactly one `=`"),
+        (",,", "is empty"),
+        ("colour=red", "unknown question id `colour`"),
+        ("goal=work_later", "unknown option id `work_later`"),
+        ("goal=work_now,goal=unsure", "answered twice"),
+    ] {
+        let o = run(&["match", "--answers", arg]);
+        assert_eq!(o.status.code(), Some(2), "{arg}");
+        assert!(stderr(&o).contains(needle), "{arg}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{arg}");
+    }
+    let o = run(&["match", "--answers", "goal=work_now", "--lang", "fr"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown language `fr`"));
+}
+
+#[test]
+fn batch_answers_one_line_per_line_and_stops_at_a_bad_line() {
+    let mut child = bin()
+        .args(["match", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"goal\":\"work_now\"}\n{}\n{\"days\":null,\"health\":\"unstable\"}\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    let lines: Vec<_> = std::str::from_utf8(&o.stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), 3);
+    let last: serde_json::Value = serde_json::from_str(lines[2]).unwrap();
+    assert_eq!(last["routes"][0]["id"], "daycare");
+
+    let mut child = bin()
+        .args(["match", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"goal\":\"work_now\"}\n{\"goal\":\"nope\"}\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("line 2") && stderr(&o).contains("unknown option id `nope`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// The whole answer space through the real binary: `match --emit-space | match --batch`,
+/// checked against the MUST rules from the JSON alone (ids, notes, handoff).
+#[test]
+fn whole_answer_space_through_the_batch_cli_satisfies_the_must_rules() {
+    let space = run(&["match", "--emit-space"]);
+    assert!(space.status.success());
+    let inputs: Vec<&str> = std::str::from_utf8(&space.stdout)
+        .unwrap()
+        .lines()
+        .collect();
+    assert_eq!(inputs.len(), 360_000);
+    let mut child = bin()
+        .args(["match", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let feed = space.stdout.clone();
+    let writer = std::thread::spawn(move || stdin.write_all(&feed));
+    let o = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(o.status.success());
+    let outputs: Vec<&str> = std::str::from_utf8(&o.stdout).unwrap().lines().collect();
+    assert_eq!(
+        outputs.len(),
+        inputs.len(),
+        "one output line per input line"
+    );
+    let mut failures = Vec::new();
+    for (i, o) in inputs.iter().zip(&outputs) {
+        let a: serde_json::Value = serde_json::from_str(i).unwrap();
+        let r: serde_json::Value = serde_json::from_str(o).unwrap();
+        let g = |q: &str| {
+            a.get(q)
+                .and_then(|v| v.as_str())
+                .filter(|v| !matches!(*v, "unsure" | "undecided"))
+        };
+        let ids: Vec<&str> = r["routes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap())
+            .collect();
+        let notes: Vec<&str> = r["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap())
+            .collect();
+        let has = |x: &str| ids.contains(&x);
+        let top = ids.first().copied();
+        let work = [
+            "hellowork_open",
+            "hellowork_closed",
+            "kaihatsuko",
+            "itaku_kunren",
+            "keizoku_a",
+        ];
+        let mut bad = Vec::new();
+        if g("disclose") == Some("closed") && has("hellowork_open")
+            || g("disclose") == Some("open") && has("hellowork_closed")
+        {
+            bad.push("M1");
+        }
+        if matches!(g("days"), Some("d1_2" | "d0")) && work.iter().any(|w| has(w)) {
+            bad.push("M2");
+        }
+        if (g("health") == Some("unstable") || g("days") == Some("d0"))
+            && (!matches!(top, Some("daycare" | "katsudo_center")) || work.iter().any(|w| has(w)))
+        {
+            bad.push("M3");
+        }
+        if g("commute") == Some("near") && matches!(top, Some("kaihatsuko" | "itaku_kunren")) {
+            bad.push("M4");
+        }
+        if g("goal") == Some("work_now")
+            && g("days") == Some("d5")
+            && g("health") == Some("stable")
+            && g("income") == Some("salary")
+            && (!matches!(
+                top,
+                Some("hellowork_open" | "hellowork_closed" | "keizoku_a")
+            ) || has("keizoku_b"))
+        {
+            bad.push("M5");
+        }
+        if g("goal") == Some("train_first")
+            && matches!(g("days"), Some("d5" | "d3_4"))
+            && g("health") != Some("unstable")
+            && !matches!(top, Some("kaihatsuko" | "itaku_kunren" | "ikou"))
+        {
+            bad.push("M6");
+        }
+        if g("goal") == Some("place_to_go")
+            && !matches!(top, Some("katsudo_center" | "keizoku_b" | "daycare"))
+        {
+            bad.push("M7");
+        }
+        if g("days") == Some("d3_4") && matches!(top, Some("kaihatsuko" | "itaku_kunren")) {
+            bad.push("M8");
+        }
+        if g("income") == Some("salary") && top == Some("keizoku_b") {
+            bad.push("M9");
+        }
+        let reasons_ok = r["routes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| (1..=2).contains(&x["reasons"].as_array().unwrap().len()));
+        if ids.len() > 3 || !reasons_ok {
+            bad.push("M10");
+        }
+        if r["handoff"] != "nakapotsu" || has("nakapotsu") {
+            bad.push("M11");
+        }
+        let expect_notes: Vec<&str> = [
+            (
+                "techo",
+                g("disclose") == Some("open") && matches!(g("techo"), Some("no") | None),
+            ),
+            (
+                "jukyushasho",
+                has("ikou") || has("keizoku_a") || has("keizoku_b"),
+            ),
+            ("shujii", has("daycare")),
+            ("sentaku_shien", has("keizoku_b")),
+        ]
+        .into_iter()
+        .filter(|(_, on)| *on)
+        .map(|(n, _)| n)
+        .collect();
+        if notes != expect_notes {
+            bad.push("M12");
+        }
+        if !bad.is_empty() && failures.len() < 10 {
+            failures.push(format!("{bad:?}: {i} → {o}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn check_config_accepts_a_good_config_and_checks_every_combination() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &cfg,
+        "[centre]\nname = \"テストセンター\"\n[kiosk]\nid = 2\n",
+    )
+    .unwrap();
+    let o = run(&["check-config", cfg.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["combinations_checked"], 360_000);
+    assert_eq!(v["must_violations"], 0);
+}
+
+#[test]
+fn check_config_reports_bad_config_and_bad_content_with_file_line_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("kiosk.toml");
+    // Broken TOML.
+    std::fs::write(&cfg, "[kiosk]\nid = 1\nidle_seconds = \n").unwrap();
+    let o = run(&["check-config", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("kiosk.toml:3:"), "{}", stderr(&o));
+    // Unknown key (a typo must not be ignored).
+    std::fs::write(&cfg, "[kiosk]\nidle_secnds = 60\n").unwrap();
+    let o = run(&["check-config", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("idle_secnds"), "{}", stderr(&o));
+    // A value that would hurt visitors.
+    std::fs::write(&cfg, "[kiosk]\nidle_seconds = 5\n").unwrap();
+    let o = run(&["check-config", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("kiosk.idle_seconds"), "{}", stderr(&o));
+    // Edited rules naming an option that does not exist.
+    let rules = hatarakitai::content::EMBEDDED_RULES.replacen(
+        "income = [\"salary\"] }",
+        "income = [\"wages\"] }",
+        1,
+    );
+    std::fs::write(dir.path().join("rules.toml"), &rules).unwrap();
+    std::fs::write(&cfg, "[content]\nrules = \"rules.toml\"\n").unwrap();
+    let o = run(&["check-config", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("rules.toml:")
+            && e.contains("unknown option id `wages`")
+            && e.contains("when.income"),
+        "{e}"
+    );
+    // A content file that does not exist.
+    std::fs::write(&cfg, "[content]\nroutes = \"nowhere.toml\"\n").unwrap();
+    let o = run(&["check-config", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("nowhere.toml") && stderr(&o).contains("cannot read"),
+        "{}",
+        stderr(&o)
+    );
+    // Tuned weights that break a MUST rule are caught.
+    let rules = hatarakitai::content::EMBEDDED_RULES.replacen("why = \"M1: closed work does not use the disability track\"\nwhen = { disclose = [\"closed\"] }\nroutes = [\"hellowork_open\"]", "why = \"x\"\nwhen = { disclose = [\"closed\"] }\nroutes = [\"daycare\"]", 1);
+    std::fs::write(dir.path().join("rules.toml"), &rules).unwrap();
+    std::fs::write(&cfg, "[content]\nrules = \"rules.toml\"\n").unwrap();
+    let o = run(&["check-config", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("M1:"), "{}", stderr(&o));
+    // Missing config file.
+    let o = run(&[
+        "check-config",
+        dir.path().join("missing.toml").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read the config file"));
+}
