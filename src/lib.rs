@@ -29,6 +29,7 @@ pub mod answers;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod desk;
 pub mod kiosk;
 pub mod lang;
 pub mod matcher;

@@ -1,0 +1,4 @@
+//! The staff desk: scan a slip, open the intake record, edit it with an audit trail.
+
+pub mod intake;
+pub mod store;

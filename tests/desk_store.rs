@@ -1,0 +1,217 @@
+//! desk.sqlite on real files: one record per slip, audited edits, search, retention, privacy.
+
+use hatarakitai::desk::intake::{ScannedVisit, StaffFields, Stage};
+use hatarakitai::desk::store::{DeskStore, Search};
+
+fn visit(serial: u32, issued_at: i64) -> ScannedVisit {
+    ScannedVisit {
+        kiosk_id: 1,
+        serial,
+        issued_at,
+        lang: "ja".into(),
+        questionnaire_version: 1,
+        answers: vec![
+            ("goal".into(), "work_now".into()),
+            ("days".into(), "d5".into()),
+        ],
+        routes: vec!["hellowork_open".into(), "keizoku_a".into()],
+        receipt_no: format!("1125-{serial:03}"),
+    }
+}
+
+const T0: i64 = 1_795_000_000;
+
+#[test]
+fn a_slip_opens_one_record_however_often_it_is_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.sqlite");
+    let mut s = DeskStore::open(&path).unwrap();
+    let (a, created) = s.open_or_create(&visit(7, T0), T0 + 60).unwrap();
+    assert!(created);
+    assert_eq!(a.visit, visit(7, T0));
+    let (b, created) = s.open_or_create(&visit(7, T0), T0 + 120).unwrap();
+    assert!(!created);
+    assert_eq!(a.id, b.id);
+    drop(s);
+    let mut s = DeskStore::open(&path).unwrap();
+    let (c, created) = s.open_or_create(&visit(7, T0), T0 + 180).unwrap();
+    assert!(!created && c.id == a.id);
+    assert_eq!(s.count().unwrap(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}
+
+#[test]
+fn edits_are_saved_and_audited_field_by_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = DeskStore::open(&dir.path().join("desk.sqlite")).unwrap();
+    let (rec, _) = s.open_or_create(&visit(1, T0), T0).unwrap();
+    let mut f = StaffFields {
+        name: "山田 太郎".into(),
+        furigana: "やまだ たろう".into(),
+        ..Default::default()
+    };
+    assert_eq!(s.save(rec.id, &f, "佐藤", T0 + 10).unwrap(), 2);
+    assert_eq!(
+        s.save(rec.id, &f, "佐藤", T0 + 11).unwrap(),
+        0,
+        "no change, no audit"
+    );
+    f.stage = Some(Stage::Assessment);
+    f.name = "山田 太朗".into();
+    assert_eq!(s.save(rec.id, &f, "鈴木", T0 + 20).unwrap(), 2);
+    let got = s.get(rec.id).unwrap().unwrap();
+    assert_eq!(got.staff, f);
+    assert_eq!(got.updated_at, T0 + 20);
+    let audit = s.audit(rec.id).unwrap();
+    let lines: Vec<_> = audit
+        .iter()
+        .map(|a| format!("{} {} {} {}→{}", a.at - T0, a.who, a.field, a.old, a.new))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "0 desk created →scan",
+            "10 佐藤 name →山田 太郎",
+            "10 佐藤 furigana →やまだ たろう",
+            "20 鈴木 name 山田 太郎→山田 太朗",
+            "20 鈴木 stage インテーク→アセスメント",
+        ]
+    );
+}
+
+#[test]
+fn search_by_date_name_stage_and_staff() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = DeskStore::open(&dir.path().join("desk.sqlite")).unwrap();
+    for (i, (name, stage, staff)) in [
+        ("山田", Stage::Intake, "佐藤"),
+        ("田中", Stage::Planning, "鈴木"),
+        ("やまもと", Stage::Planning, "佐藤"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let (r, _) = s
+            .open_or_create(&visit(i as u32 + 1, T0 + i as i64 * 86_400), T0)
+            .unwrap();
+        let f = StaffFields {
+            name: name.to_string(),
+            furigana: format!("{name}ふりがな"),
+            assigned_staff: staff.to_string(),
+            stage: Some(*stage),
+            ..Default::default()
+        };
+        s.save(r.id, &f, "x", T0).unwrap();
+    }
+    let all = s.search(&Search::default()).unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[0].name, "やまもと", "newest first");
+    assert_eq!(
+        s.search(&Search {
+            text: "山".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        1
+    );
+    assert_eq!(
+        s.search(&Search {
+            text: "やま".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        1
+    );
+    assert_eq!(
+        s.search(&Search {
+            stage: Some(Stage::Planning),
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        2
+    );
+    assert_eq!(
+        s.search(&Search {
+            assigned_staff: "佐藤".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        2
+    );
+    assert_eq!(
+        s.search(&Search {
+            from: Some(T0 + 86_400),
+            to: Some(T0 + 2 * 86_400),
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        1
+    );
+    assert_eq!(
+        s.search(&Search {
+            text: "%".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        0,
+        "LIKE wildcards are literal"
+    );
+}
+
+#[test]
+fn retention_deletes_closed_records_and_audits_without_personal_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = DeskStore::open(&dir.path().join("desk.sqlite")).unwrap();
+    let (closed, _) = s.open_or_create(&visit(1, T0), T0).unwrap();
+    let (open, _) = s.open_or_create(&visit(2, T0), T0).unwrap();
+    let f = StaffFields {
+        name: "秘密 花子".into(),
+        stage: Some(Stage::Termination),
+        ..Default::default()
+    };
+    s.save(closed.id, &f, "x", T0).unwrap();
+    s.save(
+        open.id,
+        &StaffFields {
+            name: "継続 次郎".into(),
+            ..Default::default()
+        },
+        "x",
+        T0,
+    )
+    .unwrap();
+    assert_eq!(s.apply_retention(T0 + 10 * 86_400, 30).unwrap(), 0);
+    assert_eq!(s.apply_retention(T0 + 31 * 86_400, 30).unwrap(), 1);
+    assert!(s.get(closed.id).unwrap().is_none());
+    assert!(s.get(open.id).unwrap().is_some());
+    let audit = s.audit(closed.id).unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].field, "deleted");
+    assert!(!format!("{audit:?}").contains("秘密"));
+}
+
+#[test]
+fn a_damaged_file_gives_a_clear_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.sqlite");
+    std::fs::write(&path, vec![0x5a; 8192]).unwrap();
+    let e = DeskStore::open(&path).err().expect("must fail").to_string();
+    assert!(
+        e.contains("desk.sqlite")
+            && (e.contains("not a readable SQLite file") || e.contains("damaged")),
+        "{e}"
+    );
+}
