@@ -1,4 +1,5 @@
 //! The staff desk: scan a slip, open the intake record, edit it with an audit trail.
 
 pub mod intake;
+pub mod scan;
 pub mod store;
