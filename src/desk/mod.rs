@@ -3,3 +3,4 @@
 pub mod intake;
 pub mod scan;
 pub mod store;
+pub mod view;

@@ -46,7 +46,11 @@ pub fn clean(raw: &str) -> ScanInput {
             return ScanInput::LayoutSymbols(c);
         }
     }
-    if out.is_empty() { ScanInput::Empty } else { ScanInput::Text(out) }
+    if out.is_empty() {
+        ScanInput::Empty
+    } else {
+        ScanInput::Text(out)
+    }
 }
 
 fn is_kana_or_cjk(c: char) -> bool {
@@ -86,8 +90,16 @@ mod tests {
         assert_eq!(clean("ｈｔ１あ"), ScanInput::ImeOn);
         assert_eq!(clean("ほげ"), ScanInput::ImeOn);
         assert_eq!(clean("https+//example"), ScanInput::LayoutSymbols('+'));
-        assert!(matches!(clean(&"A".repeat(10_000)), ScanInput::TooLong(10_000)));
-        for s in [ScanInput::Empty, ScanInput::ImeOn, ScanInput::LayoutSymbols('*'), ScanInput::TooLong(600)] {
+        assert!(matches!(
+            clean(&"A".repeat(10_000)),
+            ScanInput::TooLong(10_000)
+        ));
+        for s in [
+            ScanInput::Empty,
+            ScanInput::ImeOn,
+            ScanInput::LayoutSymbols('*'),
+            ScanInput::TooLong(600),
+        ] {
             assert!(s.problem().is_some());
         }
     }
