@@ -1,5 +1,6 @@
 //! The staff desk: scan a slip, open the intake record, edit it with an audit trail.
 
+pub mod controller;
 pub mod intake;
 pub mod scan;
 pub mod store;

@@ -1,0 +1,204 @@
+//! The desk's operations, without any UI: scan → record, edit, save, search, stats. The Slint
+//! adapter forwards each callback to one method here; tests drive it directly.
+//!
+//! A scan while the open record has unsaved edits does not throw the edits away: it is held
+//! as `pending_scan` until staff choose save or discard (or cancel).
+
+use super::intake::{ScannedVisit, StaffFields, Stage};
+use super::scan::{self, ScanInput};
+use super::store::{DeskError, DeskStore, IntakeSummary, Search};
+use super::view::{self, IntakeView};
+use crate::content::Content;
+
+/// Turns clean scan text into a visit, or a message for staff (not ours, damaged, wrong key…).
+pub type Decoder = Box<dyn Fn(&str) -> Result<ScannedVisit, String>>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    None,
+    /// A record was opened: created now or found again.
+    Opened {
+        created: bool,
+    },
+    Saved {
+        changed: usize,
+    },
+    /// The scan was not usable; the message says why and what to do.
+    Rejected(String),
+    /// Unsaved edits: staff must save or discard before the held scan opens.
+    UnsavedEdits,
+    Error(String),
+}
+
+pub struct DeskController {
+    store: DeskStore,
+    content: Content,
+    tz: chrono_tz::Tz,
+    who: String,
+    decode: Decoder,
+    pub current: Option<IntakeView>,
+    pub edits: StaffFields,
+    pub pending_scan: Option<String>,
+    pub notice: Notice,
+}
+
+impl DeskController {
+    pub fn new(
+        store: DeskStore,
+        content: Content,
+        tz: chrono_tz::Tz,
+        who: String,
+        decode: Decoder,
+    ) -> DeskController {
+        DeskController {
+            store,
+            content,
+            tz,
+            who,
+            decode,
+            current: None,
+            edits: StaffFields::default(),
+            pending_scan: None,
+            notice: Notice::None,
+        }
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.current
+            .as_ref()
+            .is_some_and(|v| staff_of(v) != self.edits)
+    }
+
+    /// Scanner input (a burst of keys ending in Enter) or a paste.
+    pub fn scan(&mut self, raw: &str, now: i64) -> &Notice {
+        if self.is_dirty() {
+            self.pending_scan = Some(raw.to_string());
+            self.notice = Notice::UnsavedEdits;
+            return &self.notice;
+        }
+        self.notice = match self.open_scan(raw, now) {
+            Ok(created) => Notice::Opened { created },
+            Err(n) => n,
+        };
+        &self.notice
+    }
+
+    fn open_scan(&mut self, raw: &str, now: i64) -> Result<bool, Notice> {
+        let text = match scan::clean(raw) {
+            ScanInput::Text(t) => t,
+            other => return Err(Notice::Rejected(other.problem().unwrap_or_default())),
+        };
+        let visit = (self.decode)(&text).map_err(Notice::Rejected)?;
+        let (rec, created) = self
+            .store
+            .open_or_create(&visit, now)
+            .map_err(|e| Notice::Error(e.to_string()))?;
+        self.show(rec.id, created)
+            .map_err(|e| Notice::Error(e.to_string()))?;
+        Ok(created)
+    }
+
+    /// Opens a record from the list.
+    pub fn open(&mut self, id: i64) -> &Notice {
+        if self.is_dirty() {
+            self.notice = Notice::UnsavedEdits;
+            return &self.notice;
+        }
+        self.notice = match self.show(id, false) {
+            Ok(()) => Notice::Opened { created: false },
+            Err(e) => Notice::Error(e.to_string()),
+        };
+        &self.notice
+    }
+
+    fn show(&mut self, id: i64, created: bool) -> Result<(), DeskError> {
+        let rec = self
+            .store
+            .get(id)?
+            .ok_or_else(|| DeskError(format!("record {id} no longer exists")))?;
+        let audit = self.store.audit(id)?;
+        let v = view::build(&rec, created, audit, &self.content, self.tz);
+        self.edits = staff_of(&v);
+        self.current = Some(v);
+        Ok(())
+    }
+
+    pub fn save(&mut self, now: i64) -> &Notice {
+        let Some(id) = self.current.as_ref().map(|v| v.id) else {
+            self.notice = Notice::Error("開いている記録がありません / No record is open".into());
+            return &self.notice;
+        };
+        self.notice = match self
+            .store
+            .save(id, &self.edits, &self.who, now)
+            .and_then(|changed| self.show(id, false).map(|_| changed))
+        {
+            Ok(changed) => Notice::Saved { changed },
+            Err(e) => Notice::Error(format!(
+                "保存できませんでした。入力はそのまま残っています。 / Not saved; your edits are kept. ({e})"
+            )),
+        };
+        if matches!(self.notice, Notice::Saved { .. })
+            && let Some(raw) = self.pending_scan.take()
+        {
+            self.scan(&raw, now);
+        }
+        &self.notice
+    }
+
+    /// Throws away unsaved edits; a held scan then opens.
+    pub fn discard(&mut self, now: i64) -> &Notice {
+        if let Some(v) = &self.current {
+            self.edits = staff_of(v);
+        }
+        self.notice = Notice::None;
+        if let Some(raw) = self.pending_scan.take() {
+            self.scan(&raw, now);
+        }
+        &self.notice
+    }
+
+    /// Keeps editing; the held scan is dropped (staff can scan again).
+    pub fn cancel_pending(&mut self) {
+        self.pending_scan = None;
+        self.notice = Notice::None;
+    }
+
+    pub fn close(&mut self) -> &Notice {
+        if self.is_dirty() {
+            self.notice = Notice::UnsavedEdits;
+        } else {
+            self.current = None;
+            self.notice = Notice::None;
+        }
+        &self.notice
+    }
+
+    pub fn search(&self, s: &Search) -> Result<Vec<IntakeSummary>, DeskError> {
+        self.store.search(s)
+    }
+
+    pub fn store(&self) -> &DeskStore {
+        &self.store
+    }
+
+    pub fn content(&self) -> &Content {
+        &self.content
+    }
+
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.tz
+    }
+}
+
+fn staff_of(v: &IntakeView) -> StaffFields {
+    StaffFields {
+        name: v.staff.name.clone(),
+        furigana: v.staff.furigana.clone(),
+        contact: v.staff.contact.clone(),
+        assigned_staff: v.staff.assigned_staff.clone(),
+        next_action: v.staff.next_action.clone(),
+        notes: v.staff.notes.clone(),
+        stage: Stage::parse(&v.staff.stage),
+    }
+}
