@@ -1,7 +1,9 @@
 //! The staff desk: scan a slip, open the intake record, edit it with an audit trail.
 
+pub mod adapter;
 pub mod controller;
 pub mod intake;
 pub mod scan;
 pub mod store;
+pub mod ui;
 pub mod view;

@@ -1,0 +1,321 @@
+//! Connects the `DeskAdapter` global to the desk controller: domain → UI structs, and each
+//! callback to one controller method. No decisions here beyond mapping.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use chrono::{Duration, NaiveDate, TimeZone};
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+
+use super::controller::{DeskController, Notice};
+use super::intake::Stage;
+use super::store::Search;
+use super::ui::{DeskAdapter, DeskAnswer, DeskAudit, DeskBar, DeskListItem, DeskRoute, DeskWindow};
+use super::view::local_time;
+
+/// Unix seconds now; injected so tests control time.
+pub type Clock = Rc<dyn Fn() -> i64>;
+
+fn model<T: Clone + 'static>(v: Vec<T>) -> ModelRc<T> {
+    ModelRc::new(VecModel::from(v))
+}
+
+/// Unix time of local midnight starting the day of `unix`, plus `days` days.
+pub fn local_midnight(unix: i64, days: i64, tz: chrono_tz::Tz) -> i64 {
+    let date = chrono::DateTime::from_timestamp(unix, 0)
+        .map_or(NaiveDate::MIN, |t| t.with_timezone(&tz).date_naive())
+        + Duration::days(days);
+    date.and_hms_opt(0, 0, 0)
+        .and_then(|d| tz.from_local_datetime(&d).earliest())
+        .map_or(unix, |t| t.timestamp())
+}
+
+fn parse_day(s: &str, tz: chrono_tz::Tz) -> Result<Option<i64>, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("日付「{s}」が読めません。2026-11-25 の形で入力してください。"))?;
+    Ok(d.and_hms_opt(0, 0, 0)
+        .and_then(|d| tz.from_local_datetime(&d).earliest())
+        .map(|t| t.timestamp()))
+}
+
+pub fn connect(window: &DeskWindow, ctrl: Rc<RefCell<DeskController>>, clock: Clock) {
+    let a = window.global::<DeskAdapter>();
+    a.set_stages(model(
+        Stage::ALL
+            .iter()
+            .map(|s| SharedString::from(s.label_ja()))
+            .collect(),
+    ));
+
+    let w = window.as_weak();
+    let (c, k) = (ctrl.clone(), clock.clone());
+    a.on_scanned(move |text| {
+        let Some(w) = w.upgrade() else { return };
+        c.borrow_mut().scan(&text, k());
+        refresh(&w, &c.borrow(), &k);
+        load_list(&w, &c.borrow(), &k, true);
+    });
+    let w = window.as_weak();
+    let c = ctrl.clone();
+    a.on_edited(move || {
+        let Some(w) = w.upgrade() else { return };
+        let a = w.global::<DeskAdapter>();
+        let mut ctrl = c.borrow_mut();
+        ctrl.edits.name = a.get_name().into();
+        ctrl.edits.furigana = a.get_furigana().into();
+        ctrl.edits.contact = a.get_contact().into();
+        ctrl.edits.assigned_staff = a.get_assigned().into();
+        ctrl.edits.next_action = a.get_next_action().into();
+        ctrl.edits.notes = a.get_memo().into();
+        ctrl.edits.stage = usize::try_from(a.get_stage_index())
+            .ok()
+            .and_then(|i| Stage::ALL.get(i).copied());
+        a.set_dirty(ctrl.is_dirty());
+    });
+    let w = window.as_weak();
+    let (c, k) = (ctrl.clone(), clock.clone());
+    a.on_save(move || {
+        let Some(w) = w.upgrade() else { return };
+        c.borrow_mut().save(k());
+        refresh(&w, &c.borrow(), &k);
+        load_list(&w, &c.borrow(), &k, true);
+    });
+    let w = window.as_weak();
+    let (c, k) = (ctrl.clone(), clock.clone());
+    a.on_discard(move || {
+        let Some(w) = w.upgrade() else { return };
+        c.borrow_mut().discard(k());
+        refresh(&w, &c.borrow(), &k);
+    });
+    let w = window.as_weak();
+    let (c, k) = (ctrl.clone(), clock.clone());
+    a.on_cancel_pending(move || {
+        let Some(w) = w.upgrade() else { return };
+        c.borrow_mut().cancel_pending();
+        refresh(&w, &c.borrow(), &k);
+    });
+    let w = window.as_weak();
+    let (c, k) = (ctrl.clone(), clock.clone());
+    a.on_close_record(move || {
+        let Some(w) = w.upgrade() else { return };
+        c.borrow_mut().close();
+        refresh(&w, &c.borrow(), &k);
+    });
+    let w = window.as_weak();
+    let (c, k) = (ctrl.clone(), clock.clone());
+    a.on_open(move |id| {
+        let Some(w) = w.upgrade() else { return };
+        c.borrow_mut().open(i64::from(id));
+        refresh(&w, &c.borrow(), &k);
+    });
+    let w = window.as_weak();
+    let (c, k) = (ctrl.clone(), clock.clone());
+    a.on_search(move || {
+        let Some(w) = w.upgrade() else { return };
+        load_list(&w, &c.borrow(), &k, false);
+    });
+    let w = window.as_weak();
+    let (c, k) = (ctrl.clone(), clock.clone());
+    a.on_today(move || {
+        let Some(w) = w.upgrade() else { return };
+        let a = w.global::<DeskAdapter>();
+        a.set_search_text("".into());
+        a.set_search_staff("".into());
+        a.set_search_from("".into());
+        a.set_search_to("".into());
+        a.set_search_stage(0);
+        load_list(&w, &c.borrow(), &k, true);
+    });
+    refresh(window, &ctrl.borrow(), &clock);
+    load_list(window, &ctrl.borrow(), &clock, true);
+}
+
+fn load_list(w: &DeskWindow, ctrl: &DeskController, clock: &Clock, today: bool) {
+    let a = w.global::<DeskAdapter>();
+    let tz = ctrl.timezone();
+    let now = clock();
+    let mut s = Search::default();
+    let title;
+    if today {
+        s.from = Some(local_midnight(now, 0, tz));
+        s.to = Some(local_midnight(now, 1, tz));
+        title = "今日の受付".to_string();
+    } else {
+        let from = parse_day(&a.get_search_from(), tz);
+        let to = parse_day(&a.get_search_to(), tz);
+        match (from, to) {
+            (Ok(f), Ok(t)) => {
+                s.from = f;
+                // The end day is inclusive for staff.
+                s.to = t.map(|t| local_midnight(t, 1, tz));
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                a.set_notice(e.into());
+                a.set_notice_kind(2);
+                return;
+            }
+        }
+        s.text = a.get_search_text().trim().to_string();
+        s.assigned_staff = a.get_search_staff().trim().to_string();
+        s.stage = usize::try_from(a.get_search_stage() - 1)
+            .ok()
+            .and_then(|i| Stage::ALL.get(i).copied());
+        title = "検索結果".to_string();
+    }
+    match ctrl.search(&s) {
+        Ok(list) => {
+            a.set_list_title(format!("{title}（{}件）", list.len()).into());
+            a.set_list(model(
+                list.iter()
+                    .map(|r| DeskListItem {
+                        id: i32::try_from(r.id).unwrap_or(i32::MAX),
+                        time: local_time(r.issued_at, tz).into(),
+                        receipt: r.receipt_no.clone().into(),
+                        name: r.name.clone().into(),
+                        staff: r.assigned_staff.clone().into(),
+                        stage: r.stage.label_ja().into(),
+                    })
+                    .collect(),
+            ));
+        }
+        Err(e) => {
+            a.set_notice(e.to_string().into());
+            a.set_notice_kind(3);
+        }
+    }
+}
+
+fn load_stats(w: &DeskWindow, ctrl: &DeskController, clock: &Clock) {
+    let a = w.global::<DeskAdapter>();
+    let tz = ctrl.timezone();
+    let now = clock();
+    let starts: Vec<i64> = (-29..=1).map(|d| local_midnight(now, d, tz)).collect();
+    match ctrl.store().opened_per_day(&starts) {
+        Ok(counts) => {
+            let bars: Vec<DeskBar> = starts
+                .iter()
+                .zip(&counts)
+                .map(|(&t, &n)| DeskBar {
+                    label: chrono::DateTime::from_timestamp(t, 0)
+                        .map_or_else(String::new, |d| {
+                            d.with_timezone(&tz).format("%-m/%-d").to_string()
+                        })
+                        .into(),
+                    value: i32::try_from(n).unwrap_or(i32::MAX),
+                    detail: SharedString::new(),
+                })
+                .collect();
+            a.set_intakes_max(bars.iter().map(|b| b.value).max().unwrap_or(0).max(1));
+            a.set_intakes_per_day(model(bars));
+        }
+        Err(e) => a.set_stats_note(e.to_string().into()),
+    }
+}
+
+/// Pushes the controller's state to the window.
+pub fn refresh(w: &DeskWindow, ctrl: &DeskController, clock: &Clock) {
+    let a = w.global::<DeskAdapter>();
+    let (text, kind) = match &ctrl.notice {
+        Notice::None => (String::new(), 0),
+        Notice::Opened { created: true } => ("新しいインテーク記録を作りました。".to_string(), 1),
+        Notice::Opened { created: false } => (
+            "この受付票の記録を開きました（前に読み取った受付票です）。".to_string(),
+            1,
+        ),
+        Notice::Saved { changed: 0 } => ("変更はありません。".to_string(), 1),
+        Notice::Saved { changed } => (format!("保存しました（{changed}項目）。"), 1),
+        Notice::Rejected(m) => (m.clone(), 2),
+        Notice::UnsavedEdits => ("保存していない変更があります。".to_string(), 2),
+        Notice::Error(m) => (m.clone(), 3),
+    };
+    a.set_notice(text.into());
+    a.set_notice_kind(kind);
+    a.set_confirm_unsaved(matches!(ctrl.notice, Notice::UnsavedEdits));
+    match &ctrl.current {
+        None => a.set_has_record(false),
+        Some(v) => {
+            a.set_has_record(true);
+            a.set_title(format!("受付番号 {}", v.visit.receipt_no).into());
+            let lang = match v.visit.lang.as_str() {
+                "ja-easy" => "やさしいにほんご",
+                "en" => "English",
+                _ => "日本語",
+            };
+            a.set_visit_line(
+                format!(
+                    "{} ・ キオスク {} ・ {} ・ 記録 #{}",
+                    v.visit.issued_local, v.visit.kiosk_id, lang, v.id
+                )
+                .into(),
+            );
+            a.set_warning(v.warning.clone().unwrap_or_default().into());
+            a.set_answers(model(
+                v.answers
+                    .iter()
+                    .map(|x| DeskAnswer {
+                        question: x.question_text.clone().into(),
+                        answer: x.answer_text.clone().into(),
+                    })
+                    .collect(),
+            ));
+            a.set_unanswered(v.unanswered.join(" / ").into());
+            a.set_routes(model(
+                v.routes
+                    .iter()
+                    .map(|r| DeskRoute {
+                        name: r.name.clone().into(),
+                        summary: r.summary.clone().into(),
+                        reasons: r.reasons.join("／").into(),
+                    })
+                    .collect(),
+            ));
+            a.set_notes(model(
+                v.notes
+                    .iter()
+                    .map(|n| SharedString::from(n.as_str()))
+                    .collect(),
+            ));
+            let tz = ctrl.timezone();
+            a.set_audit(model(
+                v.audit
+                    .iter()
+                    .map(|e| DeskAudit {
+                        at: local_time(e.at, tz).into(),
+                        who: e.who.clone().into(),
+                        field: field_label(&e.field).into(),
+                        change: format!("{} → {}", e.old, e.new).into(),
+                    })
+                    .collect(),
+            ));
+            a.set_name(ctrl.edits.name.clone().into());
+            a.set_furigana(ctrl.edits.furigana.clone().into());
+            a.set_contact(ctrl.edits.contact.clone().into());
+            a.set_assigned(ctrl.edits.assigned_staff.clone().into());
+            a.set_next_action(ctrl.edits.next_action.clone().into());
+            a.set_memo(ctrl.edits.notes.clone().into());
+            a.set_stage_index(ctrl.edits.stage.map_or(0, |s| s as i32));
+        }
+    }
+    a.set_dirty(ctrl.is_dirty());
+    a.set_refocus(a.get_refocus().wrapping_add(1));
+    load_stats(w, ctrl, clock);
+}
+
+fn field_label(f: &str) -> &str {
+    match f {
+        "name" => "氏名",
+        "furigana" => "ふりがな",
+        "contact" => "連絡先",
+        "assigned_staff" => "担当者",
+        "next_action" => "次の行動",
+        "notes" => "メモ",
+        "stage" => "段階",
+        "created" => "作成",
+        "deleted" => "削除",
+        other => other,
+    }
+}
