@@ -394,3 +394,76 @@ fn a_read_only_data_folder_is_a_clear_error() -> R {
     drop(guard);
     Ok(())
 }
+
+/// Not a test on its own: the writer process for `kill_9_loses_no_committed_visit`.
+#[test]
+#[ignore = "run by kill_9_loses_no_committed_visit as a child process"]
+fn child_writer() -> R {
+    let Some(path) = std::env::var_os("HATARAKITAI_TEST_CHILD_DB") else {
+        return Ok(());
+    };
+    let mut s = KioskStore::open(Path::new(&path), Tokyo)?;
+    let a = Answers::from_slots(vec![Some(0), Some(1), None, Some(2)]);
+    for i in 0u32.. {
+        let t = jst(2026, 11, 25, 9, 0) + chrono::Duration::seconds(i64::from(i));
+        let v = s.begin_visit(1, t, Lang::Ja, false)?;
+        for q in 0..4 {
+            s.record_answer(v, t, q, a.get(q))?;
+        }
+        s.record_results(v, t, &["ikou", "keizoku_b"])?;
+        let r = s.complete_visit(v, t, &a, &["ikou", "keizoku_b"], 1)?;
+        // Only now is the visit committed: say so.
+        println!("committed {} {}", v.serial, r.receipt_no);
+        s.end_visit(v, t, EndReason::Completed)?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+#[test]
+fn kill_9_loses_no_committed_visit() -> R {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    let mut child = std::process::Command::new(std::env::current_exe()?)
+        .args([
+            "--exact",
+            "child_writer",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("HATARAKITAI_TEST_CHILD_DB", &path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut committed = Vec::new();
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line?;
+        if let Some(rest) = line.strip_prefix("committed ") {
+            committed.push(rest.to_string());
+            if committed.len() == 150 {
+                child.kill()?; // SIGKILL: no destructors, no clean close
+                break;
+            }
+        }
+    }
+    child.wait()?;
+    assert_eq!(committed.len(), 150, "the writer stopped early");
+    let c = rusqlite::Connection::open(&path)?;
+    let check: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    assert_eq!(check, "ok");
+    drop(c);
+    let s = KioskStore::open(&path, Tokyo)?;
+    for line in &committed {
+        let (serial, receipt) = line.split_once(' ').ok_or("bad line")?;
+        let rec = s
+            .visit(1, serial.parse()?)?
+            .ok_or(format!("visit {serial} lost"))?;
+        assert_eq!(rec.receipt.map(|r| r.receipt_no), Some(receipt.to_string()));
+        assert_eq!(rec.routes, ["ikou", "keizoku_b"]);
+        assert_eq!(rec.answers.len(), 4);
+    }
+    Ok(())
+}
