@@ -55,6 +55,22 @@ pub enum Command {
     },
     /// Validate a config file and the content it points to.
     CheckConfig { file: PathBuf },
+    /// Visitor statistics per day, hour of the day or route (PRODUCT.md §7).
+    Stats {
+        /// First local day, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last local day, YYYY-MM-DD (default: --from).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: crate::stats::Format,
+        #[arg(long, value_enum, default_value = "day")]
+        by: crate::stats::By,
+        /// The kiosk database (default: kiosk.sqlite in the data directory).
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
 }
 
 /// A failure with its exit code: 2 = the input is wrong, 1 = something else failed.
@@ -125,6 +141,31 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Some(Command::CheckConfig { file }) => check_config(&file),
+        Some(Command::Stats {
+            from,
+            to,
+            format,
+            by,
+            db,
+        }) => {
+            let loaded = crate::config::Loaded::load(cli.config.as_deref())
+                .map_err(|e| Failure::input(e.to_string()))?;
+            // With --db the data directory is not needed.
+            let data_dir = match crate::config::data_dir(cli.data_dir.as_deref()) {
+                Ok(d) => d,
+                Err(e) if db.is_none() => return Err(Failure::input(e)),
+                Err(_) => PathBuf::new(),
+            };
+            crate::stats::cli::stats(
+                &data_dir,
+                &loaded,
+                from.as_deref(),
+                to.as_deref(),
+                format,
+                by,
+                db.as_deref(),
+            )
+        }
     }
 }
 

@@ -12,6 +12,8 @@
 //! - `matcher` — the pure matcher (answers → ≤3 ranked routes with reasons, notes, handoff);
 //!   `matcher::must` states routes.md's MUST rules as code; `matcher::space` enumerates
 //!   every possible set of answers.
+//! - `store` — SQLite files (`store::kiosk`: visits, retention folding into daily totals).
+//! - `stats` — visitor statistics from the kiosk store: table, CSV for Excel, JSON.
 //! - `cli` — the `hatarakitai` subcommands; `main.rs` only calls `cli::main`.
 //!
 //! ## Data flow
@@ -24,6 +26,8 @@
 //! - The matcher is deterministic: same content + answers → byte-identical output.
 //! - A reason is only ever given for an answer the visitor actually gave (M10).
 //! - Answers, names and payloads never go to logs or error messages.
+//! - A visit is committed (`KioskStore::complete_visit`) before its slip is printed.
+//! - Statistics never change when old visits are folded into daily totals.
 
 pub mod answers;
 pub mod cli;
@@ -33,3 +37,5 @@ pub mod desk;
 pub mod kiosk;
 pub mod lang;
 pub mod matcher;
+pub mod stats;
+pub mod store;

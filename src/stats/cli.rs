@@ -1,0 +1,115 @@
+//! `hatarakitai stats --from D --to D --format table|csv|json --by day|hour|route [--db FILE]`:
+//! the glue between the command line, the kiosk store and the report. Bad dates exit 2; a
+//! store that cannot be read exits 1 (a missing file exits 2: the path is wrong).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, Utc};
+
+use super::{By, Format};
+use crate::cli::Failure;
+use crate::config::Loaded;
+use crate::store::ErrorKind;
+use crate::store::kiosk::KioskStore;
+
+/// The longest range accepted (a typo such as 0202 for 2026 would otherwise print millennia).
+pub const MAX_DAYS: i64 = 366 * 20;
+
+/// The kiosk database's file name in the data folder.
+pub const KIOSK_DB: &str = "kiosk.sqlite";
+
+/// Parses `--from` / `--to` (YYYY-MM-DD). Missing `--from` = today; missing `--to` = `--from`.
+pub fn parse_range(
+    from: Option<&str>,
+    to: Option<&str>,
+    today: NaiveDate,
+) -> Result<(NaiveDate, NaiveDate), String> {
+    let parse = |flag: &str, s: &str| {
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+            format!("{flag} `{s}` is not a date: write YYYY-MM-DD, e.g. {flag} 2026-11-01")
+        })
+    };
+    let from_d = match from {
+        Some(s) => parse("--from", s)?,
+        None => today,
+    };
+    let to_d = match to {
+        Some(s) => parse("--to", s)?,
+        None => from_d,
+    };
+    if from_d > to_d {
+        return Err(format!(
+            "--from {from_d} is after --to {to_d}: give the earlier date first"
+        ));
+    }
+    if (to_d - from_d).num_days() >= MAX_DAYS {
+        return Err(format!(
+            "{from_d} to {to_d} is more than 20 years: check the years, or ask for a shorter range"
+        ));
+    }
+    Ok((from_d, to_d))
+}
+
+/// Runs `hatarakitai stats`: reads `db` (default: `kiosk.sqlite` in `data_dir`) and writes the
+/// report to standard output.
+pub fn stats(
+    data_dir: &Path,
+    loaded: &Loaded,
+    from: Option<&str>,
+    to: Option<&str>,
+    format: Format,
+    by: By,
+    db: Option<&Path>,
+) -> Result<(), Failure> {
+    let tz = loaded.config.timezone();
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let (from, to) = parse_range(from, to, today).map_err(Failure::input)?;
+    let content = loaded
+        .content()
+        .map_err(|e| Failure::input(e.to_string()))?;
+    let path: PathBuf = db.map_or_else(|| data_dir.join(KIOSK_DB), Path::to_path_buf);
+    let store = KioskStore::open_existing(&path, tz).map_err(|e| match e.kind {
+        ErrorKind::NotFound => Failure::input(e.to_string()),
+        _ => Failure::other(e.to_string()),
+    })?;
+    let report =
+        super::report(&store, &content, from, to).map_err(|e| Failure::other(e.to_string()))?;
+    let bytes = report.render(format, by);
+    let mut out = std::io::stdout().lock();
+    match out.write_all(&bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // `stats | head` closing the pipe early is not a failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::other(format!("writing the report failed ({e})"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or(NaiveDate::MIN)
+    }
+
+    #[test]
+    fn ranges() {
+        let today = d("2026-11-25");
+        assert_eq!(parse_range(None, None, today), Ok((today, today)));
+        assert_eq!(
+            parse_range(Some("2026-11-01"), None, today),
+            Ok((d("2026-11-01"), d("2026-11-01")))
+        );
+        assert_eq!(
+            parse_range(Some("2026-11-01"), Some("2026-11-30"), today),
+            Ok((d("2026-11-01"), d("2026-11-30")))
+        );
+        let bad = parse_range(Some("2026-13-01"), None, today).unwrap_err();
+        assert!(bad.contains("--from `2026-13-01` is not a date"), "{bad}");
+        let bad = parse_range(Some("2026-11-30"), Some("2026-11-01"), today).unwrap_err();
+        assert!(bad.contains("is after --to"), "{bad}");
+        let bad = parse_range(Some("0202-01-01"), Some("2026-01-01"), today).unwrap_err();
+        assert!(bad.contains("more than 20 years"), "{bad}");
+    }
+}
