@@ -12,6 +12,7 @@
 //! - `matcher` — the pure matcher (answers → ≤3 ranked routes with reasons, notes, handoff);
 //!   `matcher::must` states routes.md's MUST rules as code; `matcher::space` enumerates
 //!   every possible set of answers.
+//! - `payload` — the slip's QR text: a visit record sealed with the centre key (+ key files).
 //! - `cli` — the `hatarakitai` subcommands; `main.rs` only calls `cli::main`.
 //!
 //! ## Data flow
@@ -32,3 +33,4 @@ pub mod content;
 pub mod kiosk;
 pub mod lang;
 pub mod matcher;
+pub mod payload;
