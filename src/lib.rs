@@ -13,6 +13,9 @@
 //!   `matcher::must` states routes.md's MUST rules as code; `matcher::space` enumerates
 //!   every possible set of answers.
 //! - `payload` — the slip's QR text: a visit record sealed with the centre key (+ key files).
+//! - `slip` — the slip as a 1-bit raster (Japanese line breaking, furigana, QR); `slip::cli`
+//!   holds `keygen`, `decode`, `print-test`.
+//! - `printer` — ESC/POS encoding and status, and the file/TCP/device/CUPS backends.
 //! - `cli` — the `hatarakitai` subcommands; `main.rs` only calls `cli::main`.
 //!
 //! ## Data flow
@@ -34,3 +37,5 @@ pub mod kiosk;
 pub mod lang;
 pub mod matcher;
 pub mod payload;
+pub mod printer;
+pub mod slip;
