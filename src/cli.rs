@@ -45,6 +45,15 @@ pub enum Command {
     },
     /// Validate a config file and the content it points to.
     CheckConfig { file: PathBuf },
+    /// Make a new centre key file (mode 0600; never overwrites). Prints the key id.
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// What the desk reads from a slip's QR text (`-` = standard input).
+    Decode { payload: String },
+    /// Print a test slip on the configured printer and report its status.
+    PrintTest,
 }
 
 /// A failure with its exit code: 2 = the input is wrong, 1 = something else failed.
@@ -98,6 +107,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Some(Command::CheckConfig { file: _ }) => Err(Failure::other("check-config is not yet available")),
+        Some(Command::Keygen { out }) => crate::slip::cli::keygen(&out),
+        Some(Command::Decode { payload }) => crate::slip::cli::decode_command(
+            &payload,
+            cli.config.as_deref(),
+            cli.data_dir.as_deref(),
+        ),
+        Some(Command::PrintTest) => {
+            crate::slip::cli::print_test_command(cli.config.as_deref(), cli.data_dir.as_deref())
+        }
     }
 }
 
