@@ -71,6 +71,15 @@ pub enum Command {
         #[arg(long)]
         db: Option<PathBuf>,
     },
+    /// Make a new centre key file (mode 0600; never overwrites). Prints the key id.
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// What the desk reads from a slip's QR text (`-` = standard input).
+    Decode { payload: String },
+    /// Print a test slip on the configured printer and report its status.
+    PrintTest,
 }
 
 /// A failure with its exit code: 2 = the input is wrong, 1 = something else failed.
@@ -165,6 +174,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 by,
                 db.as_deref(),
             )
+        }
+        Some(Command::Keygen { out }) => crate::slip::cli::keygen(&out),
+        Some(Command::Decode { payload }) => crate::slip::cli::decode_command(
+            &payload,
+            cli.config.as_deref(),
+            cli.data_dir.as_deref(),
+        ),
+        Some(Command::PrintTest) => {
+            crate::slip::cli::print_test_command(cli.config.as_deref(), cli.data_dir.as_deref())
         }
     }
 }

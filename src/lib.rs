@@ -12,6 +12,10 @@
 //! - `matcher` — the pure matcher (answers → ≤3 ranked routes with reasons, notes, handoff);
 //!   `matcher::must` states routes.md's MUST rules as code; `matcher::space` enumerates
 //!   every possible set of answers.
+//! - `payload` — the slip's QR text: a visit record sealed with the centre key (+ key files).
+//! - `slip` — the slip as a 1-bit raster (Japanese line breaking, furigana, QR); `slip::cli`
+//!   holds `keygen`, `decode`, `print-test`.
+//! - `printer` — ESC/POS encoding and status, and the file/TCP/device/CUPS backends.
 //! - `store` — SQLite files (`store::kiosk`: visits, retention folding into daily totals).
 //! - `stats` — visitor statistics from the kiosk store: table, CSV for Excel, JSON.
 //! - `cli` — the `hatarakitai` subcommands; `main.rs` only calls `cli::main`.
@@ -37,5 +41,8 @@ pub mod desk;
 pub mod kiosk;
 pub mod lang;
 pub mod matcher;
+pub mod payload;
+pub mod printer;
+pub mod slip;
 pub mod stats;
 pub mod store;
