@@ -131,13 +131,12 @@ fn bitmap_png_round_trip_reads_back() {
     assert_eq!(common::read_qr(&back)[0].0, payload);
 }
 
-/// Sample slips for looking at: ja, ja-easy, en on 80 mm and 58 mm paper.
+/// Sample slips for looking at (ja, ja-easy, en on 80 mm and 58 mm paper), written to
+/// $SLIP_SAMPLES or a temporary folder; each must read back as a PNG with its QR.
 #[test]
-#[ignore]
 fn write_samples() {
-    let dir = std::path::PathBuf::from(
-        std::env::var("SLIP_SAMPLES").unwrap_or_else(|_| "/tmp/slips".into()),
-    );
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = std::env::var_os("SLIP_SAMPLES").map_or_else(|| tmp.path().to_path_buf(), std::path::PathBuf::from);
     std::fs::create_dir_all(&dir).unwrap();
     let content = Content::embedded().unwrap();
     let fonts = fonts();
@@ -145,11 +144,10 @@ fn write_samples() {
         let (_, _, data) = common::visit(&content, common::FULL, lang, 23);
         for dots in [576, 384] {
             let b = slip::render(&data, &fonts, dots);
-            std::fs::write(
-                dir.join(format!("slip-{lang}-{dots}.png")),
-                b.to_png().unwrap(),
-            )
-            .unwrap();
+            let path = dir.join(format!("slip-{lang}-{dots}.png"));
+            std::fs::write(&path, b.to_png().unwrap()).unwrap();
+            let back = slip::Bitmap::from_png(&std::fs::read(&path).unwrap()).unwrap();
+            assert_eq!(common::read_qr(&back)[0].0, data.payload);
         }
     }
 }

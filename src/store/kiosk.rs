@@ -520,8 +520,8 @@ impl KioskStore {
         routes: &[S],
         questionnaire_version: u8,
     ) -> Result<Receipt, StoreError> {
-        let local = at.with_timezone(&self.tz).date_naive();
-        let day = day_key(local);
+        // The same number the desk derives from the slip's QR (local date + serial).
+        let receipt_no = crate::payload::receipt_no(at.with_timezone(&self.tz).naive_local(), visit.serial);
         self.write("saving the visit for its slip", |tx| {
             let existing: Option<(String, i64)> = tx.query_row(
                 "SELECT receipt_no, completed_at FROM visit WHERE id = ?1",
@@ -554,13 +554,6 @@ impl KioskStore {
                     issued_at: ts(issued)?,
                 });
             }
-            let seq: i64 = tx.query_row(
-                "INSERT INTO receipt_seq (day, last) VALUES (?1, 1)
-                 ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last",
-                [day],
-                |r| r.get(0),
-            )?;
-            let receipt_no = format!("{:02}{:02}-{seq:03}", local.month(), local.day());
             tx.execute(
                 "UPDATE visit SET receipt_no = ?2, completed_at = ?3 WHERE id = ?1",
                 params![visit.id, receipt_no, at.timestamp()],
