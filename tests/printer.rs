@@ -265,6 +265,15 @@ fn device_printer_writes_the_job() {
     let bytes = std::fs::read(&dev).unwrap();
     assert_eq!(bytes, escpos::encode(&bitmap));
     assert_eq!(common::read_qr(&parse_job(&bytes))[0].0, payload);
+    // A character device that never answers status (like a one-way USB link) still prints.
+    #[cfg(unix)]
+    {
+        let mut null = DevicePrinter::new("/dev/null".into(), Duration::from_secs(2));
+        let t = Instant::now();
+        assert!(!null.status().unwrap().known);
+        null.print(&bitmap).unwrap();
+        assert!(t.elapsed() < Duration::from_secs(2));
+    }
     let missing = DevicePrinter::new(dir.path().join("nope"), Duration::from_secs(1))
         .print(&bitmap)
         .unwrap_err();

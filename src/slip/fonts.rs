@@ -60,6 +60,7 @@ struct Face {
     font: FontArc,
     /// ab_glyph scales by ascent − descent; this converts an em size in pixels to that.
     em_to_scale: f32,
+    units_per_em: f32,
     /// Ascent and descent (positive) per em.
     ascent: f32,
     descent: f32,
@@ -83,6 +84,7 @@ impl Face {
         }
         Ok(Face {
             em_to_scale: height / upem,
+            units_per_em: upem,
             ascent: font.ascent_unscaled() / upem,
             descent: -font.descent_unscaled() / upem,
             font,
@@ -138,7 +140,7 @@ impl SlipFonts {
     pub(crate) fn advance(&self, c: char, px: f32, bold: bool) -> f32 {
         let f = self.face(bold);
         let id = f.font.glyph_id(c);
-        f.font.h_advance_unscaled(id) * px / f.font.units_per_em().unwrap_or(1.0)
+        f.font.h_advance_unscaled(id) * px / f.units_per_em
     }
 
     /// Ascent and descent in pixels at an em size of `px`.
