@@ -1,0 +1,242 @@
+//! The real `KioskBackend`: visits go to `kiosk.sqlite`, slips are rendered from the visit
+//! (payload sealed with the centre key, 1-bit raster) and printed off the UI thread, staff
+//! calls are recorded and can run a configured command.
+//!
+//! Faults never stop the visitor: if the store cannot be opened or written, the kiosk keeps
+//! showing routes (safe mode), refuses slips it could not record, and `status()` tells staff.
+//! Invariant: a visit is committed (`complete_visit`) before its slip exists.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::backend::{EndReason, KioskBackend, PrintJob, PrintResult, SlipTicket};
+use crate::answers::Answers;
+use crate::config::{CentreConfig, Loaded, PrinterConfig, in_data_dir};
+use crate::content::Content;
+use crate::lang::Lang;
+use crate::matcher::Outcome;
+use crate::payload::{self, CentreKey, VisitRecord};
+use crate::slip::{self, SlipData, SlipFonts};
+use crate::store::kiosk::{KioskStore, VisitRef};
+
+/// The wall clock, injectable so tests and `simulate` control time.
+pub type Clock = Box<dyn Fn() -> DateTime<Utc>>;
+
+pub struct LiveBackend {
+    store: Option<KioskStore>,
+    store_problem: Option<String>,
+    key: Result<CentreKey, String>,
+    fonts: Result<SlipFonts, String>,
+    content: Content,
+    kiosk_id: u16,
+    retention_days: u32,
+    centre: CentreConfig,
+    printer: PrinterConfig,
+    data_dir: PathBuf,
+    tz: chrono_tz::Tz,
+    on_call: Option<String>,
+    visit: Option<VisitRef>,
+    last_fold: Option<NaiveDate>,
+    clock: Clock,
+    /// When set (by `simulate`), slips are rendered but not sent to a printer, and the job
+    /// reports this result instead.
+    pub simulated_print: Option<PrintResult>,
+}
+
+impl LiveBackend {
+    /// Opens the store and the key in `data_dir`. Problems do not fail here: they put the
+    /// kiosk in safe mode and show up in `status()`.
+    pub fn open(loaded: &Loaded, content: Content, data_dir: &Path, clock: Clock) -> LiveBackend {
+        let cfg = &loaded.config;
+        let tz = cfg.timezone();
+        let now = clock();
+        let (store, store_problem) = match KioskStore::open(&data_dir.join("kiosk.sqlite"), tz) {
+            Ok(mut s) => {
+                // Visits a crash left open are marked interrupted; old answers are folded.
+                let _ = s.close_unfinished(now);
+                let fold = s.fold_expired(now, cfg.kiosk.retention_days);
+                let problem = fold.err().map(|e| format!("集計の整理に失敗しました / retention folding failed: {e}"));
+                (Some(s), problem)
+            }
+            Err(e) => (
+                None,
+                Some(format!(
+                    "記録用のデータベースが使えません。ルートの案内は続けますが、来所の記録と受付票の印刷は止まっています。 / The visit database cannot be used; routes are still shown but visits are not recorded and no slips are printed. ({e})"
+                )),
+            ),
+        };
+        let key_path = cfg.keys.files.first().map_or_else(|| data_dir.join("centre.key"), |p| in_data_dir(data_dir, p));
+        let key = CentreKey::load_or_create(&key_path).map(|(k, _)| k).map_err(|e| e.to_string());
+        let fonts = SlipFonts::bundled().map_err(|e| e.to_string());
+        LiveBackend {
+            last_fold: store.as_ref().map(|s| s.local_date(now)),
+            store,
+            store_problem,
+            key,
+            fonts,
+            content,
+            kiosk_id: cfg.kiosk.id,
+            retention_days: cfg.kiosk.retention_days,
+            centre: cfg.centre.clone(),
+            printer: cfg.printer.clone(),
+            data_dir: data_dir.to_path_buf(),
+            tz,
+            on_call: cfg.kiosk.on_call_staff.clone().filter(|s| !s.trim().is_empty()),
+            visit: None,
+            clock,
+            simulated_print: None,
+        }
+    }
+
+    pub fn store(&self) -> Option<&KioskStore> {
+        self.store.as_ref()
+    }
+
+    /// The visit in progress, if recorded.
+    pub fn current_visit(&self) -> Option<VisitRef> {
+        self.visit
+    }
+
+    fn note(&mut self, r: Result<(), crate::store::StoreError>) {
+        if let Err(e) = r {
+            self.store_problem = Some(format!("来所の記録に失敗しました / recording failed: {e}"));
+        }
+    }
+
+    /// Retention runs at start and then once a day, between visits.
+    fn fold_daily(&mut self, now: DateTime<Utc>) {
+        let Some(s) = self.store.as_mut() else { return };
+        let today = s.local_date(now);
+        if self.last_fold != Some(today) {
+            self.last_fold = Some(today);
+            let r = s.fold_expired(now, self.retention_days).map(|_| ());
+            self.note(r);
+        }
+    }
+}
+
+impl KioskBackend for LiveBackend {
+    fn visit_started(&mut self, lang: Lang, large_text: bool) {
+        let now = (self.clock)();
+        self.fold_daily(now);
+        let kiosk_id = self.kiosk_id;
+        if let Some(s) = self.store.as_mut() {
+            match s.begin_visit(kiosk_id, now, lang, large_text) {
+                Ok(v) => self.visit = Some(v),
+                Err(e) => {
+                    self.visit = None;
+                    self.note(Err(e));
+                }
+            }
+        }
+    }
+
+    fn answered(&mut self, question: usize, option: Option<u8>) {
+        let now = (self.clock)();
+        if let (Some(s), Some(v)) = (self.store.as_mut(), self.visit) {
+            let r = s.record_answer(v, now, question, option);
+            self.note(r);
+        }
+    }
+
+    fn display_changed(&mut self, lang: Lang, large_text: bool) {
+        if let (Some(s), Some(v)) = (self.store.as_mut(), self.visit) {
+            let r = s.record_display(v, lang, large_text);
+            self.note(r);
+        }
+    }
+
+    fn results_shown(&mut self, _answers: &Answers, outcome: &Outcome, _lang: Lang) {
+        let now = (self.clock)();
+        let ids: Vec<String> = outcome.routes.iter().map(|h| self.content.catalogue.routes[h.route].id.clone()).collect();
+        if let (Some(s), Some(v)) = (self.store.as_mut(), self.visit) {
+            let r = s.record_results(v, now, &ids);
+            self.note(r);
+        }
+    }
+
+    fn make_slip(&mut self, answers: &Answers, outcome: &Outcome, lang: Lang) -> Result<(SlipTicket, PrintJob), String> {
+        let now = (self.clock)();
+        let (Some(store), Some(visit)) = (self.store.as_mut(), self.visit) else {
+            return Err("来所を記録できないため、受付票を作れません。 / The visit could not be recorded, so no slip can be made.".into());
+        };
+        let key = self.key.as_ref().map_err(|e| format!("センターの鍵が読めません / centre key unavailable: {e}"))?;
+        let fonts = self.fonts.as_ref().map_err(|e| format!("受付票の文字が読めません / slip font unavailable: {e}"))?;
+        let ids: Vec<String> = outcome.routes.iter().map(|h| self.content.catalogue.routes[h.route].id.clone()).collect();
+        // Commit first: the slip exists only for a recorded visit.
+        let receipt = store
+            .complete_visit(visit, now, answers, &ids, self.content.questionnaire.version)
+            .map_err(|e| format!("来所を記録できませんでした / the visit could not be saved: {e}"))?;
+        let record = VisitRecord::from_visit(&self.content, answers, outcome, lang, receipt.kiosk_id, receipt.serial, receipt.issued_at.timestamp())
+            .map_err(|e| e.to_string())?;
+        let nonce = payload::random_nonce().map_err(|e| format!("乱数が得られません / no random numbers: {e}"))?;
+        let text = payload::encode(&record, key, nonce).map_err(|e| e.to_string())?;
+        let issued = receipt.issued_at.with_timezone(&self.tz).naive_local();
+        let data = SlipData::for_visit(&self.content, outcome, lang, &self.centre, issued, receipt.receipt_no.clone(), text.clone());
+        let bitmap = slip::render(&data, fonts, self.printer.dots);
+        let ticket = slip::ticket(&bitmap, &text, &receipt.receipt_no);
+        let job: PrintJob = match self.simulated_print.clone() {
+            Some(r) => Box::new(move || r),
+            None => crate::printer::print_job(&self.printer, &self.data_dir, bitmap, receipt.receipt_no),
+        };
+        Ok((ticket, job))
+    }
+
+    fn print_finished(&mut self, result: &PrintResult) {
+        let now = (self.clock)();
+        if let (Some(s), Some(v)) = (self.store.as_mut(), self.visit) {
+            let r = s.record_print(v, now, result);
+            self.note(r);
+        }
+    }
+
+    fn visit_ended(&mut self, reason: EndReason) {
+        let now = (self.clock)();
+        if let (Some(s), Some(v)) = (self.store.as_mut(), self.visit.take()) {
+            let r = s.end_visit(v, now, reason);
+            self.note(r);
+        }
+    }
+
+    fn staff_called(&mut self) {
+        let now = (self.clock)();
+        let (kiosk_id, visit) = (self.kiosk_id, self.visit);
+        if let Some(s) = self.store.as_mut() {
+            let r = s.record_staff_call(kiosk_id, now, visit);
+            self.note(r);
+        }
+        if let Some(cmd) = &self.on_call {
+            if let Err(e) = run_detached(cmd) {
+                self.store_problem = Some(format!("スタッフ呼出のコマンドを実行できません / on_call_staff failed: {e}"));
+            }
+        }
+    }
+
+    fn status(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(p) = &self.store_problem {
+            parts.push(p.clone());
+        }
+        if let Err(e) = &self.key {
+            parts.push(format!("鍵 / key: {e}"));
+        }
+        if let Err(e) = &self.fonts {
+            parts.push(format!("フォント / font: {e}"));
+        }
+        parts.join("\n")
+    }
+}
+
+/// Starts `cmd` (program and arguments split on spaces, no shell) without waiting; a thread
+/// reaps it so no zombie is left. Nothing about the visit is passed to it.
+fn run_detached(cmd: &str) -> std::io::Result<()> {
+    let mut parts = cmd.split_whitespace();
+    let Some(program) = parts.next() else { return Ok(()) };
+    let mut child = Command::new(program).args(parts).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
+    std::thread::Builder::new().name("on-call-staff".into()).spawn(move || {
+        let _ = child.wait();
+    })?;
+    Ok(())
+}
