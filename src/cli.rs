@@ -55,6 +55,23 @@ pub enum Command {
     },
     /// Validate a config file and the content it points to.
     CheckConfig { file: PathBuf },
+    /// The staff desk: scan a slip, open the intake record.
+    Desk,
+    /// Intake records without the window.
+    Intake {
+        #[command(subcommand)]
+        action: IntakeAction,
+    },
+    /// Record a visit with these answers and write the slip it would print (same code path as
+    /// the kiosk).
+    Slip {
+        #[arg(long)]
+        answers: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "ja")]
+        lang: String,
+    },
     /// Visitor statistics per day, hour of the day or route (PRODUCT.md §7).
     Stats {
         /// First local day, YYYY-MM-DD (default: today).
@@ -80,6 +97,15 @@ pub enum Command {
     Decode { payload: String },
     /// Print a test slip on the configured printer and report its status.
     PrintTest,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum IntakeAction {
+    /// Do what a scan at the desk does (open or create the record) and print it as JSON.
+    Open {
+        /// The QR text (`-` = standard input).
+        payload: String,
+    },
 }
 
 /// A failure with its exit code: 2 = the input is wrong, 1 = something else failed.
@@ -150,6 +176,21 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Some(Command::CheckConfig { file }) => check_config(&file),
+        Some(Command::Desk) => {
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            crate::desk::run::run_desk(&loaded, &dir)
+        }
+        Some(Command::Intake {
+            action: IntakeAction::Open { payload },
+        }) => {
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            crate::desk::run::intake_open(&loaded, &dir, &payload)
+        }
+        Some(Command::Slip { answers, out, lang }) => {
+            let lang: Lang = lang.parse().map_err(Failure::input)?;
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            crate::kiosk::live::slip_command(&loaded, &dir, &answers, lang, &out)
+        }
         Some(Command::Stats {
             from,
             to,
@@ -185,6 +226,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             crate::slip::cli::print_test_command(cli.config.as_deref(), cli.data_dir.as_deref())
         }
     }
+}
+
+/// The config (or defaults) and the data directory.
+pub fn setup(
+    config: &Option<PathBuf>,
+    data_dir: &Option<PathBuf>,
+) -> Result<(Loaded, PathBuf), Failure> {
+    let loaded = Loaded::load(config.as_deref()).map_err(|e| Failure::input(e.to_string()))?;
+    let dir = crate::config::data_dir(data_dir.as_deref()).map_err(Failure::input)?;
+    Ok((loaded, dir))
 }
 
 /// The content named by the config (or the embedded default). Errors exit 2.

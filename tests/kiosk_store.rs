@@ -427,12 +427,7 @@ fn kill_9_loses_no_committed_visit() -> R {
     let dir = tempfile::tempdir()?;
     let path = db(&dir);
     let mut child = std::process::Command::new(std::env::current_exe()?)
-        .args([
-            "--exact",
-            "child_writer",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["--exact", "child_writer", "--nocapture", "--test-threads=1"])
         .env("HATARAKITAI_TEST_CHILD_DB", &path)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

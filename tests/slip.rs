@@ -136,7 +136,8 @@ fn bitmap_png_round_trip_reads_back() {
 #[test]
 fn write_samples() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = std::env::var_os("SLIP_SAMPLES").map_or_else(|| tmp.path().to_path_buf(), std::path::PathBuf::from);
+    let dir = std::env::var_os("SLIP_SAMPLES")
+        .map_or_else(|| tmp.path().to_path_buf(), std::path::PathBuf::from);
     std::fs::create_dir_all(&dir).unwrap();
     let content = Content::embedded().unwrap();
     let fonts = fonts();

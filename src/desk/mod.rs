@@ -3,6 +3,7 @@
 pub mod adapter;
 pub mod controller;
 pub mod intake;
+pub mod run;
 pub mod scan;
 pub mod store;
 pub mod ui;

@@ -57,7 +57,9 @@ impl LiveBackend {
                 // Visits a crash left open are marked interrupted; old answers are folded.
                 let _ = s.close_unfinished(now);
                 let fold = s.fold_expired(now, cfg.kiosk.retention_days);
-                let problem = fold.err().map(|e| format!("集計の整理に失敗しました / retention folding failed: {e}"));
+                let problem = fold
+                    .err()
+                    .map(|e| format!("集計の整理に失敗しました / retention folding failed: {e}"));
                 (Some(s), problem)
             }
             Err(e) => (
@@ -67,8 +69,14 @@ impl LiveBackend {
                 )),
             ),
         };
-        let key_path = cfg.keys.files.first().map_or_else(|| data_dir.join("centre.key"), |p| in_data_dir(data_dir, p));
-        let key = CentreKey::load_or_create(&key_path).map(|(k, _)| k).map_err(|e| e.to_string());
+        let key_path = cfg
+            .keys
+            .files
+            .first()
+            .map_or_else(|| data_dir.join("centre.key"), |p| in_data_dir(data_dir, p));
+        let key = CentreKey::load_or_create(&key_path)
+            .map(|(k, _)| k)
+            .map_err(|e| e.to_string());
         let fonts = SlipFonts::bundled().map_err(|e| e.to_string());
         LiveBackend {
             last_fold: store.as_ref().map(|s| s.local_date(now)),
@@ -83,7 +91,11 @@ impl LiveBackend {
             printer: cfg.printer.clone(),
             data_dir: data_dir.to_path_buf(),
             tz,
-            on_call: cfg.kiosk.on_call_staff.clone().filter(|s| !s.trim().is_empty()),
+            on_call: cfg
+                .kiosk
+                .on_call_staff
+                .clone()
+                .filter(|s| !s.trim().is_empty()),
             visit: None,
             clock,
             simulated_print: None,
@@ -150,36 +162,82 @@ impl KioskBackend for LiveBackend {
 
     fn results_shown(&mut self, _answers: &Answers, outcome: &Outcome, _lang: Lang) {
         let now = (self.clock)();
-        let ids: Vec<String> = outcome.routes.iter().map(|h| self.content.catalogue.routes[h.route].id.clone()).collect();
+        let ids: Vec<String> = outcome
+            .routes
+            .iter()
+            .map(|h| self.content.catalogue.routes[h.route].id.clone())
+            .collect();
         if let (Some(s), Some(v)) = (self.store.as_mut(), self.visit) {
             let r = s.record_results(v, now, &ids);
             self.note(r);
         }
     }
 
-    fn make_slip(&mut self, answers: &Answers, outcome: &Outcome, lang: Lang) -> Result<(SlipTicket, PrintJob), String> {
+    fn make_slip(
+        &mut self,
+        answers: &Answers,
+        outcome: &Outcome,
+        lang: Lang,
+    ) -> Result<(SlipTicket, PrintJob), String> {
         let now = (self.clock)();
         let (Some(store), Some(visit)) = (self.store.as_mut(), self.visit) else {
             return Err("来所を記録できないため、受付票を作れません。 / The visit could not be recorded, so no slip can be made.".into());
         };
-        let key = self.key.as_ref().map_err(|e| format!("センターの鍵が読めません / centre key unavailable: {e}"))?;
-        let fonts = self.fonts.as_ref().map_err(|e| format!("受付票の文字が読めません / slip font unavailable: {e}"))?;
-        let ids: Vec<String> = outcome.routes.iter().map(|h| self.content.catalogue.routes[h.route].id.clone()).collect();
+        let key = self
+            .key
+            .as_ref()
+            .map_err(|e| format!("センターの鍵が読めません / centre key unavailable: {e}"))?;
+        let fonts = self
+            .fonts
+            .as_ref()
+            .map_err(|e| format!("受付票の文字が読めません / slip font unavailable: {e}"))?;
+        let ids: Vec<String> = outcome
+            .routes
+            .iter()
+            .map(|h| self.content.catalogue.routes[h.route].id.clone())
+            .collect();
         // Commit first: the slip exists only for a recorded visit.
         let receipt = store
-            .complete_visit(visit, now, answers, &ids, self.content.questionnaire.version)
-            .map_err(|e| format!("来所を記録できませんでした / the visit could not be saved: {e}"))?;
-        let record = VisitRecord::from_visit(&self.content, answers, outcome, lang, receipt.kiosk_id, receipt.serial, receipt.issued_at.timestamp())
-            .map_err(|e| e.to_string())?;
-        let nonce = payload::random_nonce().map_err(|e| format!("乱数が得られません / no random numbers: {e}"))?;
+            .complete_visit(
+                visit,
+                now,
+                answers,
+                &ids,
+                self.content.questionnaire.version,
+            )
+            .map_err(|e| {
+                format!("来所を記録できませんでした / the visit could not be saved: {e}")
+            })?;
+        let record = VisitRecord::from_visit(
+            &self.content,
+            answers,
+            outcome,
+            lang,
+            receipt.kiosk_id,
+            receipt.serial,
+            receipt.issued_at.timestamp(),
+        )
+        .map_err(|e| e.to_string())?;
+        let nonce = payload::random_nonce()
+            .map_err(|e| format!("乱数が得られません / no random numbers: {e}"))?;
         let text = payload::encode(&record, key, nonce).map_err(|e| e.to_string())?;
         let issued = receipt.issued_at.with_timezone(&self.tz).naive_local();
-        let data = SlipData::for_visit(&self.content, outcome, lang, &self.centre, issued, receipt.receipt_no.clone(), text.clone());
+        let data = SlipData::for_visit(
+            &self.content,
+            outcome,
+            lang,
+            &self.centre,
+            issued,
+            receipt.receipt_no.clone(),
+            text.clone(),
+        );
         let bitmap = slip::render(&data, fonts, self.printer.dots);
         let ticket = slip::ticket(&bitmap, &text, &receipt.receipt_no);
         let job: PrintJob = match self.simulated_print.clone() {
             Some(r) => Box::new(move || r),
-            None => crate::printer::print_job(&self.printer, &self.data_dir, bitmap, receipt.receipt_no),
+            None => {
+                crate::printer::print_job(&self.printer, &self.data_dir, bitmap, receipt.receipt_no)
+            }
         };
         Ok((ticket, job))
     }
@@ -209,7 +267,9 @@ impl KioskBackend for LiveBackend {
         }
         if let Some(cmd) = &self.on_call {
             if let Err(e) = run_detached(cmd) {
-                self.store_problem = Some(format!("スタッフ呼出のコマンドを実行できません / on_call_staff failed: {e}"));
+                self.store_problem = Some(format!(
+                    "スタッフ呼出のコマンドを実行できません / on_call_staff failed: {e}"
+                ));
             }
         }
     }
@@ -233,10 +293,64 @@ impl KioskBackend for LiveBackend {
 /// reaps it so no zombie is left. Nothing about the visit is passed to it.
 fn run_detached(cmd: &str) -> std::io::Result<()> {
     let mut parts = cmd.split_whitespace();
-    let Some(program) = parts.next() else { return Ok(()) };
-    let mut child = Command::new(program).args(parts).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
-    std::thread::Builder::new().name("on-call-staff".into()).spawn(move || {
-        let _ = child.wait();
-    })?;
+    let Some(program) = parts.next() else {
+        return Ok(());
+    };
+    let mut child = Command::new(program)
+        .args(parts)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    std::thread::Builder::new()
+        .name("on-call-staff".into())
+        .spawn(move || {
+            let _ = child.wait();
+        })?;
+    Ok(())
+}
+
+/// `hatarakitai slip --answers … --out FILE.png`: records a visit through the live backend,
+/// exactly as the kiosk does, and writes the slip it would print.
+pub fn slip_command(
+    loaded: &Loaded,
+    data_dir: &Path,
+    answers: &str,
+    lang: Lang,
+    out: &Path,
+) -> Result<(), crate::cli::Failure> {
+    use crate::cli::Failure;
+    let content = loaded
+        .content()
+        .map_err(|e| Failure::input(e.to_string()))?;
+    let a = Answers::parse_kv(&content.questionnaire, answers).map_err(|e| Failure::input(e.0))?;
+    let outcome = crate::matcher::match_answers(&content, &a);
+    let mut b = LiveBackend::open(loaded, content, data_dir, Box::new(Utc::now));
+    if b.store.is_none() {
+        return Err(Failure::other(b.status()));
+    }
+    b.visit_started(lang, false);
+    for (qi, opt) in a.slots().iter().enumerate() {
+        if opt.is_some() {
+            b.answered(qi, *opt);
+        }
+    }
+    b.results_shown(&a, &outcome, lang);
+    let (ticket, _job) = b.make_slip(&a, &outcome, lang).map_err(Failure::other)?;
+    let bitmap = crate::slip::Bitmap::from_luma8(ticket.width, ticket.height, &ticket.luma, 128)
+        .ok_or_else(|| Failure::other("slip bitmap has the wrong size"))?;
+    let png = bitmap.to_png().map_err(|e| Failure::other(e.to_string()))?;
+    std::fs::write(out, png)
+        .map_err(|e| Failure::other(format!("cannot write {} ({e})", out.display())))?;
+    b.print_finished(&PrintResult::Printed);
+    b.visit_ended(EndReason::Completed);
+    let problem = b.status();
+    if !problem.is_empty() {
+        return Err(Failure::other(problem));
+    }
+    println!(
+        "{}",
+        serde_json::json!({"receipt_no": ticket.receipt_no, "payload": ticket.payload, "out": out.display().to_string()})
+    );
     Ok(())
 }

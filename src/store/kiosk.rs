@@ -521,7 +521,8 @@ impl KioskStore {
         questionnaire_version: u8,
     ) -> Result<Receipt, StoreError> {
         // The same number the desk derives from the slip's QR (local date + serial).
-        let receipt_no = crate::payload::receipt_no(at.with_timezone(&self.tz).naive_local(), visit.serial);
+        let receipt_no =
+            crate::payload::receipt_no(at.with_timezone(&self.tz).naive_local(), visit.serial);
         self.write("saving the visit for its slip", |tx| {
             let existing: Option<(String, i64)> = tx.query_row(
                 "SELECT receipt_no, completed_at FROM visit WHERE id = ?1",

@@ -1,0 +1,132 @@
+//! Starting the desk: keys, content, `desk.sqlite`, retention; then either the window
+//! (`hatarakitai desk`) or the headless scan path (`hatarakitai intake open PAYLOAD`), which
+//! go through the same controller.
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::rc::Rc;
+
+use slint::ComponentHandle;
+
+use super::controller::{Decoder, DeskController, Notice};
+use super::intake::ScannedVisit;
+use super::store::DeskStore;
+use crate::cli::Failure;
+use crate::config::Loaded;
+use crate::content::Content;
+use crate::payload::{self, CentreKey};
+
+/// The real decoder: payload → ids with this desk's content. A slip whose questionnaire or
+/// catalogue differs is refused with the reason (the visitor keeps the slip; fix the config
+/// and scan again).
+pub fn decoder(keys: Vec<CentreKey>, content: Content, tz: chrono_tz::Tz) -> Decoder {
+    Box::new(move |text: &str| {
+        let rec = payload::decode(text, &keys).map_err(|e| e.to_string())?;
+        let mismatch = |w: String| {
+            format!(
+                "この受付票は読めましたが、デスクの設定と合いません: {w}。キオスクとデスクで同じ質問・ルートのファイルを使ってください。 / The slip is valid but this desk's content differs: {w}."
+            )
+        };
+        let answers = rec.answer_ids(&content.questionnaire).map_err(mismatch)?;
+        let routes = rec.route_ids(&content.catalogue).map_err(mismatch)?;
+        Ok(ScannedVisit {
+            kiosk_id: rec.kiosk_id,
+            serial: rec.serial,
+            issued_at: rec.issued_at,
+            lang: rec.lang.id().to_string(),
+            questionnaire_version: rec.questionnaire_version,
+            answers: answers
+                .into_iter()
+                .map(|(q, o)| (q.to_string(), o.to_string()))
+                .collect(),
+            routes: routes.into_iter().map(str::to_string).collect(),
+            receipt_no: rec.receipt_no(tz),
+        })
+    })
+}
+
+/// Builds the controller the window and the CLI share. Applies retention on the way.
+pub fn controller(loaded: &Loaded, data_dir: &Path, now: i64) -> Result<DeskController, Failure> {
+    let content = loaded
+        .content()
+        .map_err(|e| Failure::input(e.to_string()))?;
+    let paths = crate::slip::cli::key_paths(loaded, data_dir);
+    let keys = payload::key::load_all(&paths).map_err(|e| {
+        Failure::input(format!(
+            "{e}\nThe desk needs the centre key the kiosk uses: copy the kiosk's centre.key into {} (or list key files under [keys] in the config).",
+            data_dir.display()
+        ))
+    })?;
+    let tz = loaded.config.timezone();
+    let mut store = DeskStore::open(&data_dir.join("desk.sqlite"))
+        .map_err(|e| Failure::other(e.to_string()))?;
+    store
+        .apply_retention(now, loaded.config.desk.retention_days)
+        .map_err(|e| Failure::other(e.to_string()))?;
+    let who = loaded.config.desk.staff_name.clone();
+    Ok(DeskController::new(
+        store,
+        content.clone(),
+        tz,
+        who,
+        decoder(keys, content, tz),
+    ))
+}
+
+/// `hatarakitai intake open PAYLOAD`: what a scan does, printed as JSON.
+pub fn intake_open(loaded: &Loaded, data_dir: &Path, text: &str) -> Result<(), Failure> {
+    let now = chrono::Utc::now().timestamp();
+    let mut ctrl = controller(loaded, data_dir, now)?;
+    let text = if text == "-" {
+        std::io::read_to_string(std::io::stdin())
+            .map_err(|e| Failure::other(format!("reading standard input: {e}")))?
+    } else {
+        text.to_string()
+    };
+    match ctrl.scan(&text, now).clone() {
+        Notice::Opened { .. } => {
+            let view = ctrl
+                .current
+                .as_ref()
+                .ok_or_else(|| Failure::other("the record did not open"))?;
+            let json =
+                serde_json::to_string_pretty(view).map_err(|e| Failure::other(e.to_string()))?;
+            println!("{json}");
+            Ok(())
+        }
+        Notice::Rejected(m) => Err(Failure::input(m)),
+        Notice::Error(m) => Err(Failure::other(m)),
+        other => Err(Failure::other(format!("unexpected state: {other:?}"))),
+    }
+}
+
+/// `hatarakitai desk`: the staff window.
+pub fn run_desk(loaded: &Loaded, data_dir: &Path) -> Result<(), Failure> {
+    let now = chrono::Utc::now().timestamp();
+    let ctrl = Rc::new(RefCell::new(controller(loaded, data_dir, now)?));
+    let has_display = ["DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
+    if !has_display && std::env::var_os("SLINT_BACKEND").is_none() {
+        return Err(Failure::other(
+            "no display available for the desk window (neither DISPLAY nor WAYLAND_DISPLAY is set): run it in an X11 or Wayland desktop session, or set SLINT_BACKEND; `hatarakitai intake open PAYLOAD` works without a display",
+        ));
+    }
+    let window = match std::panic::catch_unwind(super::ui::DeskWindow::new) {
+        Ok(Ok(w)) => w,
+        Ok(Err(e)) => {
+            return Err(Failure::other(format!(
+                "cannot open the desk window ({e}): run it in an X11 or Wayland desktop session"
+            )));
+        }
+        Err(_) => {
+            return Err(Failure::other(
+                "the windowing backend failed to start: run the desk in an X11 or Wayland desktop session",
+            ));
+        }
+    };
+    super::adapter::connect(&window, ctrl, Rc::new(|| chrono::Utc::now().timestamp()));
+    window
+        .run()
+        .map_err(|e| Failure::other(format!("the desk window stopped: {e}")))
+}
