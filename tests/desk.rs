@@ -1,0 +1,277 @@
+//! The staff desk with real slips: payloads sealed with a real centre key, a real desk.sqlite,
+//! the desk controller, and the desk window driven through Slint's testing backend.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use hatarakitai::answers::Answers;
+use hatarakitai::content::Content;
+use hatarakitai::desk::controller::{DeskController, Notice};
+use hatarakitai::desk::intake::Stage;
+use hatarakitai::desk::run::decoder;
+use hatarakitai::desk::store::DeskStore;
+use hatarakitai::lang::Lang;
+use hatarakitai::matcher;
+use hatarakitai::payload::{self, CentreKey, VisitRecord};
+use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use slint::ComponentHandle;
+
+const T0: i64 = 1_795_600_000;
+const TZ: chrono_tz::Tz = chrono_tz::Asia::Tokyo;
+
+fn slip_text(content: &Content, key: &CentreKey, serial: u32, answers: &str) -> String {
+    let a = Answers::parse_kv(&content.questionnaire, answers).unwrap();
+    let o = matcher::match_answers(content, &a);
+    let rec = VisitRecord::from_visit(content, &a, &o, Lang::JaEasy, 1, serial, T0).unwrap();
+    payload::encode(&rec, key, payload::random_nonce().unwrap()).unwrap()
+}
+
+fn desk(dir: &std::path::Path, keys: Vec<CentreKey>) -> DeskController {
+    let content = Content::embedded().unwrap();
+    let store = DeskStore::open(&dir.join("desk.sqlite")).unwrap();
+    DeskController::new(
+        store,
+        content.clone(),
+        TZ,
+        "佐藤".into(),
+        decoder(keys, content, TZ),
+    )
+}
+
+const FULL: &str = "goal=train_first,days=d3_4,health=sometimes,rhythm=mostly,income=not_now,disclose=open,techo=yes,commute=near";
+
+#[test]
+fn a_scan_opens_a_filled_record_and_a_rescan_opens_the_same_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = Content::embedded().unwrap();
+    let key = CentreKey::generate().unwrap();
+    let text = slip_text(&content, &key, 42, FULL);
+    let mut d = desk(dir.path(), vec![key.clone()]);
+    assert_eq!(
+        d.scan(&format!("{text}\r\n"), T0 + 60),
+        &Notice::Opened { created: true }
+    );
+    let v = d.current.clone().unwrap();
+    assert_eq!(v.visit.serial, 42);
+    assert_eq!(v.answers.len(), 8);
+    assert_eq!(v.answers[0].answer_text, "練習や訓練をしてから働きたい");
+    assert_eq!(v.routes[0].id, "ikou");
+    assert!(
+        !v.routes[0].reasons.is_empty(),
+        "reasons as the kiosk showed them"
+    );
+    assert!(v.notes.iter().any(|n| n.contains("受給者証")));
+    assert!(v.warning.is_none());
+    // Lower case, stray tab: same slip, same record.
+    assert_eq!(
+        d.scan(&format!("\t{}", text.to_lowercase()), T0 + 120),
+        &Notice::Opened { created: false }
+    );
+    assert_eq!(d.current.as_ref().unwrap().id, v.id);
+    assert_eq!(d.store().count().unwrap(), 1);
+}
+
+#[test]
+fn every_kind_of_bad_scan_gets_its_own_message_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = Content::embedded().unwrap();
+    let key = CentreKey::generate().unwrap();
+    let other = CentreKey {
+        id: key.id,
+        key: [7; 32],
+    };
+    let stranger = CentreKey {
+        id: key.id.wrapping_add(1),
+        key: [9; 32],
+    };
+    let good = slip_text(&content, &key, 1, FULL);
+    let mut d = desk(dir.path(), vec![key.clone()]);
+    let mut changed = good.clone().into_bytes();
+    let i = 40;
+    changed[i] = if changed[i] == b'A' { b'B' } else { b'A' };
+    let changed = String::from_utf8(changed).unwrap();
+    let random: String = (0..300u32)
+        .map(|i| char::from(b'!' + (i.wrapping_mul(2_654_435_761) % 90) as u8))
+        .collect();
+    let cases: Vec<(String, &str)> = vec![
+        (String::new(), "空"),
+        ("\r\n\t".into(), "空"),
+        (random, "記号"),
+        ("A".repeat(10_000), "長すぎ"),
+        ("https://example.com".into(), "記号"),
+        ("HELLO123".into(), "受付票のものではありません"),
+        (
+            good[..good.len() - 10].to_string(),
+            "最後まで読み取れません",
+        ),
+        (changed, ""),
+        (good.replacen("HT1", "HT2", 1), "新しい"),
+        (slip_text(&content, &other, 2, FULL), ""),
+        (slip_text(&content, &stranger, 3, FULL), ""),
+        ("ｈｔ１あいう".into(), "日本語入力"),
+        (payload::test_payload(), ""),
+    ];
+    for (input, needle) in &cases {
+        match d.scan(input, T0) {
+            Notice::Rejected(m) => assert!(m.contains(needle), "{input:.20}: {m}"),
+            other => panic!("{input:.20} should be rejected, got {other:?}"),
+        }
+    }
+    assert_eq!(d.store().count().unwrap(), 0, "no record from a bad scan");
+    // Wrong key and unknown key are told apart.
+    let wrong = d.scan(&slip_text(&content, &other, 4, FULL), T0).clone();
+    let unknown = d.scan(&slip_text(&content, &stranger, 5, FULL), T0).clone();
+    assert_ne!(wrong, unknown);
+    // A good scan still works after all that.
+    assert_eq!(d.scan(&good, T0), &Notice::Opened { created: true });
+}
+
+#[test]
+fn unsaved_edits_are_never_lost_to_a_new_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = Content::embedded().unwrap();
+    let key = CentreKey::generate().unwrap();
+    let (a, b) = (
+        slip_text(&content, &key, 1, FULL),
+        slip_text(&content, &key, 2, "goal=work_now"),
+    );
+    let mut d = desk(dir.path(), vec![key]);
+    d.scan(&a, T0);
+    let first = d.current.as_ref().unwrap().id;
+    d.edits.name = "山田 花子".into();
+    d.edits.stage = Some(Stage::Assessment);
+    assert_eq!(d.scan(&b, T0 + 5), &Notice::UnsavedEdits);
+    assert_eq!(
+        d.current.as_ref().unwrap().id,
+        first,
+        "still on the first record"
+    );
+    assert_eq!(
+        d.save(T0 + 10),
+        &Notice::Opened { created: true },
+        "saved, then the held scan opened"
+    );
+    let rec = d.store().get(first).unwrap().unwrap();
+    assert_eq!(rec.staff.name, "山田 花子");
+    let audit = d.store().audit(first).unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.field == "name" && e.new == "山田 花子" && e.who == "佐藤")
+    );
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.field == "stage" && e.new == "アセスメント")
+    );
+}
+
+#[test]
+fn old_keys_still_open_old_slips_after_rotation() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = Content::embedded().unwrap();
+    let (old, new) = (
+        CentreKey::generate().unwrap(),
+        CentreKey {
+            id: 200,
+            key: [3; 32],
+        },
+    );
+    let slip = slip_text(&content, &old, 9, FULL);
+    let mut d = desk(dir.path(), vec![new, old]);
+    assert_eq!(d.scan(&slip, T0), &Notice::Opened { created: true });
+}
+
+/// The window: a scanner's key burst ending in Enter opens the record; a rescan opens the
+/// same; an edit and save leaves an audit entry; a bad scan shows its message.
+#[test]
+fn desk_window_scan_edit_save_by_keyboard() {
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().unwrap();
+    let content = Content::embedded().unwrap();
+    let key = CentreKey::generate().unwrap();
+    let text = slip_text(&content, &key, 7, FULL);
+    let ctrl = Rc::new(RefCell::new(desk(dir.path(), vec![key])));
+    let w = hatarakitai::desk::ui::DeskWindow::new().unwrap();
+    w.window().set_size(slint::PhysicalSize::new(1920, 1080));
+    hatarakitai::desk::adapter::connect(&w, ctrl.clone(), Rc::new(|| T0 + 100));
+    w.show().unwrap();
+    let a = w.global::<hatarakitai::desk::ui::DeskAdapter>();
+
+    let burst = |s: &str| {
+        for ch in s.chars() {
+            let t: slint::SharedString = ch.to_string().into();
+            w.window()
+                .dispatch_event(slint::platform::WindowEvent::KeyPressed { text: t.clone() });
+            w.window()
+                .dispatch_event(slint::platform::WindowEvent::KeyReleased { text: t });
+        }
+        let enter: slint::SharedString = slint::platform::Key::Return.into();
+        w.window()
+            .dispatch_event(slint::platform::WindowEvent::KeyPressed {
+                text: enter.clone(),
+            });
+        w.window()
+            .dispatch_event(slint::platform::WindowEvent::KeyReleased { text: enter });
+    };
+    assert!(!a.get_has_record());
+    burst(&text);
+    assert!(a.get_has_record(), "notice: {}", a.get_notice());
+    assert!(a.get_title().contains("-007"), "{}", a.get_title());
+    assert!(
+        a.get_notice().contains("新しいインテーク記録"),
+        "{}",
+        a.get_notice()
+    );
+    let id = ctrl.borrow().current.as_ref().unwrap().id;
+
+    // The scan field took focus back: a second burst is read as a scan, not typed elsewhere.
+    burst(&text.to_lowercase());
+    assert!(
+        a.get_notice().contains("前に読み取った"),
+        "{}",
+        a.get_notice()
+    );
+    assert_eq!(ctrl.borrow().current.as_ref().unwrap().id, id);
+
+    // Edit the name through its field (found by accessible label) and save.
+    let name = ElementHandle::find_by_accessible_label(&w, "氏名")
+        .find(|e| e.accessible_role() == Some(AccessibleRole::TextInput))
+        .expect("name field");
+    name.set_accessible_value("鈴木 一郎");
+    a.invoke_edited();
+    assert!(a.get_dirty());
+    let save = ElementHandle::find_by_accessible_label(&w, "保存")
+        .find(|e| e.accessible_role() == Some(AccessibleRole::Button))
+        .expect("save button");
+    save.invoke_accessible_default_action();
+    assert!(
+        a.get_notice().contains("保存しました"),
+        "{}",
+        a.get_notice()
+    );
+    assert!(!a.get_dirty());
+    let audit = ctrl.borrow().store().audit(id).unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.field == "name" && e.new == "鈴木 一郎")
+    );
+
+    // A bad scan: a clear message, the record stays open.
+    burst("HELLO");
+    assert!(
+        a.get_notice().contains("受付票のものではありません"),
+        "{}",
+        a.get_notice()
+    );
+    assert!(a.get_has_record());
+
+    // Search by name finds it.
+    a.set_search_text("鈴木".into());
+    a.invoke_search();
+    assert_eq!(slint::Model::row_count(&a.get_list()), 1);
+    a.set_search_text("該当なし".into());
+    a.invoke_search();
+    assert_eq!(slint::Model::row_count(&a.get_list()), 0);
+}
