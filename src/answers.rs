@@ -24,7 +24,9 @@ impl std::error::Error for AnswerError {}
 
 impl Answers {
     pub fn new(q: &Questionnaire) -> Answers {
-        Answers { slots: vec![None; q.len()] }
+        Answers {
+            slots: vec![None; q.len()],
+        }
     }
 
     pub fn from_slots(slots: Vec<Option<u8>>) -> Answers {
@@ -106,7 +108,8 @@ impl Answers {
     pub fn from_json(q: &Questionnaire, v: &serde_json::Value) -> Result<Answers, AnswerError> {
         let Some(obj) = v.as_object() else {
             return Err(AnswerError(
-                "each line must be a JSON object like {\"goal\":\"work_now\",\"days\":\"d5\"}".into(),
+                "each line must be a JSON object like {\"goal\":\"work_now\",\"days\":\"d5\"}"
+                    .into(),
             ));
         };
         let mut answers = Answers::new(q);
@@ -136,7 +139,9 @@ impl Answers {
             )));
         }
         if self.get(qi).is_some() {
-            return Err(AnswerError(format!("question `{k}` is answered twice: give it once")));
+            return Err(AnswerError(format!(
+                "question `{k}` is answered twice: give it once"
+            )));
         }
         let oi = question.option_index(v).ok_or_else(|| {
             AnswerError(format!(
@@ -150,6 +155,11 @@ impl Answers {
 }
 
 fn unknown_question(q: &Questionnaire, k: &str) -> AnswerError {
-    let known = q.questions.iter().map(|q| q.id.as_str()).collect::<Vec<_>>().join(", ");
+    let known = q
+        .questions
+        .iter()
+        .map(|q| q.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     AnswerError(format!("unknown question id `{k}`: use one of {known}"))
 }

@@ -55,7 +55,14 @@ pub struct KioskConfig {
 
 impl Default for KioskConfig {
     fn default() -> Self {
-        KioskConfig { id: 1, idle_seconds: 90, warning_seconds: 30, retention_days: 30, staff_pin_hash: None, on_call_staff: None }
+        KioskConfig {
+            id: 1,
+            idle_seconds: 90,
+            warning_seconds: 30,
+            retention_days: 30,
+            staff_pin_hash: None,
+            on_call_staff: None,
+        }
     }
 }
 
@@ -68,7 +75,9 @@ pub struct KeysConfig {
 
 impl Default for KeysConfig {
     fn default() -> Self {
-        KeysConfig { files: vec![PathBuf::from("centre.key")] }
+        KeysConfig {
+            files: vec![PathBuf::from("centre.key")],
+        }
     }
 }
 
@@ -128,7 +137,10 @@ pub struct DeskConfig {
 
 impl Default for DeskConfig {
     fn default() -> Self {
-        DeskConfig { retention_days: 365 * 3, staff_name: "staff".into() }
+        DeskConfig {
+            retention_days: 365 * 3,
+            staff_name: "staff".into(),
+        }
     }
 }
 
@@ -145,40 +157,75 @@ impl Config {
     pub fn parse(name: &str, text: &str) -> Result<Config, ContentError> {
         let src = crate::content::error::Source { name, text };
         let cfg: Config = toml::from_str(text).map_err(|e| src.toml_err(&e))?;
-        cfg.validate().map_err(|(field, message)| ContentError { file: name.to_string(), line: None, field, message })?;
+        cfg.validate().map_err(|(field, message)| ContentError {
+            file: name.to_string(),
+            line: None,
+            field,
+            message,
+        })?;
         Ok(cfg)
     }
 
     fn validate(&self) -> Result<(), (String, String)> {
         if self.centre.timezone.parse::<chrono_tz::Tz>().is_err() {
-            return Err(("centre.timezone".into(), format!("unknown time zone `{}`: use an IANA name such as Asia/Tokyo", self.centre.timezone)));
+            return Err((
+                "centre.timezone".into(),
+                format!(
+                    "unknown time zone `{}`: use an IANA name such as Asia/Tokyo",
+                    self.centre.timezone
+                ),
+            ));
         }
         if self.kiosk.idle_seconds < 30 {
-            return Err(("kiosk.idle_seconds".into(), format!("{} is too short for visitors who read slowly: use 30 or more (default 90)", self.kiosk.idle_seconds)));
+            return Err((
+                "kiosk.idle_seconds".into(),
+                format!(
+                    "{} is too short for visitors who read slowly: use 30 or more (default 90)",
+                    self.kiosk.idle_seconds
+                ),
+            ));
         }
         if self.kiosk.warning_seconds < 30 {
-            return Err(("kiosk.warning_seconds".into(), "the 「まだ つかっていますか？」 countdown must give at least 30 seconds".into()));
+            return Err((
+                "kiosk.warning_seconds".into(),
+                "the 「まだ つかっていますか？」 countdown must give at least 30 seconds".into(),
+            ));
         }
         if self.kiosk.retention_days == 0 {
             return Err(("kiosk.retention_days".into(), "must be at least 1".into()));
         }
         if self.keys.files.is_empty() {
-            return Err(("keys.files".into(), "name at least one key file (e.g. [\"centre.key\"])".into()));
+            return Err((
+                "keys.files".into(),
+                "name at least one key file (e.g. [\"centre.key\"])".into(),
+            ));
         }
         if !matches!(self.printer.dots, 384 | 576) && !(200..=1024).contains(&self.printer.dots) {
-            return Err(("printer.dots".into(), format!("{} dots: use 576 (80 mm paper) or 384 (58 mm)", self.printer.dots)));
+            return Err((
+                "printer.dots".into(),
+                format!(
+                    "{} dots: use 576 (80 mm paper) or 384 (58 mm)",
+                    self.printer.dots
+                ),
+            ));
         }
         if self.printer.timeout_ms < 500 {
             return Err(("printer.timeout_ms".into(), "use at least 500 ms".into()));
         }
         if self.printer.kind == PrinterKind::Cups && self.printer.queue.trim().is_empty() {
-            return Err(("printer.queue".into(), "kind = \"cups\" needs queue = \"NAME\" (see `lpstat -p`)".into()));
+            return Err((
+                "printer.queue".into(),
+                "kind = \"cups\" needs queue = \"NAME\" (see `lpstat -p`)".into(),
+            ));
         }
         Ok(())
     }
 
     pub fn timezone(&self) -> chrono_tz::Tz {
-        self.centre.timezone.parse().unwrap_or(chrono_tz::Asia::Tokyo)
+        self.centre
+            .timezone
+            .parse()
+            .unwrap_or(chrono_tz::Asia::Tokyo)
     }
 }
 
@@ -186,7 +233,11 @@ impl Loaded {
     /// Reads the config file if given, else the defaults.
     pub fn load(file: Option<&Path>) -> Result<Loaded, ContentError> {
         let Some(path) = file else {
-            return Ok(Loaded { config: Config::default(), base_dir: PathBuf::from("."), file: None });
+            return Ok(Loaded {
+                config: Config::default(),
+                base_dir: PathBuf::from("."),
+                file: None,
+            });
         };
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| ContentError {
@@ -196,20 +247,37 @@ impl Loaded {
             message: format!("cannot read the config file ({e}): check the --config path"),
         })?;
         let config = Config::parse(&name, &text)?;
-        let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
-        Ok(Loaded { config, base_dir, file: Some(path.to_path_buf()) })
+        let base_dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        Ok(Loaded {
+            config,
+            base_dir,
+            file: Some(path.to_path_buf()),
+        })
     }
 
     /// A content path from the config, resolved against the config file's folder.
     pub fn content_path(&self, p: &Option<PathBuf>) -> Option<PathBuf> {
-        p.as_ref().map(|p| if p.is_absolute() { p.clone() } else { self.base_dir.join(p) })
+        p.as_ref().map(|p| {
+            if p.is_absolute() {
+                p.clone()
+            } else {
+                self.base_dir.join(p)
+            }
+        })
     }
 
     pub fn content(&self) -> Result<crate::content::Content, crate::content::ContentErrors> {
         let q = self.content_path(&self.config.content.questionnaire);
         let r = self.content_path(&self.config.content.routes);
         let u = self.content_path(&self.config.content.rules);
-        crate::content::Content::load(&crate::content::ContentPaths { questionnaire: q.as_deref(), routes: r.as_deref(), rules: u.as_deref() })
+        crate::content::Content::load(&crate::content::ContentPaths {
+            questionnaire: q.as_deref(),
+            routes: r.as_deref(),
+            rules: u.as_deref(),
+        })
     }
 }
 
@@ -229,5 +297,9 @@ pub fn data_dir(arg: Option<&Path>) -> Result<PathBuf, String> {
 
 /// Resolves a path relative to the data dir.
 pub fn in_data_dir(data_dir: &Path, p: &Path) -> PathBuf {
-    if p.is_absolute() { p.to_path_buf() } else { data_dir.join(p) }
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        data_dir.join(p)
+    }
 }

@@ -31,15 +31,20 @@ pub struct Condition {
 
 impl Condition {
     pub fn matches(&self, q: &Questionnaire, answers: &Answers) -> bool {
-        self.terms.iter().all(|t| match answers.given(q, t.question) {
-            Some(opt) => t.options & (1 << opt) != 0,
-            None => t.unanswered,
-        })
+        self.terms
+            .iter()
+            .all(|t| match answers.given(q, t.question) {
+                Some(opt) => t.options & (1 << opt) != 0,
+                None => t.unanswered,
+            })
     }
 
     /// Every question this condition needs answered (terms that do not accept "unanswered").
     pub fn needs_answers(&self) -> impl Iterator<Item = usize> + '_ {
-        self.terms.iter().filter(|t| !t.unanswered).map(|t| t.question)
+        self.terms
+            .iter()
+            .filter(|t| !t.unanswered)
+            .map(|t| t.question)
     }
 }
 
@@ -54,7 +59,12 @@ pub fn compile(
     let mut terms = Vec::new();
     for (qid, opts) in raw {
         let Some(qi) = q.question_index(qid.get_ref()) else {
-            let known = q.questions.iter().map(|q| q.id.as_str()).collect::<Vec<_>>().join(", ");
+            let known = q
+                .questions
+                .iter()
+                .map(|q| q.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             errs.push(src.err(
                 Some(qid.span()),
                 format!("{field}.when"),
@@ -64,9 +74,17 @@ pub fn compile(
         };
         let question = &q.questions[qi];
         if opts.is_empty() {
-            errs.push(src.err(Some(qid.span()), format!("{field}.when.{}", qid.get_ref()), "empty option list: name at least one option"));
+            errs.push(src.err(
+                Some(qid.span()),
+                format!("{field}.when.{}", qid.get_ref()),
+                "empty option list: name at least one option",
+            ));
         }
-        let mut term = Term { question: qi, options: 0, unanswered: false };
+        let mut term = Term {
+            question: qi,
+            options: 0,
+            unanswered: false,
+        };
         for o in opts {
             let oid = o.get_ref();
             if oid == UNANSWERED {

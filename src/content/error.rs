@@ -57,10 +57,19 @@ pub struct Source<'a> {
 impl Source<'_> {
     pub fn line_of(&self, offset: usize) -> usize {
         let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
     }
 
-    pub fn err(&self, span: Option<std::ops::Range<usize>>, field: impl Into<String>, message: impl Into<String>) -> ContentError {
+    pub fn err(
+        &self,
+        span: Option<std::ops::Range<usize>>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> ContentError {
         ContentError {
             file: self.name.to_string(),
             line: span.map(|s| self.line_of(s.start)),

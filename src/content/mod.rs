@@ -12,8 +12,8 @@ pub mod text;
 
 use std::path::Path;
 
-pub use error::{ContentError, ContentErrors};
 use error::Source;
+pub use error::{ContentError, ContentErrors};
 pub use questionnaire::Questionnaire;
 pub use routes::Catalogue;
 pub use rules::Rules;
@@ -38,7 +38,11 @@ pub struct ContentPaths<'a> {
     pub rules: Option<&'a Path>,
 }
 
-fn read(path: Option<&Path>, embedded: &'static str, name: &str) -> Result<(String, String), ContentErrors> {
+fn read(
+    path: Option<&Path>,
+    embedded: &'static str,
+    name: &str,
+) -> Result<(String, String), ContentErrors> {
     match path {
         None => Ok((format!("<embedded>/assets/{name}"), embedded.to_string())),
         Some(p) => match std::fs::read_to_string(p) {
@@ -47,7 +51,9 @@ fn read(path: Option<&Path>, embedded: &'static str, name: &str) -> Result<(Stri
                 file: p.display().to_string(),
                 line: None,
                 field: String::new(),
-                message: format!("cannot read this file ({e}): check the path under [content] in the config, or remove the line to use the bundled {name}"),
+                message: format!(
+                    "cannot read this file ({e}): check the path under [content] in the config, or remove the line to use the bundled {name}"
+                ),
             }])),
         },
     }
@@ -68,13 +74,30 @@ impl Content {
 
     /// Parses the three files given as (name, text). Stops at the first file with errors,
     /// because later files refer to ids in earlier ones.
-    pub fn from_texts(questions: (&str, &str), routes: (&str, &str), rules: (&str, &str)) -> Result<Content, ContentErrors> {
-        let qsrc = Source { name: questions.0, text: questions.1 };
+    pub fn from_texts(
+        questions: (&str, &str),
+        routes: (&str, &str),
+        rules: (&str, &str),
+    ) -> Result<Content, ContentErrors> {
+        let qsrc = Source {
+            name: questions.0,
+            text: questions.1,
+        };
         let questionnaire = questionnaire::parse(&qsrc).map_err(ContentErrors)?;
-        let rsrc = Source { name: routes.0, text: routes.1 };
+        let rsrc = Source {
+            name: routes.0,
+            text: routes.1,
+        };
         let catalogue = routes::parse(&rsrc, &questionnaire).map_err(ContentErrors)?;
-        let usrc = Source { name: rules.0, text: rules.1 };
+        let usrc = Source {
+            name: rules.0,
+            text: rules.1,
+        };
         let rules = rules::parse(&usrc, &questionnaire, &catalogue).map_err(ContentErrors)?;
-        Ok(Content { questionnaire, catalogue, rules })
+        Ok(Content {
+            questionnaire,
+            catalogue,
+            rules,
+        })
     }
 }

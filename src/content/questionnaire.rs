@@ -49,7 +49,11 @@ impl Question {
     }
 
     pub fn option_ids(&self) -> String {
-        self.options.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", ")
+        self.options
+            .iter()
+            .map(|o| o.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -87,7 +91,9 @@ pub const MAX_QUESTIONS: usize = 16;
 pub(crate) fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 32
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         && id.as_bytes()[0].is_ascii_lowercase()
 }
 
@@ -95,10 +101,21 @@ pub fn parse(src: &Source) -> Result<Questionnaire, Vec<ContentError>> {
     let raw: RawFile = toml::from_str(src.text).map_err(|e| vec![src.toml_err(&e)])?;
     let mut errs = Vec::new();
     if raw.question.is_empty() {
-        errs.push(src.err(None, "question", "no questions: add at least one [[question]] table"));
+        errs.push(src.err(
+            None,
+            "question",
+            "no questions: add at least one [[question]] table",
+        ));
     }
     if raw.question.len() > MAX_QUESTIONS {
-        errs.push(src.err(None, "question", format!("{} questions: at most {MAX_QUESTIONS} are supported", raw.question.len())));
+        errs.push(src.err(
+            None,
+            "question",
+            format!(
+                "{} questions: at most {MAX_QUESTIONS} are supported",
+                raw.question.len()
+            ),
+        ));
     }
     let mut questions: Vec<Question> = Vec::new();
     for (qi, rq) in raw.question.into_iter().enumerate() {
@@ -109,34 +126,72 @@ pub fn parse(src: &Source) -> Result<Questionnaire, Vec<ContentError>> {
             errs.push(src.err(Some(rq.id.span()), format!("{field}.id"), format!("`{id}` is not a valid id: use lower-case letters, digits and `_`, starting with a letter")));
         }
         if questions.iter().any(|q| q.id == id) {
-            errs.push(src.err(Some(rq.id.span()), format!("{field}.id"), format!("duplicate question id `{id}`: every question needs its own id")));
+            errs.push(src.err(
+                Some(rq.id.span()),
+                format!("{field}.id"),
+                format!("duplicate question id `{id}`: every question needs its own id"),
+            ));
         }
         for (lang, problem) in rq.text.get_ref().problems() {
-            errs.push(src.err(Some(rq.text.span()), format!("{field}.text.{lang}"), format!("text {problem}")));
+            errs.push(src.err(
+                Some(rq.text.span()),
+                format!("{field}.text.{lang}"),
+                format!("text {problem}"),
+            ));
         }
         let mut options: Vec<AnswerOption> = Vec::new();
         if rq.option.len() < 2 || rq.option.len() > MAX_OPTIONS {
-            errs.push(src.err(Some(rq.id.span()), format!("{field}.option"), format!("question `{id}` has {} options: give 2 to {MAX_OPTIONS}", rq.option.len())));
+            errs.push(src.err(
+                Some(rq.id.span()),
+                format!("{field}.option"),
+                format!(
+                    "question `{id}` has {} options: give 2 to {MAX_OPTIONS}",
+                    rq.option.len()
+                ),
+            ));
         }
         for (oi, ro) in rq.option.into_iter().enumerate() {
             let ro = ro.into_inner();
             let ofield = format!("{field}.option[{}]", oi + 1);
             let oid = ro.id.get_ref().clone();
             if !is_valid_id(&oid) {
-                errs.push(src.err(Some(ro.id.span()), format!("{ofield}.id"), format!("`{oid}` is not a valid id: use lower-case letters, digits and `_`")));
+                errs.push(src.err(
+                    Some(ro.id.span()),
+                    format!("{ofield}.id"),
+                    format!("`{oid}` is not a valid id: use lower-case letters, digits and `_`"),
+                ));
             }
             if options.iter().any(|o| o.id == oid) {
-                errs.push(src.err(Some(ro.id.span()), format!("{ofield}.id"), format!("duplicate option id `{oid}` in question `{id}`")));
+                errs.push(src.err(
+                    Some(ro.id.span()),
+                    format!("{ofield}.id"),
+                    format!("duplicate option id `{oid}` in question `{id}`"),
+                ));
             }
             for (lang, problem) in ro.text.get_ref().problems() {
-                errs.push(src.err(Some(ro.text.span()), format!("{ofield}.text.{lang}"), format!("text {problem}")));
+                errs.push(src.err(
+                    Some(ro.text.span()),
+                    format!("{ofield}.text.{lang}"),
+                    format!("text {problem}"),
+                ));
             }
-            options.push(AnswerOption { id: oid, text: ro.text.into_inner(), skip: ro.skip });
+            options.push(AnswerOption {
+                id: oid,
+                text: ro.text.into_inner(),
+                skip: ro.skip,
+            });
         }
-        questions.push(Question { id, text: rq.text.into_inner(), options });
+        questions.push(Question {
+            id,
+            text: rq.text.into_inner(),
+            options,
+        });
     }
     if errs.is_empty() {
-        Ok(Questionnaire { version: *raw.version.get_ref(), questions })
+        Ok(Questionnaire {
+            version: *raw.version.get_ref(),
+            questions,
+        })
     } else {
         Err(errs)
     }

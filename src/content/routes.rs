@@ -117,7 +117,11 @@ struct RawNote {
 
 fn check_texts(src: &Source, t: &Spanned<Texts>, field: &str, errs: &mut Vec<ContentError>) {
     for (lang, problem) in t.get_ref().problems() {
-        errs.push(src.err(Some(t.span()), format!("{field}.{lang}"), format!("text {problem}: give the text in ja, ja-easy and en")));
+        errs.push(src.err(
+            Some(t.span()),
+            format!("{field}.{lang}"),
+            format!("text {problem}: give the text in ja, ja-easy and en"),
+        ));
     }
 }
 
@@ -125,7 +129,11 @@ pub fn parse(src: &Source, q: &Questionnaire) -> Result<Catalogue, Vec<ContentEr
     let raw: RawFile = toml::from_str(src.text).map_err(|e| vec![src.toml_err(&e)])?;
     let mut errs = Vec::new();
     if raw.route.is_empty() {
-        errs.push(src.err(None, "route", "the catalogue is empty: add at least one [[route]] table"));
+        errs.push(src.err(
+            None,
+            "route",
+            "the catalogue is empty: add at least one [[route]] table",
+        ));
     }
     let mut routes: Vec<Route> = Vec::new();
     for (i, rr) in raw.route.into_iter().enumerate() {
@@ -134,10 +142,18 @@ pub fn parse(src: &Source, q: &Questionnaire) -> Result<Catalogue, Vec<ContentEr
         let field = format!("route[{}]", i + 1);
         let id = rr.id.get_ref().clone();
         if !is_valid_id(&id) {
-            errs.push(src.err(Some(rr.id.span()), format!("{field}.id"), format!("`{id}` is not a valid id: use lower-case letters, digits and `_`")));
+            errs.push(src.err(
+                Some(rr.id.span()),
+                format!("{field}.id"),
+                format!("`{id}` is not a valid id: use lower-case letters, digits and `_`"),
+            ));
         }
         if routes.iter().any(|r| r.id == id) {
-            errs.push(src.err(Some(rr.id.span()), format!("{field}.id"), format!("duplicate route id `{id}`: every route needs its own id")));
+            errs.push(src.err(
+                Some(rr.id.span()),
+                format!("{field}.id"),
+                format!("duplicate route id `{id}`: every route needs its own id"),
+            ));
         }
         check_texts(src, &rr.name, &format!("{field}.name"), &mut errs);
         let summary = match rr.summary {
@@ -151,15 +167,31 @@ pub fn parse(src: &Source, q: &Questionnaire) -> Result<Catalogue, Vec<ContentEr
             }
         };
         let facts = rr.facts.get_ref();
-        for (name, t) in [("period", &facts.period), ("days", &facts.days), ("money", &facts.money), ("place", &facts.place)] {
+        for (name, t) in [
+            ("period", &facts.period),
+            ("days", &facts.days),
+            ("money", &facts.money),
+            ("place", &facts.place),
+        ] {
             for (lang, problem) in t.problems() {
-                errs.push(src.err(Some(rr.facts.span()), format!("{field}.facts.{name}.{lang}"), format!("text {problem}")));
+                errs.push(src.err(
+                    Some(rr.facts.span()),
+                    format!("{field}.facts.{name}.{lang}"),
+                    format!("text {problem}"),
+                ));
             }
         }
         check_texts(src, &rr.needs, &format!("{field}.needs"), &mut errs);
         check_texts(src, &rr.apply, &format!("{field}.apply"), &mut errs);
         if chrono::NaiveDate::parse_from_str(rr.checked.get_ref(), "%Y-%m-%d").is_err() {
-            errs.push(src.err(Some(rr.checked.span()), format!("{field}.checked"), format!("`{}` is not a date: write when the facts were last verified as YYYY-MM-DD", rr.checked.get_ref())));
+            errs.push(src.err(
+                Some(rr.checked.span()),
+                format!("{field}.checked"),
+                format!(
+                    "`{}` is not a date: write when the facts were last verified as YYYY-MM-DD",
+                    rr.checked.get_ref()
+                ),
+            ));
         }
         routes.push(Route {
             id,
@@ -172,14 +204,23 @@ pub fn parse(src: &Source, q: &Questionnaire) -> Result<Catalogue, Vec<ContentEr
             checked: rr.checked.into_inner(),
         });
     }
-    let route_idx = |id: &Spanned<String>, field: &str, errs: &mut Vec<ContentError>| -> Option<usize> {
-        let found = routes.iter().position(|r| &r.id == id.get_ref());
-        if found.is_none() {
-            let known = routes.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ");
-            errs.push(src.err(Some(id.span()), field, format!("unknown route id `{}` (known: {known})", id.get_ref())));
-        }
-        found
-    };
+    let route_idx =
+        |id: &Spanned<String>, field: &str, errs: &mut Vec<ContentError>| -> Option<usize> {
+            let found = routes.iter().position(|r| &r.id == id.get_ref());
+            if found.is_none() {
+                let known = routes
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                errs.push(src.err(
+                    Some(id.span()),
+                    field,
+                    format!("unknown route id `{}` (known: {known})", id.get_ref()),
+                ));
+            }
+            found
+        };
     let handoff = route_idx(&raw.handoff, "handoff", &mut errs).unwrap_or(0);
     check_texts(src, &raw.handoff_text, "handoff_text", &mut errs);
 
@@ -190,29 +231,60 @@ pub fn parse(src: &Source, q: &Questionnaire) -> Result<Catalogue, Vec<ContentEr
         let field = format!("note[{}]", i + 1);
         let id = rn.id.get_ref().clone();
         if !is_valid_id(&id) {
-            errs.push(src.err(Some(rn.id.span()), format!("{field}.id"), format!("`{id}` is not a valid id")));
+            errs.push(src.err(
+                Some(rn.id.span()),
+                format!("{field}.id"),
+                format!("`{id}` is not a valid id"),
+            ));
         }
         if notes.iter().any(|n| n.id == id) {
-            errs.push(src.err(Some(rn.id.span()), format!("{field}.id"), format!("duplicate note id `{id}`")));
+            errs.push(src.err(
+                Some(rn.id.span()),
+                format!("{field}.id"),
+                format!("duplicate note id `{id}`"),
+            ));
         }
         check_texts(src, &rn.text, &format!("{field}.text"), &mut errs);
         let trigger = match (rn.when, rn.when_routes) {
-            (Some(w), None) => NoteTrigger::Answers(condition::compile(src, q, &w, &field, true, &mut errs)),
+            (Some(w), None) => {
+                NoteTrigger::Answers(condition::compile(src, q, &w, &field, true, &mut errs))
+            }
             (None, Some(rs)) => {
                 if rs.is_empty() {
-                    errs.push(src.err(Some(span.clone()), format!("{field}.when_routes"), "empty list: name at least one route"));
+                    errs.push(src.err(
+                        Some(span.clone()),
+                        format!("{field}.when_routes"),
+                        "empty list: name at least one route",
+                    ));
                 }
-                NoteTrigger::Routes(rs.iter().filter_map(|r| route_idx(r, &format!("{field}.when_routes"), &mut errs)).collect())
+                NoteTrigger::Routes(
+                    rs.iter()
+                        .filter_map(|r| route_idx(r, &format!("{field}.when_routes"), &mut errs))
+                        .collect(),
+                )
             }
             _ => {
-                errs.push(src.err(Some(span), field.clone(), "give exactly one of `when` (answers) or `when_routes` (routes in the results)"));
+                errs.push(src.err(
+                    Some(span),
+                    field.clone(),
+                    "give exactly one of `when` (answers) or `when_routes` (routes in the results)",
+                ));
                 NoteTrigger::Routes(Vec::new())
             }
         };
-        notes.push(Note { id, trigger, text: rn.text.into_inner() });
+        notes.push(Note {
+            id,
+            trigger,
+            text: rn.text.into_inner(),
+        });
     }
     if errs.is_empty() {
-        Ok(Catalogue { routes, notes, handoff, handoff_text: raw.handoff_text.into_inner() })
+        Ok(Catalogue {
+            routes,
+            notes,
+            handoff,
+            handoff_text: raw.handoff_text.into_inner(),
+        })
     } else {
         Err(errs)
     }

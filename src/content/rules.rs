@@ -73,12 +73,27 @@ struct RawLimit {
     why: String,
 }
 
-fn route(src: &Source, cat: &Catalogue, id: &Spanned<String>, field: &str, errs: &mut Vec<ContentError>) -> Option<usize> {
+fn route(
+    src: &Source,
+    cat: &Catalogue,
+    id: &Spanned<String>,
+    field: &str,
+    errs: &mut Vec<ContentError>,
+) -> Option<usize> {
     let found = cat.route_index(id.get_ref());
     match found {
         None => {
-            let known = cat.routes.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ");
-            errs.push(src.err(Some(id.span()), field, format!("unknown route id `{}` (known: {known})", id.get_ref())));
+            let known = cat
+                .routes
+                .iter()
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            errs.push(src.err(
+                Some(id.span()),
+                field,
+                format!("unknown route id `{}` (known: {known})", id.get_ref()),
+            ));
         }
         Some(i) if i == cat.handoff => {
             errs.push(src.err(Some(id.span()), field, format!("`{}` is the handoff: it is always shown and never ranked, so rules cannot name it", id.get_ref())));
@@ -102,23 +117,43 @@ pub fn parse(src: &Source, q: &Questionnaire, cat: &Catalogue) -> Result<Rules, 
             errs.push(src.err(Some(span.clone()), format!("{field}.when"), "a score rule needs at least one answer in `when`: reasons must come from the visitor's answers"));
         }
         if rs.add.is_empty() {
-            errs.push(src.err(Some(span), format!("{field}.add"), "no routes: write add = { route_id = points, … }"));
+            errs.push(src.err(
+                Some(span),
+                format!("{field}.add"),
+                "no routes: write add = { route_id = points, … }",
+            ));
         }
         let mut add = Vec::new();
         for (rid, pts) in &rs.add {
             if !pts.is_finite() {
-                errs.push(src.err(Some(rid.span()), format!("{field}.add.{}", rid.get_ref()), "points must be a finite number"));
+                errs.push(src.err(
+                    Some(rid.span()),
+                    format!("{field}.add.{}", rid.get_ref()),
+                    "points must be a finite number",
+                ));
             }
             if let Some(ri) = route(src, cat, rid, &format!("{field}.add"), &mut errs) {
                 add.push((ri, *pts));
             }
         }
         for (lang, problem) in rs.reason.get_ref().problems() {
-            errs.push(src.err(Some(rs.reason.span()), format!("{field}.reason.{lang}"), format!("text {problem}")));
+            errs.push(src.err(
+                Some(rs.reason.span()),
+                format!("{field}.reason.{lang}"),
+                format!("text {problem}"),
+            ));
         }
-        score.push(ScoreRule { when, add, reason: rs.reason.into_inner() });
+        score.push(ScoreRule {
+            when,
+            add,
+            reason: rs.reason.into_inner(),
+        });
     }
-    let limits = |list: Vec<Spanned<RawLimit>>, kind: &str, needs_reason: bool, errs: &mut Vec<ContentError>| -> Vec<LimitRule> {
+    let limits = |list: Vec<Spanned<RawLimit>>,
+                  kind: &str,
+                  needs_reason: bool,
+                  errs: &mut Vec<ContentError>|
+     -> Vec<LimitRule> {
         let mut out = Vec::new();
         for (i, rl) in list.into_iter().enumerate() {
             let span = rl.span();
@@ -126,17 +161,36 @@ pub fn parse(src: &Source, q: &Questionnaire, cat: &Catalogue) -> Result<Rules, 
             let field = format!("{kind}[{}]", i + 1);
             let when = condition::compile(src, q, &rl.when, &field, false, errs);
             if when.terms.is_empty() {
-                errs.push(src.err(Some(span.clone()), format!("{field}.when"), "needs at least one answer in `when`"));
+                errs.push(src.err(
+                    Some(span.clone()),
+                    format!("{field}.when"),
+                    "needs at least one answer in `when`",
+                ));
             }
             if rl.routes.is_empty() {
-                errs.push(src.err(Some(span.clone()), format!("{field}.routes"), "empty list: name at least one route"));
+                errs.push(src.err(
+                    Some(span.clone()),
+                    format!("{field}.routes"),
+                    "empty list: name at least one route",
+                ));
             }
-            let unless = rl.unless.as_ref().map(|u| condition::compile(src, q, u, &format!("{field}.unless"), false, errs));
-            let routes = rl.routes.iter().filter_map(|r| route(src, cat, r, &format!("{field}.routes"), errs)).collect();
+            let unless = rl
+                .unless
+                .as_ref()
+                .map(|u| condition::compile(src, q, u, &format!("{field}.unless"), false, errs));
+            let routes = rl
+                .routes
+                .iter()
+                .filter_map(|r| route(src, cat, r, &format!("{field}.routes"), errs))
+                .collect();
             let reason = match (rl.reason, needs_reason) {
                 (Some(r), true) => {
                     for (lang, problem) in r.get_ref().problems() {
-                        errs.push(src.err(Some(r.span()), format!("{field}.reason.{lang}"), format!("text {problem}")));
+                        errs.push(src.err(
+                            Some(r.span()),
+                            format!("{field}.reason.{lang}"),
+                            format!("text {problem}"),
+                        ));
                     }
                     Some(r.into_inner())
                 }
@@ -145,12 +199,21 @@ pub fn parse(src: &Source, q: &Questionnaire, cat: &Catalogue) -> Result<Rules, 
                     None
                 }
                 (Some(r), false) => {
-                    errs.push(src.err(Some(r.span()), format!("{field}.reason"), format!("`{kind}` rules take no reason: remove it")));
+                    errs.push(src.err(
+                        Some(r.span()),
+                        format!("{field}.reason"),
+                        format!("`{kind}` rules take no reason: remove it"),
+                    ));
                     None
                 }
                 (None, false) => None,
             };
-            out.push(LimitRule { when, unless, routes, reason });
+            out.push(LimitRule {
+                when,
+                unless,
+                routes,
+                reason,
+            });
         }
         out
     };
@@ -158,7 +221,13 @@ pub fn parse(src: &Source, q: &Questionnaire, cat: &Catalogue) -> Result<Rules, 
     let not_top = limits(raw.not_top, "not_top", false, &mut errs);
     let top_one_of = limits(raw.top_one_of, "top_one_of", true, &mut errs);
     if errs.is_empty() {
-        Ok(Rules { min_score: raw.min_score, score, exclude, not_top, top_one_of })
+        Ok(Rules {
+            min_score: raw.min_score,
+            score,
+            exclude,
+            not_top,
+            top_one_of,
+        })
     } else {
         Err(errs)
     }

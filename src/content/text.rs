@@ -88,9 +88,15 @@ pub fn parse_ruby(s: &str) -> Result<Vec<Segment>, String> {
                     ));
                 }
                 if !plain_run.is_empty() {
-                    out.push(Segment { base: std::mem::take(&mut plain_run), ruby: None });
+                    out.push(Segment {
+                        base: std::mem::take(&mut plain_run),
+                        ruby: None,
+                    });
                 }
-                out.push(Segment { base: base.to_string(), ruby: Some(ruby.to_string()) });
+                out.push(Segment {
+                    base: base.to_string(),
+                    ruby: Some(ruby.to_string()),
+                });
                 // Skip the consumed characters.
                 let end = pos + 1 + close;
                 for (p, _) in chars.by_ref() {
@@ -115,7 +121,10 @@ pub fn parse_ruby(s: &str) -> Result<Vec<Segment>, String> {
         }
     }
     if !plain_run.is_empty() {
-        out.push(Segment { base: plain_run, ruby: None });
+        out.push(Segment {
+            base: plain_run,
+            ruby: None,
+        });
     }
     Ok(out)
 }
@@ -152,9 +161,18 @@ mod tests {
         assert_eq!(
             segs,
             vec![
-                Segment { base: "いまの ".into(), ruby: None },
-                Segment { base: "気持".into(), ruby: Some("きも".into()) },
-                Segment { base: "ちに".into(), ruby: None },
+                Segment {
+                    base: "いまの ".into(),
+                    ruby: None
+                },
+                Segment {
+                    base: "気持".into(),
+                    ruby: Some("きも".into())
+                },
+                Segment {
+                    base: "ちに".into(),
+                    ruby: None
+                },
             ]
         );
         assert_eq!(plain("いまの {気持|きも}ちに"), "いまの 気持ちに");
@@ -163,7 +181,16 @@ mod tests {
 
     #[test]
     fn rejects_malformed_ruby() {
-        for bad in ["{漢字", "{漢字}", "{|かな}", "{漢字|}", "漢字}", "a|b", "{a|b|c}", "{{a|b}|c}"] {
+        for bad in [
+            "{漢字",
+            "{漢字}",
+            "{|かな}",
+            "{漢字|}",
+            "漢字}",
+            "a|b",
+            "{a|b|c}",
+            "{{a|b}|c}",
+        ] {
             assert!(parse_ruby(bad).is_err(), "{bad} should be rejected");
         }
     }

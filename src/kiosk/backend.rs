@@ -57,7 +57,12 @@ pub trait KioskBackend {
     /// The visitor asked for a slip. The visit is committed *before* this returns the job.
     /// Err = the slip could not even be made (message for staff); the UI then shows the
     /// results with a call-staff message.
-    fn make_slip(&mut self, answers: &Answers, outcome: &Outcome, lang: Lang) -> Result<(SlipTicket, PrintJob), String>;
+    fn make_slip(
+        &mut self,
+        answers: &Answers,
+        outcome: &Outcome,
+        lang: Lang,
+    ) -> Result<(SlipTicket, PrintJob), String>;
     /// The print job finished (called on the UI thread).
     fn print_finished(&mut self, result: &PrintResult);
     /// The visit ended.
@@ -80,22 +85,39 @@ pub struct MemoryBackend {
 
 impl KioskBackend for MemoryBackend {
     fn visit_started(&mut self, lang: Lang, large_text: bool) {
-        self.events.push(format!("started {lang} large={large_text}"));
+        self.events
+            .push(format!("started {lang} large={large_text}"));
     }
     fn answered(&mut self, question: usize, option: Option<u8>) {
         self.events.push(format!("answered q{question}={option:?}"));
     }
     fn display_changed(&mut self, lang: Lang, large_text: bool) {
-        self.events.push(format!("display {lang} large={large_text}"));
+        self.events
+            .push(format!("display {lang} large={large_text}"));
     }
     fn results_shown(&mut self, _answers: &Answers, outcome: &Outcome, _lang: Lang) {
-        self.events.push(format!("results {}", outcome.routes.len()));
+        self.events
+            .push(format!("results {}", outcome.routes.len()));
     }
-    fn make_slip(&mut self, _answers: &Answers, _outcome: &Outcome, _lang: Lang) -> Result<(SlipTicket, PrintJob), String> {
+    fn make_slip(
+        &mut self,
+        _answers: &Answers,
+        _outcome: &Outcome,
+        _lang: Lang,
+    ) -> Result<(SlipTicket, PrintJob), String> {
         self.events.push("slip".into());
         let fail = self.fail_print.clone();
-        let ticket = SlipTicket { width: 8, height: 8, luma: vec![255; 64], payload: "HT1TEST".into(), receipt_no: "0000-000".into() };
-        Ok((ticket, Box::new(move || fail.map_or(PrintResult::Printed, PrintResult::Failed))))
+        let ticket = SlipTicket {
+            width: 8,
+            height: 8,
+            luma: vec![255; 64],
+            payload: "HT1TEST".into(),
+            receipt_no: "0000-000".into(),
+        };
+        Ok((
+            ticket,
+            Box::new(move || fail.map_or(PrintResult::Printed, PrintResult::Failed)),
+        ))
     }
     fn print_finished(&mut self, result: &PrintResult) {
         self.events.push(format!("printed {result:?}"));

@@ -80,12 +80,22 @@ pub fn match_answers(c: &Content, a: &Answers) -> Outcome {
     }
 
     let mut ranked: Vec<RouteHit> = (0..n)
-        .filter(|&r| !excluded[r] && score[r] > 0.0 && score[r] >= rules.min_score && !contribs[r].is_empty())
+        .filter(|&r| {
+            !excluded[r] && score[r] > 0.0 && score[r] >= rules.min_score && !contribs[r].is_empty()
+        })
         .map(|r| {
             let mut cs = contribs[r].clone();
             // Strongest first; ties keep rule order (stable sort).
             cs.sort_by(|x, y| y.0.total_cmp(&x.0));
-            RouteHit { route: r, score: score[r], reasons: cs.iter().take(MAX_REASONS).map(|&(_, ri)| Reason::Score(ri)).collect() }
+            RouteHit {
+                route: r,
+                score: score[r],
+                reasons: cs
+                    .iter()
+                    .take(MAX_REASONS)
+                    .map(|&(_, ri)| Reason::Score(ri))
+                    .collect(),
+            }
         })
         .collect();
     ranked.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.route.cmp(&y.route)));
@@ -114,7 +124,14 @@ pub fn match_answers(c: &Content, a: &Answers) -> Outcome {
             .find(|&(r, _)| allowed[r])
         {
             // No scored route may be first: the rule names one, and is its reason.
-            ranked.insert(0, RouteHit { route: r, score: score[r], reasons: vec![Reason::Top(ti)] });
+            ranked.insert(
+                0,
+                RouteHit {
+                    route: r,
+                    score: score[r],
+                    reasons: vec![Reason::Top(ti)],
+                },
+            );
         } else {
             // Nothing may be first: show no ranked route rather than a wrong one.
             ranked.retain(|h| allowed[h.route]);
@@ -133,14 +150,22 @@ pub fn match_answers(c: &Content, a: &Answers) -> Outcome {
         })
         .map(|(i, _)| i)
         .collect();
-    Outcome { routes: ranked, notes, handoff: c.catalogue.handoff }
+    Outcome {
+        routes: ranked,
+        notes,
+        handoff: c.catalogue.handoff,
+    }
 }
 
 /// The text of a reason (raw, may contain ruby markup).
 pub fn reason_text<'c>(c: &'c Content, reason: Reason, lang: Lang) -> &'c str {
     match reason {
         Reason::Score(ri) => c.rules.score[ri].reason.get(lang),
-        Reason::Top(ti) => c.rules.top_one_of[ti].reason.as_ref().map(|t| t.get(lang)).unwrap_or(""),
+        Reason::Top(ti) => c.rules.top_one_of[ti]
+            .reason
+            .as_ref()
+            .map(|t| t.get(lang))
+            .unwrap_or(""),
     }
 }
 
@@ -168,10 +193,18 @@ impl OutcomeJson {
                 .map(|h| RouteJson {
                     id: c.catalogue.routes[h.route].id.clone(),
                     score: h.score,
-                    reasons: h.reasons.iter().map(|&r| crate::content::text::plain(reason_text(c, r, lang))).collect(),
+                    reasons: h
+                        .reasons
+                        .iter()
+                        .map(|&r| crate::content::text::plain(reason_text(c, r, lang)))
+                        .collect(),
                 })
                 .collect(),
-            notes: o.notes.iter().map(|&i| c.catalogue.notes[i].id.clone()).collect(),
+            notes: o
+                .notes
+                .iter()
+                .map(|&i| c.catalogue.notes[i].id.clone())
+                .collect(),
             handoff: c.catalogue.routes[o.handoff].id.clone(),
         }
     }

@@ -27,16 +27,25 @@ struct Ids {
     nakapotsu: usize,
 }
 
-const QUESTIONS: [&str; 8] = ["goal", "days", "health", "rhythm", "income", "disclose", "techo", "commute"];
+const QUESTIONS: [&str; 8] = [
+    "goal", "days", "health", "rhythm", "income", "disclose", "techo", "commute",
+];
 
 impl<'c> MustChecker<'c> {
     /// Fails (with the missing id) when the content does not have the ids the rules name.
     pub fn new(c: &'c Content) -> Result<MustChecker<'c>, String> {
         let mut q = [0; 8];
         for (i, id) in QUESTIONS.iter().enumerate() {
-            q[i] = c.questionnaire.question_index(id).ok_or_else(|| format!("question `{id}`"))?;
+            q[i] = c
+                .questionnaire
+                .question_index(id)
+                .ok_or_else(|| format!("question `{id}`"))?;
         }
-        let r = |id: &str| c.catalogue.route_index(id).ok_or_else(|| format!("route `{id}`"));
+        let r = |id: &str| {
+            c.catalogue
+                .route_index(id)
+                .ok_or_else(|| format!("route `{id}`"))
+        };
         let ids = Ids {
             hw_open: r("hellowork_open")?,
             hw_closed: r("hellowork_closed")?,
@@ -50,7 +59,17 @@ impl<'c> MustChecker<'c> {
             nakapotsu: r("nakapotsu")?,
         };
         let note = |id: &str| c.catalogue.notes.iter().position(|n| n.id == id);
-        Ok(MustChecker { c, q, r: ids, notes: [note("techo"), note("jukyushasho"), note("shujii"), note("sentaku_shien")] })
+        Ok(MustChecker {
+            c,
+            q,
+            r: ids,
+            notes: [
+                note("techo"),
+                note("jukyushasho"),
+                note("shujii"),
+                note("sentaku_shien"),
+            ],
+        })
     }
 
     /// The given (answered) option id of question `k` (index into QUESTIONS).
@@ -67,8 +86,16 @@ impl<'c> MustChecker<'c> {
         let has = |x: usize| o.contains(x);
         let top = o.routes.first().map(|h| h.route);
         let top_in = |set: &[usize]| top.is_some_and(|t| set.contains(&t));
-        let [goal, days, health, _rhythm, income, disclose, techo, commute] =
-            [0, 1, 2, 3, 4, 5, 6, 7].map(|k| self.ans(a, k));
+        let [
+            goal,
+            days,
+            health,
+            _rhythm,
+            income,
+            disclose,
+            techo,
+            commute,
+        ] = [0, 1, 2, 3, 4, 5, 6, 7].map(|k| self.ans(a, k));
         let work_routes = [r.hw_open, r.hw_closed, r.kaihatsuko, r.itaku, r.a];
 
         if disclose == Some("closed") && has(r.hw_open) {
@@ -91,7 +118,11 @@ impl<'c> MustChecker<'c> {
         if commute == Some("near") && top_in(&[r.kaihatsuko, r.itaku]) {
             v.push("M4: commute=near but a far training route is top".into());
         }
-        if goal == Some("work_now") && days == Some("d5") && health == Some("stable") && income == Some("salary") {
+        if goal == Some("work_now")
+            && days == Some("d5")
+            && health == Some("stable")
+            && income == Some("salary")
+        {
             if !top_in(&[r.hw_open, r.hw_closed, r.a]) {
                 v.push("M5: top must be hellowork_open/hellowork_closed/keizoku_a".into());
             }
@@ -99,7 +130,11 @@ impl<'c> MustChecker<'c> {
                 v.push("M5: keizoku_b is shown".into());
             }
         }
-        if goal == Some("train_first") && matches!(days, Some("d5" | "d3_4")) && health != Some("unstable") && !top_in(&[r.kaihatsuko, r.itaku, r.ikou]) {
+        if goal == Some("train_first")
+            && matches!(days, Some("d5" | "d3_4"))
+            && health != Some("unstable")
+            && !top_in(&[r.kaihatsuko, r.itaku, r.ikou])
+        {
             v.push("M6: top must be kaihatsuko/itaku_kunren/ikou".into());
         }
         if goal == Some("place_to_go") && !top_in(&[r.katsudo, r.b, r.daycare]) {
@@ -117,16 +152,25 @@ impl<'c> MustChecker<'c> {
         }
         for h in &o.routes {
             if h.reasons.is_empty() {
-                v.push(format!("M10: route {} has no reason", self.c.catalogue.routes[h.route].id));
+                v.push(format!(
+                    "M10: route {} has no reason",
+                    self.c.catalogue.routes[h.route].id
+                ));
             }
             for reason in &h.reasons {
                 let cond = match *reason {
                     Reason::Score(i) => &self.c.rules.score[i].when,
                     Reason::Top(i) => &self.c.rules.top_one_of[i].when,
                 };
-                let answered = cond.terms.iter().all(|t| a.given(&self.c.questionnaire, t.question).is_some());
+                let answered = cond
+                    .terms
+                    .iter()
+                    .all(|t| a.given(&self.c.questionnaire, t.question).is_some());
                 if cond.terms.is_empty() || !answered || !cond.matches(&self.c.questionnaire, a) {
-                    v.push(format!("M10: a reason of {} rests on an unanswered question", self.c.catalogue.routes[h.route].id));
+                    v.push(format!(
+                        "M10: a reason of {} rests on an unanswered question",
+                        self.c.catalogue.routes[h.route].id
+                    ));
                 }
             }
             if h.route == r.nakapotsu {
@@ -144,10 +188,17 @@ impl<'c> MustChecker<'c> {
             has(r.daycare),
             has(r.b),
         ];
-        for (k, name) in ["techo", "jukyushasho", "shujii", "sentaku_shien"].iter().enumerate() {
+        for (k, name) in ["techo", "jukyushasho", "shujii", "sentaku_shien"]
+            .iter()
+            .enumerate()
+        {
             let shown = self.notes[k].is_some_and(|n| o.notes.contains(&n));
             if shown != expect[k] {
-                v.push(format!("M12: note {name} {} but its condition {}", if shown { "shown" } else { "missing" }, if expect[k] { "holds" } else { "does not hold" }));
+                v.push(format!(
+                    "M12: note {name} {} but its condition {}",
+                    if shown { "shown" } else { "missing" },
+                    if expect[k] { "holds" } else { "does not hold" }
+                ));
             }
         }
         v

@@ -6,7 +6,10 @@ use crate::content::Questionnaire;
 
 /// Number of combinations (each question: its options + unanswered).
 pub fn size(q: &Questionnaire) -> u64 {
-    q.questions.iter().map(|qq| qq.options.len() as u64 + 1).product()
+    q.questions
+        .iter()
+        .map(|qq| qq.options.len() as u64 + 1)
+        .product()
 }
 
 /// The `i`-th combination, mixed radix, question 0 fastest.
@@ -16,7 +19,14 @@ pub fn nth(q: &Questionnaire, mut i: u64) -> Answers {
         let radix = qq.options.len() as u64 + 1;
         let digit = i % radix;
         i /= radix;
-        a.set(qi, if digit == 0 { None } else { Some((digit - 1) as u8) });
+        a.set(
+            qi,
+            if digit == 0 {
+                None
+            } else {
+                Some((digit - 1) as u8)
+            },
+        );
     }
     a
 }
