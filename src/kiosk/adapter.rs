@@ -8,15 +8,15 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use slint::{
-    ComponentHandle, Image, ModelRc, Rgb8Pixel, SharedPixelBuffer, SharedString, VecModel,
+    ComponentHandle, Image, Model, ModelRc, Rgb8Pixel, SharedPixelBuffer, SharedString, VecModel,
 };
 
 use crate::kiosk::backend::PrintResult;
 use crate::kiosk::controller::{
     CardView, Controller, Effect, QuestionView, ResultsView, Screen, SlipStatus, View,
 };
-use crate::kiosk::rtext;
 use crate::kiosk::ui;
+use crate::kiosk::{measure, rtext};
 use crate::lang::Lang;
 
 /// The kiosk clock in milliseconds (monotonic). Tests pass Slint's mock time.
@@ -101,6 +101,15 @@ impl Kiosk {
         let t2 = t1.clone();
         a.on_t(move |key, lang| to_rtext(&t1.get(&key, lang_from(lang))));
         a.on_tf(move |key, lang, arg| to_rtext(&t2.format(&key, lang_from(lang), &arg)));
+
+        a.on_ruby_lines(ruby_lines);
+        a.on_ruby_extent(|text, size, bold| {
+            let (natural, widest) = measure::extent(&words_of(&text), size, bold);
+            ui::RubyExtent {
+                natural: natural.ceil(),
+                widest: widest.ceil(),
+            }
+        });
 
         macro_rules! wire {
             ($on:ident, |$c:ident, $n:ident $(, $arg:ident)*| $body:expr) => {{
@@ -368,6 +377,38 @@ fn apply(app: &ui::AppWindow, v: &View, last: &mut Synced, ctrl: &Controller) {
 }
 
 // ---- domain → Slint structs (pure; also used by the benchmark) ----
+
+fn words_of(t: &ui::RText) -> Vec<rtext::Word> {
+    t.words
+        .iter()
+        .map(|w| rtext::Word {
+            segs: w
+                .segs
+                .iter()
+                .map(|s| rtext::Seg {
+                    base: s.base.to_string(),
+                    ruby: s.ruby.to_string(),
+                })
+                .collect(),
+            gap: w.gap,
+        })
+        .collect()
+}
+
+/// The lines of a ruby text at `width` (logical px), measured with the UI font.
+pub fn ruby_lines(text: ui::RText, width: f32, size: f32, bold: bool) -> ModelRc<ui::RubyLine> {
+    let words = words_of(&text);
+    let ui_words: Vec<ui::RubyWord> = text.words.iter().collect();
+    let lines: Vec<ui::RubyLine> = measure::break_lines(&words, width, size, bold)
+        .into_iter()
+        .map(|r| ui::RubyLine {
+            words: ModelRc::new(VecModel::from(
+                ui_words.get(r).map(<[_]>::to_vec).unwrap_or_default(),
+            )),
+        })
+        .collect();
+    ModelRc::new(VecModel::from(lines))
+}
 
 pub fn to_rtext(t: &rtext::RText) -> ui::RText {
     let words: Vec<ui::RubyWord> = t

@@ -6,6 +6,7 @@
 pub mod adapter;
 pub mod backend;
 pub mod controller;
+pub mod measure;
 pub mod pin;
 pub mod rtext;
 pub mod run;

@@ -34,6 +34,7 @@ pub struct Prepared {
 
 /// Validates config, content, UI texts and the PIN hash. Err = a message for the administrator.
 pub fn prepare(loaded: &Loaded, content: Content) -> Result<Prepared, String> {
+    crate::kiosk::measure::check_fonts()?;
     let texts = UiTexts::embedded().map_err(|errs| {
         errs.iter()
             .map(|e| e.to_string())
