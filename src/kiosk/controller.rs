@@ -933,7 +933,7 @@ mod tests {
         fn events(&self) -> Vec<String> {
             self.b.0.borrow().events.clone()
         }
-        fn to_first_question(&mut self) {
+        fn goto_first_question(&mut self) {
             assert!(self.later(|c, n| c.start(n)));
             assert!(self.later(|c, n| c.consent_accept(n)));
             assert_eq!(self.c.screen(), Screen::Question(0));
@@ -943,7 +943,7 @@ mod tests {
     #[test]
     fn full_visit_to_slip_and_done() {
         let mut t = T::new();
-        t.to_first_question();
+        t.goto_first_question();
         for q in 0..8 {
             assert!(t.later(|c, n| c.answer(n, q, 0)), "question {q}");
         }
@@ -984,7 +984,7 @@ mod tests {
     #[test]
     fn double_tap_never_skips_a_question() {
         let mut t = T::new();
-        t.to_first_question();
+        t.goto_first_question();
         assert!(t.later(|c, n| c.answer(n, 0, 1)));
         // The same tap delivered twice (same question index): refused.
         assert!(!t.c.answer(t.now + 10, 0, 1));
@@ -1008,7 +1008,7 @@ mod tests {
     #[test]
     fn back_then_change_an_answer() {
         let mut t = T::new();
-        t.to_first_question();
+        t.goto_first_question();
         assert!(t.later(|c, n| c.answer(n, 0, 0)));
         assert!(t.later(|c, n| c.answer(n, 1, 0)));
         assert!(t.later(|c, n| c.back(n, 2)));
@@ -1028,7 +1028,7 @@ mod tests {
     #[test]
     fn skip_all_eight() {
         let mut t = T::new();
-        t.to_first_question();
+        t.goto_first_question();
         for q in 0..8 {
             assert!(t.later(|c, n| c.skip(n, q)));
         }
@@ -1051,7 +1051,7 @@ mod tests {
     #[test]
     fn language_switch_keeps_answers() {
         let mut t = T::new();
-        t.to_first_question();
+        t.goto_first_question();
         assert!(t.later(|c, n| c.answer(n, 0, 1)));
         assert!(t.later(|c, n| c.set_lang(n, Lang::En)));
         assert!(t.later(|c, n| c.set_large(n, true)));
@@ -1070,7 +1070,7 @@ mod tests {
     #[test]
     fn idle_dialog_counts_down_then_resets_everything() {
         let mut t = T::new();
-        t.to_first_question();
+        t.goto_first_question();
         assert!(t.later(|c, n| c.answer(n, 0, 0)));
         assert!(t.later(|c, n| c.set_lang(n, Lang::En)));
         let last = t.now;
@@ -1103,7 +1103,7 @@ mod tests {
     #[test]
     fn staff_call_returns_to_where_the_visitor_was() {
         let mut t = T::new();
-        t.to_first_question();
+        t.goto_first_question();
         assert!(t.later(|c, n| c.answer(n, 0, 0)));
         assert!(t.later(|c, n| c.call_staff(n)));
         assert_eq!(t.c.screen(), Screen::StaffCall);
@@ -1124,7 +1124,7 @@ mod tests {
     fn print_failure_shows_fallback_and_stale_results_are_ignored() {
         let mut t = T::new();
         t.b.0.borrow_mut().fail_print = Some("paper end".into());
-        t.to_first_question();
+        t.goto_first_question();
         for q in 0..8 {
             assert!(t.later(|c, n| c.skip(n, q)));
         }

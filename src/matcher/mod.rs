@@ -158,7 +158,7 @@ pub fn match_answers(c: &Content, a: &Answers) -> Outcome {
 }
 
 /// The text of a reason (raw, may contain ruby markup).
-pub fn reason_text<'c>(c: &'c Content, reason: Reason, lang: Lang) -> &'c str {
+pub fn reason_text(c: &Content, reason: Reason, lang: Lang) -> &str {
     match reason {
         Reason::Score(ri) => c.rules.score[ri].reason.get(lang),
         Reason::Top(ti) => c.rules.top_one_of[ti]
