@@ -55,6 +55,18 @@ pub enum Command {
     },
     /// Validate a config file and the content it points to.
     CheckConfig { file: PathBuf },
+    /// Render every kiosk and desk screen (× 3 languages × 3 resolutions × 2 text sizes) to
+    /// PNG, headless, with the software renderer.
+    Screenshots {
+        #[arg(long)]
+        out: PathBuf,
+        /// Only files whose name contains this (e.g. `results_ja-easy`).
+        #[arg(long)]
+        only: Option<String>,
+    },
+    /// Make a `kiosk.staff_pin_hash` for the config: reads the PIN (4–8 digits) from standard
+    /// input, so it stays out of the shell history and the process list.
+    HashPin,
     /// The staff desk: scan a slip, open the intake record.
     Desk,
     /// Intake records without the window.
@@ -130,7 +142,11 @@ impl Failure {
     }
 }
 
+/// When the process started, for `--exit-after-first-frame`.
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 pub fn main() -> ExitCode {
+    STARTED.get_or_init(std::time::Instant::now);
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -149,9 +165,19 @@ pub fn main() -> ExitCode {
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        None | Some(Command::Kiosk { .. }) => Err(Failure::other(
-            "the kiosk window is not yet available in this build",
-        )),
+        None => kiosk(&cli.config, &cli.data_dir, false, false),
+        Some(Command::Kiosk {
+            fullscreen,
+            exit_after_first_frame,
+        }) => kiosk(&cli.config, &cli.data_dir, fullscreen, exit_after_first_frame),
+        Some(Command::Screenshots { out, only }) => {
+            let prepared = prepare_kiosk(cli.config.as_deref())?;
+            let files = crate::kiosk::screenshots::render_all(prepared, &out, only.as_deref())
+                .map_err(Failure::other)?;
+            eprintln!("hatarakitai: wrote {} screenshots to {}", files.len(), out.display());
+            Ok(())
+        }
+        Some(Command::HashPin) => hash_pin(),
         Some(Command::Match {
             answers,
             batch,
@@ -226,6 +252,42 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             crate::slip::cli::print_test_command(cli.config.as_deref(), cli.data_dir.as_deref())
         }
     }
+}
+
+/// Config, content, UI texts and PIN hash, all checked before any window opens.
+fn prepare_kiosk(config: Option<&Path>) -> Result<crate::kiosk::run::Prepared, Failure> {
+    let loaded = Loaded::load(config).map_err(|e| Failure::input(e.to_string()))?;
+    let content = loaded.content().map_err(|e| Failure::input(e.to_string()))?;
+    crate::kiosk::run::prepare(&loaded, content).map_err(Failure::input)
+}
+
+/// The lobby kiosk with the live backend (kiosk.sqlite, slips, printer).
+fn kiosk(config: &Option<PathBuf>, data_dir: &Option<PathBuf>, fullscreen: bool, exit_after_first_frame: bool) -> Result<(), Failure> {
+    let started = *STARTED.get_or_init(std::time::Instant::now);
+    let (loaded, dir) = setup(config, data_dir)?;
+    let prepared = prepare_kiosk(config.as_deref())?;
+    let backend = crate::kiosk::live::LiveBackend::open(&loaded, (*prepared.content).clone(), &dir, Box::new(chrono::Utc::now));
+    crate::kiosk::run::run_kiosk(
+        prepared,
+        Box::new(backend),
+        crate::kiosk::run::RunOptions { fullscreen, exit_after_first_frame, started },
+    )
+    .map_err(Failure::other)
+}
+
+fn hash_pin() -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        eprint!("New staff PIN (4-8 digits): ");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Failure::other(format!("reading the PIN: {e}")))?;
+    let hash = crate::kiosk::pin::hash_pin(line.trim()).map_err(Failure::input)?;
+    println!("{hash}");
+    eprintln!("hatarakitai: put this in the config file under [kiosk]:\nstaff_pin_hash = \"{hash}\"");
+    Ok(())
 }
 
 /// The config (or defaults) and the data directory.

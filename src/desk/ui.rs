@@ -1,3 +1,2 @@
-//! The generated Slint code for the desk window.
-#![allow(clippy::all)]
-slint::include_modules!();
+//! The desk window's generated Slint code lives with the kiosk's (one compiled `ui/app.slint`).
+pub use crate::kiosk::ui::{DeskAdapter, DeskAnswer, DeskAudit, DeskBar, DeskListItem, DeskRoute, DeskWindow};

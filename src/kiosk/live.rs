@@ -1,13 +1,12 @@
 //! The real `KioskBackend`: visits go to `kiosk.sqlite`, slips are rendered from the visit
 //! (payload sealed with the centre key, 1-bit raster) and printed off the UI thread, staff
-//! calls are recorded and can run a configured command.
+//! calls are recorded (the adapter runs the configured command).
 //!
 //! Faults never stop the visitor: if the store cannot be opened or written, the kiosk keeps
 //! showing routes (safe mode), refuses slips it could not record, and `status()` tells staff.
 //! Invariant: a visit is committed (`complete_visit`) before its slip exists.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -36,7 +35,6 @@ pub struct LiveBackend {
     printer: PrinterConfig,
     data_dir: PathBuf,
     tz: chrono_tz::Tz,
-    on_call: Option<String>,
     visit: Option<VisitRef>,
     last_fold: Option<NaiveDate>,
     clock: Clock,
@@ -287,27 +285,6 @@ impl KioskBackend for LiveBackend {
         }
         parts.join("\n")
     }
-}
-
-/// Starts `cmd` (program and arguments split on spaces, no shell) without waiting; a thread
-/// reaps it so no zombie is left. Nothing about the visit is passed to it.
-fn run_detached(cmd: &str) -> std::io::Result<()> {
-    let mut parts = cmd.split_whitespace();
-    let Some(program) = parts.next() else {
-        return Ok(());
-    };
-    let mut child = Command::new(program)
-        .args(parts)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    std::thread::Builder::new()
-        .name("on-call-staff".into())
-        .spawn(move || {
-            let _ = child.wait();
-        })?;
-    Ok(())
 }
 
 /// `hatarakitai slip --answers … --out FILE.png`: records a visit through the live backend,

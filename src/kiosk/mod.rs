@@ -1,4 +1,16 @@
 //! The lobby kiosk: Slint UI controllers around the pure domain.
+//!
+//! touch → `adapter` callback → `controller` (plain Rust state machine) → domain (matcher) /
+//! `backend` (store, slip, printer) → `controller::View` → `adapter` sets the Slint models.
 
+pub mod adapter;
 pub mod backend;
+pub mod controller;
 pub mod live;
+pub mod measure;
+pub mod pin;
+pub mod rtext;
+pub mod run;
+pub mod screenshots;
+pub mod ui;
+pub mod ui_texts;

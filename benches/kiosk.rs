@@ -1,0 +1,69 @@
+//! Tap → next screen: the work one tap causes before Slint draws (PRODUCT.md §11: ≤ 16 ms).
+//! Controller transition + building the view + mapping it to the Slint models.
+
+use std::hint::black_box;
+use std::rc::Rc;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use hatarakitai::content::Content;
+use hatarakitai::kiosk::adapter::{map_question, map_results};
+use hatarakitai::kiosk::backend::MemoryBackend;
+use hatarakitai::kiosk::controller::{Controller, KioskSettings};
+use hatarakitai::kiosk::ui_texts::UiTexts;
+use hatarakitai::lang::Lang;
+
+fn controller(lang: Lang) -> (Controller, u64) {
+    let content = Rc::new(Content::embedded().unwrap_or_else(|e| panic!("{e}")));
+    let texts = Rc::new(UiTexts::embedded().unwrap_or_else(|e| panic!("{e:?}")));
+    let mut c = Controller::new(
+        content,
+        texts,
+        KioskSettings::default(),
+        Box::new(MemoryBackend::default()),
+    );
+    let mut now = 1_000;
+    c.set_lang(now, lang);
+    now += 1_000;
+    c.start(now);
+    now += 1_000;
+    c.consent_accept(now);
+    (c, now)
+}
+
+fn taps(cr: &mut Criterion) {
+    for lang in [Lang::Ja, Lang::JaEasy] {
+        let (mut c, mut now) = controller(lang);
+        cr.bench_function(&format!("tap_answer_to_next_question_{lang}"), |b| {
+            b.iter(|| {
+                // Answer question 1 → question 2 shown, then もどる → question 1 again.
+                now += 1_000;
+                c.answer(now, 0, 1);
+                let v = c.view();
+                black_box(map_question(v.question.as_ref()));
+                now += 1_000;
+                c.back(now, 1);
+                black_box(map_question(c.view().question.as_ref()));
+            })
+        });
+
+        let (mut c, mut now) = controller(lang);
+        for q in 0..7 {
+            now += 1_000;
+            c.answer(now, q, 1);
+        }
+        cr.bench_function(&format!("tap_last_answer_to_results_{lang}"), |b| {
+            b.iter(|| {
+                // The heaviest tap: the matcher runs and three route cards are built.
+                now += 1_000;
+                c.answer(now, 7, 0);
+                let v = c.view();
+                black_box(map_results(v.results.as_ref()));
+                now += 1_000;
+                c.results_back(now);
+            })
+        });
+    }
+}
+
+criterion_group!(benches, taps);
+criterion_main!(benches);

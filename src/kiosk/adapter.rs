@@ -1,0 +1,564 @@
+//! Connects the `KioskAdapter` global (ui/adapter.slint) to the `Controller`: each callback
+//! forwards to one controller method with the kiosk clock; after it, the controller's `View`
+//! is mapped to Slint structs and models (only the parts that changed), and its effects run
+//! (print job on a thread, staff command, exit). No decisions are made here.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use slint::{
+    ComponentHandle, Image, Model, ModelRc, Rgb8Pixel, SharedPixelBuffer, SharedString, VecModel,
+};
+
+use crate::kiosk::backend::PrintResult;
+use crate::kiosk::controller::{
+    CardView, Controller, Effect, QuestionView, ResultsView, Screen, SlipStatus, View,
+};
+use crate::kiosk::ui;
+use crate::kiosk::{measure, rtext};
+use crate::lang::Lang;
+
+/// The kiosk clock in milliseconds (monotonic). Tests pass Slint's mock time.
+pub type Clock = Rc<dyn Fn() -> u64>;
+
+/// A clock from `Instant`, starting at 0 now.
+pub fn system_clock() -> Clock {
+    let start = std::time::Instant::now();
+    Rc::new(move || u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX))
+}
+
+/// How print jobs run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintRunner {
+    /// On a std thread; the result comes back through the event loop (the real kiosk).
+    Thread,
+    /// At once, on the UI thread (tests and screenshots, which have no event loop).
+    Inline,
+}
+
+/// What the adapter needs besides the controller.
+pub struct AdapterOptions {
+    pub clock: Clock,
+    pub print_runner: PrintRunner,
+    /// `kiosk.on_call_staff`: program and arguments, split on whitespace, run without a shell.
+    pub on_call_staff: Option<String>,
+}
+
+struct Inner {
+    ctrl: RefCell<Controller>,
+    ui: slint::Weak<ui::AppWindow>,
+    opts: AdapterOptions,
+    last: RefCell<Synced>,
+    ticker: slint::Timer,
+}
+
+#[derive(Default)]
+struct Synced {
+    revision: u64,
+    view: Option<View>,
+    slip_visit: Option<u64>,
+}
+
+/// The connected kiosk. Keep it alive as long as the window.
+#[derive(Clone)]
+pub struct Kiosk {
+    inner: Rc<Inner>,
+}
+
+fn lang_from(i: i32) -> Lang {
+    match i {
+        1 => Lang::JaEasy,
+        2 => Lang::En,
+        _ => Lang::Ja,
+    }
+}
+
+fn lang_to(l: Lang) -> i32 {
+    match l {
+        Lang::Ja => 0,
+        Lang::JaEasy => 1,
+        Lang::En => 2,
+    }
+}
+
+impl Kiosk {
+    /// Wires every callback of `app` to `ctrl` and shows the controller's first view.
+    pub fn connect(app: &ui::AppWindow, ctrl: Controller, opts: AdapterOptions) -> Kiosk {
+        let kiosk = Kiosk {
+            inner: Rc::new(Inner {
+                ctrl: RefCell::new(ctrl),
+                ui: app.as_weak(),
+                opts,
+                last: RefCell::new(Synced::default()),
+                ticker: slint::Timer::default(),
+            }),
+        };
+        let a = app.global::<ui::KioskAdapter>();
+
+        let texts = kiosk.inner.ctrl.borrow().texts().clone();
+        let t1 = Rc::new(texts);
+        let t2 = t1.clone();
+        a.on_t(move |key, lang| to_rtext(&t1.get(&key, lang_from(lang))));
+        a.on_tf(move |key, lang, arg| to_rtext(&t2.format(&key, lang_from(lang), &arg)));
+
+        a.on_ruby_lines(ruby_lines);
+        a.on_ruby_extent(|text, size, bold| {
+            let (natural, widest) = measure::extent(&words_of(&text), size, bold);
+            ui::RubyExtent {
+                natural: natural.ceil(),
+                widest: widest.ceil(),
+            }
+        });
+
+        macro_rules! wire {
+            ($on:ident, |$c:ident, $n:ident $(, $arg:ident)*| $body:expr) => {{
+                let w = Rc::downgrade(&kiosk.inner);
+                a.$on(move |$($arg),*| {
+                    if let Some(inner) = w.upgrade() {
+                        Kiosk { inner }.act(|$c, $n| {
+                            $body;
+                        });
+                    }
+                });
+            }};
+        }
+        wire!(on_start, |c, n| c.start(n));
+        wire!(on_consent_accept, |c, n| c.consent_accept(n));
+        wire!(on_consent_decline, |c, n| c.consent_decline(n));
+        wire!(on_answer, |c, n, q, o| c.answer(
+            n,
+            usize::try_from(q).unwrap_or(usize::MAX),
+            usize::try_from(o).unwrap_or(usize::MAX)
+        ));
+        wire!(on_skip, |c, n, q| c
+            .skip(n, usize::try_from(q).unwrap_or(usize::MAX)));
+        wire!(on_back, |c, n, q| c
+            .back(n, usize::try_from(q).unwrap_or(usize::MAX)));
+        wire!(on_results_back, |c, n| c.results_back(n));
+        wire!(on_print, |c, n| c.print(n));
+        wire!(on_finish, |c, n| c.finish(n));
+        wire!(on_done_home, |c, n| c.done_home(n));
+        wire!(on_set_lang, |c, n, l| c.set_lang(n, lang_from(l)));
+        wire!(on_set_large, |c, n, l| c.set_large(n, l));
+        wire!(on_call_staff, |c, n| c.call_staff(n));
+        wire!(on_staff_call_close, |c, n| c.staff_call_close(n));
+        wire!(on_idle_continue, |c, n| c.idle_continue(n));
+        wire!(on_activity, |c, n| c.activity(n));
+        wire!(on_open_staff, |c, n| c.open_staff(n));
+        wire!(on_pin_digit, |c, n, d| c
+            .pin_digit(n, u8::try_from(d).unwrap_or(u8::MAX)));
+        wire!(on_pin_clear, |c, n| c.pin_clear(n));
+        wire!(on_pin_submit, |c, n| c.pin_submit(n));
+        wire!(on_pin_cancel, |c, n| c.pin_cancel(n));
+        wire!(on_staff_close, |c, n| c.staff_close(n));
+        wire!(on_exit_kiosk, |c, n| c.exit_kiosk(n));
+        wire!(on_print_finished, |c, _n, visit, ok, detail| c
+            .print_finished(
+                u64::try_from(visit).unwrap_or(0),
+                if ok {
+                    PrintResult::Printed
+                } else {
+                    PrintResult::Failed(detail.to_string())
+                }
+            ));
+
+        // The idle clock: once a second is plenty for a countdown in whole seconds.
+        let w = Rc::downgrade(&kiosk.inner);
+        kiosk.inner.ticker.start(
+            slint::TimerMode::Repeated,
+            Duration::from_millis(1000),
+            move || {
+                if let Some(inner) = w.upgrade() {
+                    Kiosk { inner }.tick();
+                }
+            },
+        );
+        kiosk.refresh();
+        kiosk
+    }
+
+    /// Runs one controller operation at the current time, then updates the UI.
+    pub fn act<R>(&self, f: impl FnOnce(&mut Controller, u64) -> R) -> R {
+        let now = (self.inner.opts.clock)();
+        let r = f(&mut self.inner.ctrl.borrow_mut(), now);
+        self.refresh();
+        r
+    }
+
+    pub fn tick(&self) {
+        self.act(|c, now| c.tick(now));
+    }
+
+    /// Read access to the controller (tests, screenshots).
+    pub fn with_controller<R>(&self, f: impl FnOnce(&Controller) -> R) -> R {
+        f(&self.inner.ctrl.borrow())
+    }
+
+    /// Re-syncs the UI if the controller changed, then runs pending effects.
+    pub fn refresh(&self) {
+        let Some(app) = self.inner.ui.upgrade() else {
+            return;
+        };
+        let (effects, view) = {
+            let mut c = self.inner.ctrl.borrow_mut();
+            let effects = c.take_effects();
+            let view = (c.revision() != self.inner.last.borrow().revision)
+                .then(|| (c.revision(), c.view()));
+            (effects, view)
+        };
+        if let Some((rev, view)) = view {
+            let mut last = self.inner.last.borrow_mut();
+            let ctrl = self.inner.ctrl.borrow();
+            apply(&app, &view, &mut last, &ctrl);
+            last.revision = rev;
+            last.view = Some(view);
+        }
+        for e in effects {
+            self.run_effect(e);
+        }
+    }
+
+    fn run_effect(&self, e: Effect) {
+        match e {
+            Effect::Print { visit, job } => match self.inner.opts.print_runner {
+                PrintRunner::Inline => {
+                    let result = job();
+                    self.act(|c, _| c.print_finished(visit, result));
+                }
+                PrintRunner::Thread => {
+                    let ui = self.inner.ui.clone();
+                    let visit_i = i32::try_from(visit).unwrap_or(i32::MAX);
+                    let spawned =
+                        std::thread::Builder::new()
+                            .name("print".into())
+                            .spawn(move || {
+                                let (ok, detail) = match job() {
+                                    PrintResult::Printed => (true, String::new()),
+                                    PrintResult::Failed(why) => (false, why),
+                                };
+                                let _ = ui.upgrade_in_event_loop(move |app| {
+                                    app.global::<ui::KioskAdapter>().invoke_print_finished(
+                                        visit_i,
+                                        ok,
+                                        detail.into(),
+                                    );
+                                });
+                            });
+                    if let Err(e) = spawned {
+                        self.act(|c, _| {
+                            c.print_finished(
+                                visit,
+                                PrintResult::Failed(format!(
+                                    "could not start the print thread: {e}"
+                                )),
+                            )
+                        });
+                    }
+                }
+            },
+            Effect::NotifyStaff => {
+                if let Some(cmd) = self.inner.opts.on_call_staff.as_deref() {
+                    notify_staff(cmd);
+                }
+            }
+            Effect::ExitKiosk => {
+                if let Some(app) = self.inner.ui.upgrade() {
+                    let _ = app.hide();
+                }
+                let _ = slint::quit_event_loop();
+            }
+        }
+    }
+}
+
+/// Runs the configured staff-call command without a shell and without waiting; a thread
+/// reaps it so no zombie stays. Failures go to stderr (they carry no visitor data).
+pub fn notify_staff(cmd: &str) {
+    let mut parts = cmd.split_whitespace();
+    let Some(program) = parts.next() else { return };
+    let child = std::process::Command::new(program)
+        .args(parts)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match child {
+        Ok(mut child) => {
+            let _ = std::thread::Builder::new()
+                .name("on_call_staff".into())
+                .spawn(move || {
+                    let _ = child.wait();
+                });
+        }
+        Err(e) => {
+            eprintln!("hatarakitai: kiosk.on_call_staff `{program}` could not be started: {e}")
+        }
+    }
+}
+
+fn ui_screen(s: Screen) -> ui::Screen {
+    match s {
+        Screen::Attract => ui::Screen::Attract,
+        Screen::Consent => ui::Screen::Consent,
+        Screen::Question(_) => ui::Screen::Question,
+        Screen::Results => ui::Screen::Results,
+        Screen::Slip => ui::Screen::Slip,
+        Screen::Done => ui::Screen::Done,
+        Screen::StaffCall => ui::Screen::StaffCall,
+        Screen::StaffPin => ui::Screen::StaffPin,
+        Screen::Staff => ui::Screen::Staff,
+    }
+}
+
+fn apply(app: &ui::AppWindow, v: &View, last: &mut Synced, ctrl: &Controller) {
+    let a = app.global::<ui::KioskAdapter>();
+    let prev = last.view.as_ref();
+    app.global::<ui::Theme>().set_large(v.large);
+    a.set_large_text(v.large);
+    a.set_lang(lang_to(v.lang));
+
+    if prev.map(|p| &p.question) != Some(&v.question) {
+        let q = map_question(v.question.as_ref());
+        a.set_q_index(q.index);
+        a.set_q_total(q.total);
+        a.set_q_text(q.text);
+        a.set_q_options(q.options);
+        a.set_q_skip_selected(q.skip_selected);
+    }
+    if prev.map(|p| &p.results) != Some(&v.results) {
+        let r = map_results(v.results.as_ref());
+        a.set_routes(r.routes);
+        a.set_notes(r.notes);
+        a.set_handoff(r.handoff);
+        a.set_slip_error(r.slip_error);
+    }
+    match &v.slip {
+        Some(s) => {
+            if last.slip_visit != Some(s.visit) {
+                let (slip, qr) = match ctrl.slip_ticket() {
+                    Some(t) => (luma_image(t.width, t.height, &t.luma), qr_image(&t.payload)),
+                    None => (Image::default(), Image::default()),
+                };
+                a.set_slip_image(slip);
+                a.set_qr_image(qr);
+                last.slip_visit = Some(s.visit);
+            }
+            a.set_slip_status(match s.status {
+                SlipStatus::Printing => ui::SlipStatus::Printing,
+                SlipStatus::Printed => ui::SlipStatus::Printed,
+                SlipStatus::Failed(_) => ui::SlipStatus::Failed,
+            });
+            a.set_receipt_no(s.receipt_no.as_str().into());
+            a.set_qr_payload(s.payload.as_str().into());
+        }
+        None => {
+            if last.slip_visit.take().is_some() {
+                a.set_slip_image(Image::default());
+                a.set_qr_image(Image::default());
+            }
+            a.set_receipt_no(SharedString::new());
+            a.set_qr_payload(SharedString::new());
+            a.set_slip_status(ui::SlipStatus::Printing);
+        }
+    }
+    a.set_idle_visible(v.idle_left.is_some());
+    a.set_idle_seconds_left(
+        v.idle_left
+            .map_or(0, |s| i32::try_from(s).unwrap_or(i32::MAX)),
+    );
+    a.set_pin_length(i32::try_from(v.pin.digits).unwrap_or(0));
+    a.set_pin_message(v.pin.message.as_ref().map(to_rtext).unwrap_or_default());
+    a.set_pin_locked(v.pin.locked);
+    a.set_default_pin(v.default_pin);
+    a.set_staff_status(v.staff_status.as_str().into());
+    // The screen last, so the new screen is built with its data already in place.
+    a.set_screen(ui_screen(v.screen));
+}
+
+// ---- domain → Slint structs (pure; also used by the benchmark) ----
+
+fn words_of(t: &ui::RText) -> Vec<rtext::Word> {
+    t.words
+        .iter()
+        .map(|w| rtext::Word {
+            segs: w
+                .segs
+                .iter()
+                .map(|s| rtext::Seg {
+                    base: s.base.to_string(),
+                    ruby: s.ruby.to_string(),
+                })
+                .collect(),
+            gap: w.gap,
+        })
+        .collect()
+}
+
+/// The lines of a ruby text at `width` (logical px), measured with the UI font.
+pub fn ruby_lines(text: ui::RText, width: f32, size: f32, bold: bool) -> ModelRc<ui::RubyLine> {
+    let words = words_of(&text);
+    let ui_words: Vec<ui::RubyWord> = text.words.iter().collect();
+    let lines: Vec<ui::RubyLine> = measure::break_lines(&words, width, size, bold)
+        .into_iter()
+        .map(|r| ui::RubyLine {
+            words: ModelRc::new(VecModel::from(
+                ui_words.get(r).map(<[_]>::to_vec).unwrap_or_default(),
+            )),
+        })
+        .collect();
+    ModelRc::new(VecModel::from(lines))
+}
+
+pub fn to_rtext(t: &rtext::RText) -> ui::RText {
+    let words: Vec<ui::RubyWord> = t
+        .words
+        .iter()
+        .map(|w| ui::RubyWord {
+            segs: ModelRc::new(VecModel::from(
+                w.segs
+                    .iter()
+                    .map(|s| ui::RubySeg {
+                        base: s.base.as_str().into(),
+                        ruby: s.ruby.as_str().into(),
+                    })
+                    .collect::<Vec<_>>(),
+            )),
+            gap: w.gap,
+        })
+        .collect();
+    ui::RText {
+        plain: t.plain.as_str().into(),
+        words: ModelRc::new(VecModel::from(words)),
+        ruby: t.ruby,
+    }
+}
+
+fn rtexts(ts: &[rtext::RText]) -> ModelRc<ui::RText> {
+    ModelRc::new(VecModel::from(ts.iter().map(to_rtext).collect::<Vec<_>>()))
+}
+
+pub struct QuestionModels {
+    pub index: i32,
+    pub total: i32,
+    pub text: ui::RText,
+    pub options: ModelRc<ui::OptionItem>,
+    pub skip_selected: bool,
+}
+
+/// The question screen's models; `None` gives empty ones (nothing of a visit stays).
+pub fn map_question(q: Option<&QuestionView>) -> QuestionModels {
+    let Some(q) = q else {
+        return QuestionModels {
+            index: -1,
+            total: 8,
+            text: ui::RText::default(),
+            options: ModelRc::default(),
+            skip_selected: false,
+        };
+    };
+    let options: Vec<ui::OptionItem> = q
+        .options
+        .iter()
+        .map(|o| ui::OptionItem {
+            index: i32::try_from(o.index).unwrap_or(0),
+            label: to_rtext(&o.label),
+            selected: o.selected,
+        })
+        .collect();
+    QuestionModels {
+        index: i32::try_from(q.index).unwrap_or(0),
+        total: i32::try_from(q.total).unwrap_or(0),
+        text: to_rtext(&q.text),
+        options: ModelRc::new(VecModel::from(options)),
+        skip_selected: q.skip_selected,
+    }
+}
+
+pub struct ResultsModels {
+    pub routes: ModelRc<ui::RouteCardItem>,
+    pub notes: ModelRc<ui::RText>,
+    pub handoff: ui::RText,
+    pub slip_error: bool,
+}
+
+fn map_card(c: &CardView) -> ui::RouteCardItem {
+    ui::RouteCardItem {
+        name: to_rtext(&c.name),
+        summary: to_rtext(&c.summary),
+        facts: ModelRc::new(VecModel::from(
+            c.facts
+                .iter()
+                .map(|f| ui::FactItem {
+                    label: to_rtext(&f.label),
+                    value: to_rtext(&f.value),
+                })
+                .collect::<Vec<_>>(),
+        )),
+        reasons: rtexts(&c.reasons),
+    }
+}
+
+pub fn map_results(r: Option<&ResultsView>) -> ResultsModels {
+    let Some(r) = r else {
+        return ResultsModels {
+            routes: ModelRc::default(),
+            notes: ModelRc::default(),
+            handoff: ui::RText::default(),
+            slip_error: false,
+        };
+    };
+    ResultsModels {
+        routes: ModelRc::new(VecModel::from(
+            r.cards.iter().map(map_card).collect::<Vec<_>>(),
+        )),
+        notes: rtexts(&r.notes),
+        handoff: to_rtext(&r.handoff),
+        slip_error: r.slip_error,
+    }
+}
+
+/// The slip bitmap (8-bit grey) as an image; a malformed one shows nothing rather than panic.
+pub fn luma_image(width: u32, height: u32, luma: &[u8]) -> Image {
+    let expected = usize::try_from(u64::from(width) * u64::from(height)).unwrap_or(usize::MAX);
+    if width == 0 || height == 0 || luma.len() != expected {
+        return Image::default();
+    }
+    let mut buf = SharedPixelBuffer::<Rgb8Pixel>::new(width, height);
+    for (px, &l) in buf.make_mut_slice().iter_mut().zip(luma) {
+        *px = Rgb8Pixel { r: l, g: l, b: l };
+    }
+    Image::from_rgb8(buf)
+}
+
+/// Pixels per QR module in the fallback image; Slint scales it to the screen.
+const QR_MODULE_PX: usize = 12;
+
+/// The QR (with its 4-module quiet zone) as a black-on-white image.
+pub fn qr_image(payload: &str) -> Image {
+    let Ok(code) =
+        qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::Q)
+    else {
+        return Image::default();
+    };
+    let n = code.width();
+    let colors = code.to_colors();
+    let quiet = 4;
+    let side = (n + 2 * quiet) * QR_MODULE_PX;
+    let Ok(side32) = u32::try_from(side) else {
+        return Image::default();
+    };
+    let mut buf = SharedPixelBuffer::<Rgb8Pixel>::new(side32, side32);
+    let pixels = buf.make_mut_slice();
+    for (i, px) in pixels.iter_mut().enumerate() {
+        let (x, y) = (i % side / QR_MODULE_PX, i / side / QR_MODULE_PX);
+        let dark = x >= quiet
+            && y >= quiet
+            && x < n + quiet
+            && y < n + quiet
+            && colors[(y - quiet) * n + (x - quiet)] == qrcode::Color::Dark;
+        let v = if dark { 0 } else { 255 };
+        *px = Rgb8Pixel { r: v, g: v, b: v };
+    }
+    Image::from_rgb8(buf)
+}

@@ -1,0 +1,126 @@
+//! The real kiosk window: checks everything that can be wrong before a window opens (config,
+//! content, UI texts, PIN hash), then opens the winit window (full screen with `--fullscreen`
+//! or `SLINT_FULLSCREEN`), connects the adapter and runs the event loop. No display → a clear
+//! message and exit code 1, never a panic.
+
+use std::rc::Rc;
+use std::time::Instant;
+
+use slint::ComponentHandle;
+
+use crate::config::Loaded;
+use crate::content::Content;
+use crate::kiosk::adapter::{AdapterOptions, Kiosk, PrintRunner, system_clock};
+use crate::kiosk::backend::KioskBackend;
+use crate::kiosk::controller::{Controller, KioskSettings};
+use crate::kiosk::pin;
+use crate::kiosk::ui::{AppWindow, KioskAdapter};
+use crate::kiosk::ui_texts::UiTexts;
+
+pub struct RunOptions {
+    pub fullscreen: bool,
+    pub exit_after_first_frame: bool,
+    /// When the process started (for `first_frame_ms`).
+    pub started: Instant,
+}
+
+/// Everything the kiosk needs that is checked before the window opens.
+pub struct Prepared {
+    pub content: Rc<Content>,
+    pub texts: Rc<UiTexts>,
+    pub settings: KioskSettings,
+    pub on_call_staff: Option<String>,
+}
+
+/// Validates config, content, UI texts and the PIN hash. Err = a message for the administrator.
+pub fn prepare(loaded: &Loaded, content: Content) -> Result<Prepared, String> {
+    crate::kiosk::measure::check_fonts()?;
+    let texts = UiTexts::embedded().map_err(|errs| {
+        errs.iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    if let Some(h) = &loaded.config.kiosk.staff_pin_hash {
+        pin::validate_hash(h)?;
+    }
+    let on_call_staff = loaded
+        .config
+        .kiosk
+        .on_call_staff
+        .clone()
+        .filter(|c| !c.trim().is_empty());
+    Ok(Prepared {
+        content: Rc::new(content),
+        texts: Rc::new(texts),
+        settings: KioskSettings::from_config(&loaded.config.kiosk),
+        on_call_staff,
+    })
+}
+
+const NO_DISPLAY: &str = "no display available for the kiosk window";
+
+fn no_display_help(e: &dyn std::fmt::Display) -> String {
+    format!(
+        "{NO_DISPLAY} ({e}).\n\
+         Options:\n\
+         - run it in an X11 or Wayland session (DISPLAY or WAYLAND_DISPLAY must be set), e.g. a kiosk user's autologin session;\n\
+         - pick the windowing system explicitly: SLINT_BACKEND=winit-x11 or SLINT_BACKEND=winit-wayland;\n\
+         - without any desktop: build with `--features linuxkms` and run with SLINT_BACKEND=linuxkms on the console (DRM/KMS + libinput);\n\
+         - to check the screens without a display: `hatarakitai screenshots --out DIR`."
+    )
+}
+
+/// Runs the kiosk until staff exit it. The backend is the only way to side effects: the lead
+/// passes the SQLite store + slip renderer + printer here; tests pass `MemoryBackend`.
+pub fn run_kiosk(
+    prepared: Prepared,
+    backend: Box<dyn KioskBackend>,
+    opts: RunOptions,
+) -> Result<(), String> {
+    // Without any display winit may panic deep inside; check first and say what to do.
+    let has_display = ["DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
+    if !has_display && std::env::var_os("SLINT_BACKEND").is_none() {
+        return Err(no_display_help(
+            &"neither DISPLAY nor WAYLAND_DISPLAY is set",
+        ));
+    }
+    let app = match std::panic::catch_unwind(AppWindow::new) {
+        Ok(Ok(app)) => app,
+        Ok(Err(e)) => return Err(no_display_help(&e)),
+        Err(_) => return Err(no_display_help(&"the windowing backend failed to start")),
+    };
+    if opts.fullscreen || std::env::var_os("SLINT_FULLSCREEN").is_some() {
+        app.window().set_fullscreen(true);
+    }
+    let ctrl = Controller::new(prepared.content, prepared.texts, prepared.settings, backend);
+    let kiosk = Kiosk::connect(
+        &app,
+        ctrl,
+        AdapterOptions {
+            clock: system_clock(),
+            print_runner: PrintRunner::Thread,
+            on_call_staff: prepared.on_call_staff,
+        },
+    );
+
+    let probe_started = opts.started;
+    let exit_after = opts.exit_after_first_frame;
+    let first = std::cell::Cell::new(true);
+    app.global::<KioskAdapter>().on_first_frame_probe(move || {
+        if first.replace(false) && exit_after {
+            // Runs after the frame being drawn now has been presented.
+            let _ = slint::invoke_from_event_loop(move || {
+                println!("first_frame_ms={}", probe_started.elapsed().as_millis());
+                let _ = slint::quit_event_loop();
+            });
+        }
+        slint::Color::from_argb_u8(0, 0, 0, 0)
+    });
+
+    let result = app.run().map_err(|e| no_display_help(&e));
+    drop(kiosk);
+    result
+}

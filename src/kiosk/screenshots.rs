@@ -1,0 +1,388 @@
+//! `hatarakitai screenshots --out DIR`: every kiosk screen × 3 languages × 3 resolutions ×
+//! 2 text sizes, rendered with the software renderer into PNG files. No display and no real
+//! clock: a fresh controller is driven to each state with fixed times, so the output is
+//! deterministic. Slint allows one platform per process, so everything renders in one run.
+
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
+use slint::platform::{Platform, WindowAdapter};
+use slint::{ComponentHandle, PhysicalSize, PlatformError, Rgb8Pixel};
+
+use crate::answers::Answers;
+use crate::kiosk::adapter::{AdapterOptions, Kiosk, PrintRunner};
+use crate::kiosk::backend::{
+    EndReason, KioskBackend, MemoryBackend, PrintJob, PrintResult, SlipTicket,
+};
+use crate::kiosk::controller::Controller;
+use crate::kiosk::run::Prepared;
+use crate::kiosk::ui::AppWindow;
+use crate::lang::Lang;
+use crate::matcher::Outcome;
+
+pub const RESOLUTIONS: [(u32, u32); 3] = [(1920, 1080), (1080, 1920), (1280, 800)];
+
+/// Answers that give three routes and three notes: the fullest results screen.
+pub const SAMPLE_ANSWERS: &str = "goal=place_to_go,days=d3_4,health=sometimes,rhythm=mostly,income=some,disclose=open,techo=no,commute=near";
+
+struct ShotPlatform {
+    window: Rc<MinimalSoftwareWindow>,
+}
+
+impl Platform for ShotPlatform {
+    fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, PlatformError> {
+        Ok(self.window.clone())
+    }
+    fn duration_since_start(&self) -> std::time::Duration {
+        // A frozen clock: no animation or timer moves between runs.
+        std::time::Duration::ZERO
+    }
+}
+
+/// A stand-in for the real slip renderer: a receipt-shaped bitmap with a QR, so the slip
+/// screen looks like it will. The real backend supplies the real bitmap.
+pub struct SampleBackend {
+    pub inner: MemoryBackend,
+}
+
+impl SampleBackend {
+    pub fn new(fail_print: Option<String>) -> SampleBackend {
+        SampleBackend {
+            inner: MemoryBackend {
+                events: Vec::new(),
+                fail_print,
+            },
+        }
+    }
+}
+
+pub const SAMPLE_PAYLOAD: &str =
+    "HT1AEBAGBAFAYDQQCIKBMGA2DQPCAIREEYUCULBOGAZDINRYHE4DQMBVGM2TMNZYHEYDCMRTGQ2TMNZYHE";
+
+/// A 576-dot wide receipt with grey bars for text lines and the QR near the bottom.
+pub fn sample_ticket() -> SlipTicket {
+    let (w, h) = (576usize, 1000usize);
+    let mut luma = vec![255u8; w * h];
+    let mut bar = |y0: usize, height: usize, x0: usize, x1: usize| {
+        for y in y0..(y0 + height).min(h) {
+            for x in x0..x1.min(w) {
+                luma[y * w + x] = 0;
+            }
+        }
+    };
+    bar(40, 34, 88, 488);
+    bar(110, 56, 208, 368);
+    bar(200, 26, 48, 528);
+    bar(250, 40, 128, 448);
+    for (i, len) in [420usize, 360, 460, 300, 400, 330].iter().enumerate() {
+        bar(330 + i * 44, 22, 48, 48 + len);
+    }
+    bar(620, 26, 48, 520);
+    if let Ok(code) =
+        qrcode::QrCode::with_error_correction_level(SAMPLE_PAYLOAD.as_bytes(), qrcode::EcLevel::Q)
+    {
+        let n = code.width();
+        let colors = code.to_colors();
+        let scale = 5;
+        let (ox, oy) = ((w - n * scale) / 2, 690);
+        for (i, c) in colors.iter().enumerate() {
+            if *c == qrcode::Color::Dark {
+                let (mx, my) = (i % n, i / n);
+                bar(
+                    oy + my * scale,
+                    scale,
+                    ox + mx * scale,
+                    ox + mx * scale + scale,
+                );
+            }
+        }
+    }
+    SlipTicket {
+        width: w as u32,
+        height: h as u32,
+        luma,
+        payload: SAMPLE_PAYLOAD.into(),
+        receipt_no: "1125-023".into(),
+    }
+}
+
+impl KioskBackend for SampleBackend {
+    fn visit_started(&mut self, lang: Lang, large: bool) {
+        self.inner.visit_started(lang, large)
+    }
+    fn answered(&mut self, q: usize, o: Option<u8>) {
+        self.inner.answered(q, o)
+    }
+    fn display_changed(&mut self, lang: Lang, large: bool) {
+        self.inner.display_changed(lang, large)
+    }
+    fn results_shown(&mut self, a: &Answers, o: &Outcome, l: Lang) {
+        self.inner.results_shown(a, o, l)
+    }
+    fn make_slip(
+        &mut self,
+        a: &Answers,
+        o: &Outcome,
+        l: Lang,
+    ) -> Result<(SlipTicket, PrintJob), String> {
+        let (_, job) = self.inner.make_slip(a, o, l)?;
+        Ok((sample_ticket(), job))
+    }
+    fn print_finished(&mut self, r: &PrintResult) {
+        self.inner.print_finished(r)
+    }
+    fn visit_ended(&mut self, r: EndReason) {
+        self.inner.visit_ended(r)
+    }
+    fn staff_called(&mut self) {
+        self.inner.staff_called()
+    }
+}
+
+/// One state of the kiosk to photograph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shot {
+    Attract,
+    Consent,
+    Question(usize),
+    Results,
+    Slip,
+    PrintFailed,
+    Done,
+    StaffCall,
+    Idle,
+    StaffPin,
+    Staff,
+}
+
+impl Shot {
+    pub fn all(questions: usize) -> Vec<Shot> {
+        let mut v = vec![Shot::Attract, Shot::Consent];
+        v.extend((0..questions).map(Shot::Question));
+        v.extend([
+            Shot::Results,
+            Shot::Slip,
+            Shot::PrintFailed,
+            Shot::Done,
+            Shot::StaffCall,
+            Shot::Idle,
+            Shot::StaffPin,
+            Shot::Staff,
+        ]);
+        v
+    }
+
+    pub fn name(self) -> String {
+        match self {
+            Shot::Attract => "01-attract".into(),
+            Shot::Consent => "02-consent".into(),
+            Shot::Question(i) => format!("03-question{}", i + 1),
+            Shot::Results => "04-results".into(),
+            Shot::Slip => "05-slip".into(),
+            Shot::PrintFailed => "06-print-failed".into(),
+            Shot::Done => "07-done".into(),
+            Shot::StaffCall => "08-staff-coming".into(),
+            Shot::Idle => "09-idle-dialog".into(),
+            Shot::StaffPin => "10-staff-pin".into(),
+            Shot::Staff => "11-staff".into(),
+        }
+    }
+}
+
+/// Drives a fresh controller (through the same calls a visitor's taps make) to `shot`.
+pub fn drive(k: &Kiosk, shot: Shot, answers: &[Option<u8>]) {
+    let steps = |k: &Kiosk, f: &dyn Fn(&mut Controller, u64) -> bool| {
+        k.act(|c, n| f(c, n));
+    };
+    let questions = answers.len();
+    let to_question = |k: &Kiosk, upto: usize| {
+        steps(k, &|c, n| c.start(n));
+        steps(k, &|c, n| c.consent_accept(n));
+        for (q, a) in answers.iter().enumerate().take(upto) {
+            match a {
+                Some(o) => steps(k, &|c, n| c.answer(n, q, usize::from(*o))),
+                None => steps(k, &|c, n| c.skip(n, q)),
+            }
+        }
+    };
+    match shot {
+        Shot::Attract => {}
+        Shot::Consent => steps(k, &|c, n| c.start(n)),
+        Shot::Question(i) => to_question(k, i),
+        Shot::Results => to_question(k, questions),
+        Shot::Slip | Shot::PrintFailed => {
+            to_question(k, questions);
+            steps(k, &|c, n| c.print(n));
+        }
+        Shot::Done => {
+            to_question(k, questions);
+            steps(k, &|c, n| c.print(n));
+            steps(k, &|c, n| c.finish(n));
+        }
+        Shot::StaffCall => {
+            to_question(k, 2);
+            steps(k, &|c, n| c.call_staff(n));
+        }
+        Shot::Idle => {
+            to_question(k, 2);
+            // 90 s without a touch, then 8 s into the countdown.
+            k.act(|c, n| c.tick(n + 98_000));
+        }
+        Shot::StaffPin => {
+            steps(k, &|c, n| c.open_staff(n));
+            steps(k, &|c, n| c.pin_digit(n, 1));
+            steps(k, &|c, n| c.pin_digit(n, 2));
+        }
+        Shot::Staff => {
+            steps(k, &|c, n| c.open_staff(n));
+            for d in [1, 2, 3, 4] {
+                steps(k, &|c, n| c.pin_digit(n, d));
+            }
+            steps(k, &|c, n| c.pin_submit(n));
+        }
+    }
+}
+
+pub struct Shooter {
+    window: Rc<MinimalSoftwareWindow>,
+    app: AppWindow,
+    clock: Rc<Cell<u64>>,
+    prepared: Prepared,
+    answers: Vec<Option<u8>>,
+    kiosk: Option<Kiosk>,
+}
+
+impl Shooter {
+    /// Sets the process's Slint platform (once per process) and creates the window.
+    pub fn new(prepared: Prepared) -> Result<Shooter, String> {
+        let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+        slint::platform::set_platform(Box::new(ShotPlatform {
+            window: window.clone(),
+        }))
+        .map_err(|e| format!("cannot set up the software renderer: {e}"))?;
+        let app = AppWindow::new().map_err(|e| format!("cannot create the kiosk window: {e}"))?;
+        app.show()
+            .map_err(|e| format!("cannot show the kiosk window: {e}"))?;
+        let answers = Answers::parse_kv(&prepared.content.questionnaire, SAMPLE_ANSWERS)
+            .map_err(|e| format!("sample answers: {e}"))?
+            .slots()
+            .to_vec();
+        Ok(Shooter {
+            window,
+            app,
+            clock: Rc::new(Cell::new(0)),
+            prepared,
+            answers,
+            kiosk: None,
+        })
+    }
+
+    pub fn app(&self) -> &AppWindow {
+        &self.app
+    }
+
+    /// Puts the kiosk in `shot`'s state with a new controller.
+    pub fn set_state(&mut self, shot: Shot, lang: Lang, large: bool) {
+        self.kiosk = None;
+        let fail = (shot == Shot::PrintFailed).then(|| "paper end".to_string());
+        let ctrl = Controller::new(
+            self.prepared.content.clone(),
+            self.prepared.texts.clone(),
+            self.prepared.settings.clone(),
+            Box::new(SampleBackend::new(fail)),
+        );
+        self.clock.set(1_000_000);
+        let clock = self.clock.clone();
+        let k = Kiosk::connect(
+            &self.app,
+            ctrl,
+            AdapterOptions {
+                clock: Rc::new(move || {
+                    // Every call is a second later: past the double-tap guard, far from idle.
+                    clock.set(clock.get() + 1000);
+                    clock.get()
+                }),
+                print_runner: PrintRunner::Inline,
+                on_call_staff: None,
+            },
+        );
+        k.act(|c, n| {
+            c.set_lang(n, lang);
+            c.set_large(n, large)
+        });
+        drive(&k, shot, &self.answers);
+        self.kiosk = Some(k);
+    }
+
+    /// Renders the current state at `w`×`h` into RGB bytes.
+    pub fn render(&self, w: u32, h: u32) -> Vec<u8> {
+        self.window.set_size(PhysicalSize::new(w, h));
+        slint::platform::update_timers_and_animations();
+        self.window.request_redraw();
+        let mut buf = vec![Rgb8Pixel::default(); (w * h) as usize];
+        self.window.draw_if_needed(|r| {
+            r.render(&mut buf, w as usize);
+        });
+        let mut rgb = Vec::with_capacity(buf.len() * 3);
+        for p in &buf {
+            rgb.extend_from_slice(&[p.r, p.g, p.b]);
+        }
+        rgb
+    }
+}
+
+pub fn write_png(path: &Path, w: u32, h: u32, rgb: &[u8]) -> Result<(), String> {
+    let file =
+        std::fs::File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut writer = enc
+        .write_header()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    writer
+        .write_image_data(rgb)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    writer
+        .finish()
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Renders everything into `out`; returns the files written.
+pub fn render_all(
+    prepared: Prepared,
+    out: &Path,
+    only: Option<&str>,
+) -> Result<Vec<PathBuf>, String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let questions = prepared.content.questionnaire.len();
+    let mut shooter = Shooter::new(prepared)?;
+    let mut written = Vec::new();
+    for shot in Shot::all(questions) {
+        for lang in Lang::ALL {
+            for large in [false, true] {
+                let size = if large { "large" } else { "normal" };
+                let name = |w: u32, h: u32| {
+                    format!("{}_{}_{}x{}_{}.png", shot.name(), lang.id(), w, h, size)
+                };
+                if only.is_some_and(|o| RESOLUTIONS.iter().all(|&(w, h)| !name(w, h).contains(o))) {
+                    continue;
+                }
+                shooter.set_state(shot, lang, large);
+                for (w, h) in RESOLUTIONS {
+                    let name = name(w, h);
+                    if only.is_some_and(|o| !name.contains(o)) {
+                        continue;
+                    }
+                    let rgb = shooter.render(w, h);
+                    let path = out.join(name);
+                    write_png(&path, w, h, &rgb)?;
+                    written.push(path);
+                }
+            }
+        }
+    }
+    Ok(written)
+}

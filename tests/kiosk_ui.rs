@@ -1,0 +1,419 @@
+//! The kiosk driven through its real UI with Slint's testing backend: elements are found by
+//! their accessible label and tapped with pointer events, time is Slint's mock time.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use hatarakitai::answers::Answers;
+use hatarakitai::config::Loaded;
+use hatarakitai::kiosk::adapter::{AdapterOptions, Kiosk, PrintRunner};
+use hatarakitai::kiosk::backend::{
+    EndReason, KioskBackend, MemoryBackend, PrintJob, PrintResult, SlipTicket,
+};
+use hatarakitai::kiosk::controller::{Controller, Screen};
+use hatarakitai::kiosk::run::prepare;
+use hatarakitai::kiosk::ui::{AppWindow, KioskAdapter};
+use hatarakitai::lang::Lang;
+use hatarakitai::matcher::Outcome;
+use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use slint::platform::PointerEventButton;
+use slint::{ComponentHandle, Model};
+
+/// A backend whose events the test can read.
+#[derive(Clone, Default)]
+struct Shared(Rc<RefCell<MemoryBackend>>);
+
+impl KioskBackend for Shared {
+    fn visit_started(&mut self, l: Lang, lt: bool) {
+        self.0.borrow_mut().visit_started(l, lt)
+    }
+    fn answered(&mut self, q: usize, o: Option<u8>) {
+        self.0.borrow_mut().answered(q, o)
+    }
+    fn display_changed(&mut self, l: Lang, lt: bool) {
+        self.0.borrow_mut().display_changed(l, lt)
+    }
+    fn results_shown(&mut self, a: &Answers, o: &Outcome, l: Lang) {
+        self.0.borrow_mut().results_shown(a, o, l)
+    }
+    fn make_slip(
+        &mut self,
+        a: &Answers,
+        o: &Outcome,
+        l: Lang,
+    ) -> Result<(SlipTicket, PrintJob), String> {
+        self.0.borrow_mut().make_slip(a, o, l)
+    }
+    fn print_finished(&mut self, r: &PrintResult) {
+        self.0.borrow_mut().print_finished(r)
+    }
+    fn visit_ended(&mut self, r: EndReason) {
+        self.0.borrow_mut().visit_ended(r)
+    }
+    fn staff_called(&mut self) {
+        self.0.borrow_mut().staff_called()
+    }
+}
+
+struct Ui {
+    app: AppWindow,
+    kiosk: Kiosk,
+    backend: Shared,
+}
+
+fn start_with(on_call_staff: Option<String>) -> Ui {
+    i_slint_backend_testing::init_no_event_loop();
+    let loaded = Loaded::load(None).unwrap_or_else(|e| panic!("{e}"));
+    let content = loaded.content().unwrap_or_else(|e| panic!("{e}"));
+    let prepared = prepare(&loaded, content).unwrap_or_else(|e| panic!("{e}"));
+    let backend = Shared::default();
+    let ctrl = Controller::new(
+        prepared.content,
+        prepared.texts,
+        prepared.settings,
+        Box::new(backend.clone()),
+    );
+    let app = AppWindow::new().unwrap_or_else(|e| panic!("{e}"));
+    app.window().set_size(slint::PhysicalSize::new(1920, 1080));
+    let kiosk = Kiosk::connect(
+        &app,
+        ctrl,
+        AdapterOptions {
+            clock: Rc::new(i_slint_backend_testing::get_mocked_time),
+            print_runner: PrintRunner::Inline,
+            on_call_staff,
+        },
+    );
+    app.show().unwrap_or_else(|e| panic!("{e}"));
+    let ui = Ui {
+        app,
+        kiosk,
+        backend,
+    };
+    ui.wait(1000);
+    ui
+}
+
+fn start() -> Ui {
+    start_with(None)
+}
+
+impl Ui {
+    fn wait(&self, ms: u64) {
+        i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(ms));
+    }
+
+    fn buttons(&self, label: &str) -> Vec<ElementHandle> {
+        ElementHandle::find_by_accessible_label(&self.app, label)
+            .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
+            .collect()
+    }
+
+    fn has_text(&self, label: &str) -> bool {
+        ElementHandle::find_by_accessible_label(&self.app, label)
+            .next()
+            .is_some()
+    }
+
+    /// Taps the one button with this label, then lets a human's half second pass.
+    fn tap(&self, label: &str) {
+        let found = self.buttons(label);
+        assert_eq!(
+            found.len(),
+            1,
+            "expected one button `{label}` on {:?}",
+            self.screen()
+        );
+        found[0].mock_single_click(PointerEventButton::Left);
+        self.wait(450);
+    }
+
+    /// Two taps 80 ms apart on the same spot (a tremor, an impatient finger): the second
+    /// lands on whatever the next screen shows there.
+    fn double_tap(&self, label: &str) {
+        let found = self.buttons(label);
+        assert_eq!(found.len(), 1, "expected one button `{label}`");
+        let (pos, size) = (found[0].absolute_position(), found[0].size());
+        let at = slint::LogicalPosition::new(pos.x + size.width / 2.0, pos.y + size.height / 2.0);
+        let w = self.app.window();
+        for _ in 0..2 {
+            w.dispatch_event(slint::platform::WindowEvent::PointerPressed {
+                position: at,
+                button: PointerEventButton::Left,
+            });
+            self.wait(30);
+            w.dispatch_event(slint::platform::WindowEvent::PointerReleased {
+                position: at,
+                button: PointerEventButton::Left,
+            });
+            self.wait(50);
+        }
+        self.wait(450);
+    }
+
+    fn screen(&self) -> Screen {
+        self.kiosk.with_controller(|c| c.screen())
+    }
+
+    fn answers(&self) -> Vec<Option<u8>> {
+        self.kiosk.with_controller(|c| c.answers().slots().to_vec())
+    }
+
+    fn events(&self) -> Vec<String> {
+        self.backend.0.borrow().events.clone()
+    }
+
+    fn checked(&self, label: &str) -> bool {
+        self.buttons(label)
+            .first()
+            .and_then(ElementHandle::accessible_checked)
+            .unwrap_or(false)
+    }
+
+    fn goto_first_question(&self) {
+        self.tap("働きたい!!　はじめる");
+        assert_eq!(self.screen(), Screen::Consent);
+        self.tap("はじめる");
+        assert_eq!(self.screen(), Screen::Question(0));
+        assert!(self.has_text("質問 1 / 8"));
+    }
+}
+
+/// The first option of each question, by its 日本語 label.
+const FIRST_OPTIONS: [&str; 8] = [
+    "すぐに働きたい",
+    "5日",
+    "安定している",
+    "はい",
+    "給料をもらって働きたい",
+    "伝えたい（障がい者枠・オープン就労）",
+    "持っている",
+    "近いほうがいい（市内）",
+];
+
+#[test]
+fn full_visit_by_taps_from_attract_to_slip() {
+    let ui = start();
+    ui.goto_first_question();
+    for (i, label) in FIRST_OPTIONS.iter().enumerate() {
+        assert_eq!(ui.screen(), Screen::Question(i));
+        ui.tap(label);
+    }
+    assert_eq!(ui.screen(), Screen::Results);
+    assert!(ui.has_text("このセンターのスタッフと 一緒に考えましょう"));
+    let a = ui.app.global::<KioskAdapter>();
+    assert!((1..=3).contains(&a.get_routes().row_count()));
+    ui.tap("受付票を印刷");
+    assert_eq!(ui.screen(), Screen::Slip);
+    assert!(ui.has_text("この紙を 受付の スタッフに わたしてください"));
+    ui.tap("おわる");
+    assert_eq!(ui.screen(), Screen::Done);
+    ui.tap("はじめの画面に もどる");
+    assert_eq!(ui.screen(), Screen::Attract);
+    let ev = ui.events();
+    assert_eq!(ev.iter().filter(|e| e.starts_with("answered")).count(), 8);
+    assert!(ev.contains(&"slip".to_string()) && ev.contains(&"ended Completed".to_string()));
+}
+
+#[test]
+fn rapid_double_taps_never_skip_a_question() {
+    let ui = start();
+    ui.goto_first_question();
+    ui.double_tap("すぐに働きたい");
+    assert_eq!(ui.screen(), Screen::Question(1));
+    ui.double_tap("わからない・こたえない");
+    assert_eq!(ui.screen(), Screen::Question(2));
+    assert_eq!(
+        ui.events()
+            .iter()
+            .filter(|e| e.starts_with("answered"))
+            .count(),
+        2
+    );
+    assert_eq!(&ui.answers()[..3], &[Some(0), Some(4), None]);
+    // Without the guard the second tap would have answered: with time between, it does.
+    ui.tap("安定している");
+    assert_eq!(ui.screen(), Screen::Question(3));
+}
+
+#[test]
+fn back_then_change_an_answer() {
+    let ui = start();
+    ui.goto_first_question();
+    ui.tap("すぐに働きたい");
+    ui.tap("5日");
+    assert_eq!(ui.screen(), Screen::Question(2));
+    ui.tap("もどる");
+    assert_eq!(ui.screen(), Screen::Question(1));
+    assert!(ui.checked("5日"), "the earlier answer is shown as chosen");
+    ui.tap("1〜2日");
+    assert_eq!(ui.screen(), Screen::Question(2));
+    assert_eq!(ui.answers()[1], Some(2));
+}
+
+#[test]
+fn skip_all_eight() {
+    let ui = start();
+    ui.goto_first_question();
+    for _ in 0..8 {
+        ui.tap("わからない・こたえない");
+    }
+    assert_eq!(ui.screen(), Screen::Results);
+    assert!(ui.has_text("このセンターのスタッフと 一緒に考えましょう"));
+    // Every skip is recorded as that question's own わからない option.
+    assert!(ui.answers().iter().all(Option::is_some));
+}
+
+#[test]
+fn language_switch_mid_flow_keeps_answers() {
+    let ui = start();
+    ui.goto_first_question();
+    ui.tap("練習や訓練をしてから働きたい");
+    ui.tap("English");
+    assert_eq!(ui.screen(), Screen::Question(1));
+    assert!(ui.has_text("How many days a week can you go out?"));
+    ui.tap("Back");
+    assert!(ui.checked("I want to train first, then work"));
+    ui.tap("やさしい にほんご");
+    ui.tap("おおきい");
+    assert!(ui.has_text("いまの 気持ちに いちばん 近いのは どれですか？"));
+    assert!(ui.checked("練習してから 働きたい"));
+    assert_eq!(ui.answers()[0], Some(1));
+}
+
+#[test]
+fn idle_timeout_resets_and_leaves_no_answer_anywhere() {
+    let ui = start();
+    ui.goto_first_question();
+    ui.tap("すぐに働きたい");
+    ui.tap("5日");
+    ui.tap("English");
+    for _ in 0..91 {
+        ui.wait(1000);
+    }
+    assert!(ui.has_text("Are you still there?"));
+    ui.tap("Continue");
+    assert!(!ui.has_text("Are you still there?"));
+    assert_eq!(ui.screen(), Screen::Question(2));
+    for _ in 0..122 {
+        ui.wait(1000);
+    }
+    assert_eq!(ui.screen(), Screen::Attract);
+    assert!(ui.answers().iter().all(Option::is_none));
+    let a = ui.app.global::<KioskAdapter>();
+    assert_eq!(
+        (
+            a.get_q_options().row_count(),
+            a.get_routes().row_count(),
+            a.get_notes().row_count()
+        ),
+        (0, 0, 0)
+    );
+    assert_eq!(a.get_q_text().plain, "");
+    assert_eq!(a.get_lang(), 0, "the next visitor starts in 日本語");
+    for label in FIRST_OPTIONS
+        .iter()
+        .chain(["I want to work soon", "5 days"].iter())
+    {
+        assert!(!ui.has_text(label), "`{label}` still on screen");
+    }
+    assert!(
+        ui.events()
+            .contains(&"ended IdleReset { at_question: Some(2) }".to_string())
+    );
+}
+
+#[test]
+fn staff_pin_locks_after_five_wrong_tries() {
+    let ui = start();
+    // The hidden gesture: a 3-second press on the lower-left corner.
+    let corner = ElementHandle::find_by_accessible_label(&ui.app, "staff-corner")
+        .next()
+        .unwrap_or_else(|| panic!("corner"));
+    let pos = corner.absolute_position();
+    let size = corner.size();
+    let at = slint::LogicalPosition::new(pos.x + size.width / 2.0, pos.y + size.height / 2.0);
+    let w = ui.app.window();
+    w.dispatch_event(slint::platform::WindowEvent::PointerPressed {
+        position: at,
+        button: PointerEventButton::Left,
+    });
+    ui.wait(1500);
+    assert_eq!(ui.screen(), Screen::Attract, "a short press does nothing");
+    ui.wait(1600);
+    w.dispatch_event(slint::platform::WindowEvent::PointerReleased {
+        position: at,
+        button: PointerEventButton::Left,
+    });
+    ui.wait(100);
+    assert_eq!(ui.screen(), Screen::StaffPin);
+    for _ in 0..5 {
+        for _ in 0..4 {
+            ui.tap("9");
+        }
+        ui.tap("OK");
+    }
+    assert!(ui.has_text("5回 まちがえたので ロックしました。5 分後に もう一度 ためしてください"));
+    assert_eq!(
+        ui.buttons("1")
+            .first()
+            .and_then(ElementHandle::accessible_enabled),
+        Some(false)
+    );
+    // Even the right PIN cannot get in while locked.
+    ui.kiosk.act(|c, n| {
+        for d in [1, 2, 3, 4] {
+            c.pin_digit(n, d);
+        }
+        c.pin_submit(n)
+    });
+    assert_eq!(ui.screen(), Screen::StaffPin);
+}
+
+#[test]
+fn default_pin_opens_the_staff_screen_with_a_warning() {
+    let ui = start();
+    let corner = ElementHandle::find_by_accessible_label(&ui.app, "staff-corner")
+        .next()
+        .unwrap_or_else(|| panic!("corner"));
+    corner.invoke_accessible_default_action();
+    ui.wait(450);
+    for d in ["1", "2", "3", "4"] {
+        ui.tap(d);
+    }
+    ui.tap("OK");
+    assert_eq!(ui.screen(), Screen::Staff);
+    assert!(ui.app.global::<KioskAdapter>().get_default_pin());
+    assert!(ui.has_text("stats"));
+    ui.tap("キオスクにもどる");
+    assert_eq!(ui.screen(), Screen::Attract);
+}
+
+#[test]
+fn call_staff_shows_the_screen_records_and_runs_the_command() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let marker = dir.path().join("called");
+    let ui = start_with(Some(format!("touch {}", marker.display())));
+    ui.goto_first_question();
+    ui.tap("すぐに働きたい");
+    ui.tap("スタッフをよぶ");
+    assert_eq!(ui.screen(), Screen::StaffCall);
+    assert!(ui.has_text("スタッフが 来ます"));
+    assert!(
+        ui.buttons("スタッフをよぶ").is_empty(),
+        "no second call from the staff-coming screen"
+    );
+    assert_eq!(ui.events().iter().filter(|e| *e == "staff").count(), 1);
+    // The command runs in the background; give it a moment.
+    for _ in 0..50 {
+        if marker.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(marker.exists(), "kiosk.on_call_staff was run");
+    ui.tap("もとの画面に もどる");
+    assert_eq!(ui.screen(), Screen::Question(1));
+    assert_eq!(ui.answers()[0], Some(0));
+}
