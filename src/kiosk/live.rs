@@ -89,11 +89,6 @@ impl LiveBackend {
             printer: cfg.printer.clone(),
             data_dir: data_dir.to_path_buf(),
             tz,
-            on_call: cfg
-                .kiosk
-                .on_call_staff
-                .clone()
-                .filter(|s| !s.trim().is_empty()),
             visit: None,
             clock,
             simulated_print: None,
@@ -262,13 +257,6 @@ impl KioskBackend for LiveBackend {
         if let Some(s) = self.store.as_mut() {
             let r = s.record_staff_call(kiosk_id, now, visit);
             self.note(r);
-        }
-        if let Some(cmd) = &self.on_call {
-            if let Err(e) = run_detached(cmd) {
-                self.store_problem = Some(format!(
-                    "スタッフ呼出のコマンドを実行できません / on_call_staff failed: {e}"
-                ));
-            }
         }
     }
 
