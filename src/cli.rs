@@ -64,6 +64,19 @@ pub enum Command {
         #[arg(long)]
         only: Option<String>,
     },
+    /// Drive the real kiosk flow headlessly with random visitors (demo data, soak, benchmarks).
+    Simulate {
+        #[arg(long, default_value_t = 100)]
+        visits: u64,
+        /// Spread the visits over this many days, ending today.
+        #[arg(long, default_value_t = 1)]
+        days: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print `committed KIOSK SERIAL` for each visit committed for a slip (crash tests).
+        #[arg(long)]
+        report_commits: bool,
+    },
     /// Make a `kiosk.staff_pin_hash` for the config: reads the PIN (4–8 digits) from standard
     /// input, so it stays out of the shell history and the process list.
     HashPin,
@@ -169,15 +182,44 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Kiosk {
             fullscreen,
             exit_after_first_frame,
-        }) => kiosk(&cli.config, &cli.data_dir, fullscreen, exit_after_first_frame),
+        }) => kiosk(
+            &cli.config,
+            &cli.data_dir,
+            fullscreen,
+            exit_after_first_frame,
+        ),
         Some(Command::Screenshots { out, only }) => {
             let prepared = prepare_kiosk(cli.config.as_deref())?;
             let files = crate::kiosk::screenshots::render_all(prepared, &out, only.as_deref())
                 .map_err(Failure::other)?;
-            eprintln!("hatarakitai: wrote {} screenshots to {}", files.len(), out.display());
+            eprintln!(
+                "hatarakitai: wrote {} screenshots to {}",
+                files.len(),
+                out.display()
+            );
             Ok(())
         }
         Some(Command::HashPin) => hash_pin(),
+        Some(Command::Simulate {
+            visits,
+            days,
+            seed,
+            report_commits,
+        }) => {
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            let opts = crate::kiosk::simulate::Options {
+                visits,
+                days,
+                seed,
+                report_commits,
+            };
+            let summary = crate::kiosk::simulate::run(&loaded, &dir, &opts, chrono::Utc::now())
+                .map_err(Failure::other)?;
+            let json =
+                serde_json::to_string(&summary).map_err(|e| Failure::other(e.to_string()))?;
+            println!("{json}");
+            Ok(())
+        }
         Some(Command::Match {
             answers,
             batch,
@@ -257,20 +299,36 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 /// Config, content, UI texts and PIN hash, all checked before any window opens.
 fn prepare_kiosk(config: Option<&Path>) -> Result<crate::kiosk::run::Prepared, Failure> {
     let loaded = Loaded::load(config).map_err(|e| Failure::input(e.to_string()))?;
-    let content = loaded.content().map_err(|e| Failure::input(e.to_string()))?;
+    let content = loaded
+        .content()
+        .map_err(|e| Failure::input(e.to_string()))?;
     crate::kiosk::run::prepare(&loaded, content).map_err(Failure::input)
 }
 
 /// The lobby kiosk with the live backend (kiosk.sqlite, slips, printer).
-fn kiosk(config: &Option<PathBuf>, data_dir: &Option<PathBuf>, fullscreen: bool, exit_after_first_frame: bool) -> Result<(), Failure> {
+fn kiosk(
+    config: &Option<PathBuf>,
+    data_dir: &Option<PathBuf>,
+    fullscreen: bool,
+    exit_after_first_frame: bool,
+) -> Result<(), Failure> {
     let started = *STARTED.get_or_init(std::time::Instant::now);
     let (loaded, dir) = setup(config, data_dir)?;
     let prepared = prepare_kiosk(config.as_deref())?;
-    let backend = crate::kiosk::live::LiveBackend::open(&loaded, (*prepared.content).clone(), &dir, Box::new(chrono::Utc::now));
+    let backend = crate::kiosk::live::LiveBackend::open(
+        &loaded,
+        (*prepared.content).clone(),
+        &dir,
+        Box::new(chrono::Utc::now),
+    );
     crate::kiosk::run::run_kiosk(
         prepared,
         Box::new(backend),
-        crate::kiosk::run::RunOptions { fullscreen, exit_after_first_frame, started },
+        crate::kiosk::run::RunOptions {
+            fullscreen,
+            exit_after_first_frame,
+            started,
+        },
     )
     .map_err(Failure::other)
 }
@@ -286,7 +344,9 @@ fn hash_pin() -> Result<(), Failure> {
         .map_err(|e| Failure::other(format!("reading the PIN: {e}")))?;
     let hash = crate::kiosk::pin::hash_pin(line.trim()).map_err(Failure::input)?;
     println!("{hash}");
-    eprintln!("hatarakitai: put this in the config file under [kiosk]:\nstaff_pin_hash = \"{hash}\"");
+    eprintln!(
+        "hatarakitai: put this in the config file under [kiosk]:\nstaff_pin_hash = \"{hash}\""
+    );
     Ok(())
 }
 

@@ -12,5 +12,6 @@ pub mod pin;
 pub mod rtext;
 pub mod run;
 pub mod screenshots;
+pub mod simulate;
 pub mod ui;
 pub mod ui_texts;
