@@ -173,7 +173,7 @@ fn load_list(w: &DeskWindow, ctrl: &DeskController, clock: &Clock, today: bool) 
                 list.iter()
                     .map(|r| DeskListItem {
                         id: i32::try_from(r.id).unwrap_or(i32::MAX),
-                        time: local_time(r.issued_at, tz).into(),
+                        time: short_time(r.issued_at, tz).into(),
                         receipt: r.receipt_no.clone().into(),
                         name: r.name.clone().into(),
                         staff: r.assigned_staff.clone().into(),
@@ -318,4 +318,11 @@ fn field_label(f: &str) -> &str {
         "deleted" => "削除",
         other => other,
     }
+}
+
+/// `11/25 14:05` for the list.
+fn short_time(unix: i64, tz: chrono_tz::Tz) -> String {
+    chrono::DateTime::from_timestamp(unix, 0).map_or_else(String::new, |t| {
+        t.with_timezone(&tz).format("%-m/%-d %H:%M").to_string()
+    })
 }

@@ -5,6 +5,7 @@ pub mod controller;
 pub mod intake;
 pub mod run;
 pub mod scan;
+pub mod screenshots;
 pub mod store;
 pub mod ui;
 pub mod view;

@@ -283,6 +283,12 @@ impl Shooter {
         &self.app
     }
 
+    /// Closes the kiosk window and hands back the software window (for the desk's shots).
+    pub fn into_window(self) -> Rc<MinimalSoftwareWindow> {
+        let _ = self.app.hide();
+        self.window
+    }
+
     /// Puts the kiosk in `shot`'s state with a new controller.
     pub fn set_state(&mut self, shot: Shot, lang: Lang, large: bool) {
         self.kiosk = None;
@@ -384,5 +390,23 @@ pub fn render_all(
             }
         }
     }
+    let window = shooter.into_window();
+    written.extend(crate::desk::screenshots::render_all(&window, out, only)?);
     Ok(written)
+}
+
+/// Renders whatever the software window shows at `w`×`h` into RGB bytes.
+pub fn render_window(window: &MinimalSoftwareWindow, w: u32, h: u32) -> Vec<u8> {
+    window.set_size(PhysicalSize::new(w, h));
+    slint::platform::update_timers_and_animations();
+    window.request_redraw();
+    let mut buf = vec![Rgb8Pixel::default(); (w * h) as usize];
+    window.draw_if_needed(|r| {
+        r.render(&mut buf, w as usize);
+    });
+    let mut rgb = Vec::with_capacity(buf.len() * 3);
+    for p in &buf {
+        rgb.extend_from_slice(&[p.r, p.g, p.b]);
+    }
+    rgb
 }

@@ -1,0 +1,162 @@
+//! The desk's screens for `hatarakitai screenshots`: empty, a record opened from a real slip
+//! (with staff fields and audit trail), a refused scan, the unsaved-edits question and the
+//! statistics tab, at 1920×1080 and 1366×768. Everything runs on a throwaway desk.sqlite.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use slint::ComponentHandle;
+use slint::platform::software_renderer::MinimalSoftwareWindow;
+
+use super::adapter;
+use super::controller::DeskController;
+use super::intake::Stage;
+use super::store::DeskStore;
+use super::ui::{DeskAdapter, DeskWindow};
+use crate::answers::Answers;
+use crate::content::Content;
+use crate::kiosk::screenshots::{render_window, write_png};
+use crate::lang::Lang;
+use crate::matcher;
+use crate::payload::{self, CentreKey, VisitRecord};
+
+const RESOLUTIONS: [(u32, u32); 2] = [(1920, 1080), (1366, 768)];
+/// 2026-11-25 14:05 JST.
+const NOW: i64 = 1_795_583_100;
+
+fn slip(
+    content: &Content,
+    key: &CentreKey,
+    serial: u32,
+    answers: &str,
+    at: i64,
+) -> Result<String, String> {
+    let a = Answers::parse_kv(&content.questionnaire, answers).map_err(|e| e.0)?;
+    let o = matcher::match_answers(content, &a);
+    let rec = VisitRecord::from_visit(content, &a, &o, Lang::JaEasy, 1, serial, at)
+        .map_err(|e| e.to_string())?;
+    payload::encode(&rec, key, [serial as u8; 24]).map_err(|e| e.to_string())
+}
+
+pub fn render_all(
+    window: &Rc<MinimalSoftwareWindow>,
+    out: &Path,
+    only: Option<&str>,
+) -> Result<Vec<PathBuf>, String> {
+    let tmp = std::env::temp_dir().join(format!("hatarakitai-desk-shots-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    let result = render_in(window, &tmp, out, only);
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
+}
+
+fn render_in(
+    window: &Rc<MinimalSoftwareWindow>,
+    tmp: &Path,
+    out: &Path,
+    only: Option<&str>,
+) -> Result<Vec<PathBuf>, String> {
+    let content = Content::embedded().map_err(|e| e.to_string())?;
+    let key = CentreKey {
+        id: 1,
+        key: [42; 32],
+    };
+    let tz = chrono_tz::Asia::Tokyo;
+    let store = DeskStore::open(&tmp.join("desk.sqlite")).map_err(|e| e.to_string())?;
+    let ctrl = DeskController::new(
+        store,
+        content.clone(),
+        tz,
+        "佐藤".into(),
+        super::run::decoder(vec![key.clone()], content.clone(), tz),
+    );
+    let ctrl = Rc::new(RefCell::new(ctrl));
+    // A few earlier intakes for the list and the chart.
+    let samples = [
+        (
+            "goal=work_now,days=d5,health=stable,income=salary,disclose=open,techo=yes",
+            "山田 太郎",
+            "やまだ たろう",
+            Stage::Planning,
+            3,
+        ),
+        (
+            "goal=place_to_go,days=d1_2,health=sometimes,income=some",
+            "田中 花子",
+            "たなか はなこ",
+            Stage::Assessment,
+            2,
+        ),
+        (
+            "goal=health_first,days=d0,health=unstable",
+            "",
+            "",
+            Stage::Intake,
+            1,
+        ),
+    ];
+    for (i, (answers, name, kana, stage, days_ago)) in samples.iter().enumerate() {
+        let at = NOW - days_ago * 86_400;
+        let text = slip(&content, &key, 10 + i as u32, answers, at)?;
+        let mut c = ctrl.borrow_mut();
+        c.scan(&text, at + 300);
+        c.edits.name = name.to_string();
+        c.edits.furigana = kana.to_string();
+        c.edits.assigned_staff = "佐藤".into();
+        c.edits.stage = Some(*stage);
+        c.save(at + 600);
+        c.close();
+    }
+    let today = slip(
+        &content,
+        &key,
+        23,
+        "goal=train_first,days=d3_4,health=sometimes,rhythm=mostly,income=not_now,disclose=open,techo=yes,commute=near",
+        NOW - 600,
+    )?;
+    let w = DeskWindow::new().map_err(|e| format!("cannot create the desk window: {e}"))?;
+    w.show()
+        .map_err(|e| format!("cannot show the desk window: {e}"))?;
+    adapter::connect(&w, ctrl.clone(), Rc::new(|| NOW));
+    let a = w.global::<DeskAdapter>();
+    let mut written = Vec::new();
+    let shot = |name: &str, written: &mut Vec<PathBuf>| -> Result<(), String> {
+        for (width, height) in RESOLUTIONS {
+            let file = format!("{name}_{width}x{height}.png");
+            if only.is_some_and(|o| !file.contains(o)) {
+                continue;
+            }
+            let rgb = render_window(window, width, height);
+            let path = out.join(file);
+            write_png(&path, width, height, &rgb)?;
+            written.push(path);
+        }
+        Ok(())
+    };
+    shot("21-desk-empty", &mut written)?;
+    a.invoke_scanned(today.clone().into());
+    shot("22-desk-record-new", &mut written)?;
+    a.set_name("鈴木 一郎".into());
+    a.set_furigana("すずき いちろう".into());
+    a.set_contact("090-0000-0000".into());
+    a.set_assigned("佐藤".into());
+    a.set_next_action("就労移行支援の事業所見学を調整".into());
+    a.set_memo("お母さんと来所。体調の波について主治医と相談中。".into());
+    a.set_stage_index(1);
+    a.invoke_edited();
+    a.invoke_save();
+    shot("23-desk-record-saved", &mut written)?;
+    a.invoke_scanned("HELLO WORLD".into());
+    shot("24-desk-bad-scan", &mut written)?;
+    a.set_memo("見学の日程を電話で連絡する".into());
+    a.invoke_edited();
+    a.invoke_scanned(today.into());
+    shot("25-desk-unsaved", &mut written)?;
+    a.invoke_cancel_pending();
+    a.set_tab(1);
+    shot("26-desk-stats", &mut written)?;
+    let _ = w.hide();
+    Ok(written)
+}
