@@ -321,6 +321,15 @@ fn kiosk(
         &dir,
         Box::new(chrono::Utc::now),
     );
+    let tz = loaded.config.timezone();
+    let stats = crate::kiosk::staff_stats::Source {
+        db: dir.join("kiosk.sqlite"),
+        content: prepared.content.clone(),
+        tz,
+        printer: loaded.config.printer.clone(),
+        data_dir: dir.clone(),
+        today: std::rc::Rc::new(move || chrono::Utc::now().with_timezone(&tz).date_naive()),
+    };
     crate::kiosk::run::run_kiosk(
         prepared,
         Box::new(backend),
@@ -328,6 +337,7 @@ fn kiosk(
             fullscreen,
             exit_after_first_frame,
             started,
+            stats: Some(stats),
         },
     )
     .map_err(Failure::other)

@@ -10,7 +10,7 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use super::controller::{DeskController, Notice};
 use super::intake::Stage;
 use super::store::Search;
-use super::ui::{DeskAdapter, DeskAnswer, DeskAudit, DeskBar, DeskListItem, DeskRoute, DeskWindow};
+use super::ui::{Bar, DeskAdapter, DeskAnswer, DeskAudit, DeskListItem, DeskRoute, DeskWindow};
 use super::view::local_time;
 
 /// Unix seconds now; injected so tests control time.
@@ -196,17 +196,16 @@ fn load_stats(w: &DeskWindow, ctrl: &DeskController, clock: &Clock) {
     let starts: Vec<i64> = (-29..=1).map(|d| local_midnight(now, d, tz)).collect();
     match ctrl.store().opened_per_day(&starts) {
         Ok(counts) => {
-            let bars: Vec<DeskBar> = starts
+            let bars: Vec<Bar> = starts
                 .iter()
                 .zip(&counts)
-                .map(|(&t, &n)| DeskBar {
+                .map(|(&t, &n)| Bar {
                     label: chrono::DateTime::from_timestamp(t, 0)
                         .map_or_else(String::new, |d| {
                             d.with_timezone(&tz).format("%-m/%-d").to_string()
                         })
                         .into(),
                     value: i32::try_from(n).unwrap_or(i32::MAX),
-                    detail: SharedString::new(),
                 })
                 .collect();
             a.set_intakes_max(bars.iter().map(|b| b.value).max().unwrap_or(0).max(1));

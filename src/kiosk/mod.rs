@@ -13,5 +13,6 @@ pub mod rtext;
 pub mod run;
 pub mod screenshots;
 pub mod simulate;
+pub mod staff_stats;
 pub mod ui;
 pub mod ui_texts;

@@ -22,6 +22,8 @@ pub struct RunOptions {
     pub exit_after_first_frame: bool,
     /// When the process started (for `first_frame_ms`).
     pub started: Instant,
+    /// Where the staff screen reads its statistics (None: the panel says it has none).
+    pub stats: Option<crate::kiosk::staff_stats::Source>,
 }
 
 /// Everything the kiosk needs that is checked before the window opens.
@@ -105,6 +107,9 @@ pub fn run_kiosk(
             on_call_staff: prepared.on_call_staff,
         },
     );
+    if let Some(src) = opts.stats {
+        crate::kiosk::staff_stats::connect(&app, src);
+    }
 
     let probe_started = opts.started;
     let exit_after = opts.exit_after_first_frame;

@@ -364,7 +364,34 @@ pub fn render_all(
 ) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let questions = prepared.content.questionnaire.len();
+    let content = prepared.content.clone();
     let mut shooter = Shooter::new(prepared)?;
+    // The staff screen shows real figures: a day of simulated visitors in a throwaway store.
+    let tmp = std::env::temp_dir().join(format!("hatarakitai-shots-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let loaded = crate::config::Loaded::load(None).map_err(|e| e.to_string())?;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).ok_or("date")?;
+    let noon = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 25, 8, 0, 0)
+        .single()
+        .ok_or("date")?;
+    let opts = crate::kiosk::simulate::Options {
+        visits: 40,
+        days: 1,
+        seed: 3,
+        report_commits: false,
+    };
+    crate::kiosk::simulate::run(&loaded, &tmp, &opts, noon)?;
+    crate::kiosk::staff_stats::connect(
+        shooter.app(),
+        crate::kiosk::staff_stats::Source {
+            db: tmp.join("kiosk.sqlite"),
+            content,
+            tz: loaded.config.timezone(),
+            printer: loaded.config.printer.clone(),
+            data_dir: tmp.clone(),
+            today: Rc::new(move || day),
+        },
+    );
     let mut written = Vec::new();
     for shot in Shot::all(questions) {
         for lang in Lang::ALL {
@@ -392,6 +419,7 @@ pub fn render_all(
     }
     let window = shooter.into_window();
     written.extend(crate::desk::screenshots::render_all(&window, out, only)?);
+    let _ = std::fs::remove_dir_all(&tmp);
     Ok(written)
 }
 
