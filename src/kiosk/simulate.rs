@@ -164,8 +164,20 @@ pub fn run(
             .and_hms_opt(9, 0, 0)
             .and_then(|t| tz.from_local_datetime(&t).earliest())
             .map_or(now, |t| t.with_timezone(&Utc));
-        clock.set(start.timestamp_millis() + i64::try_from(slot).unwrap_or(0) * 1000);
-        let date = day.format("%Y-%m-%d").to_string();
+        // The controller's clock is monotonic (taps before the last screen change are
+        // ignored): when a day has more visits than fit its slots, the next visit starts a
+        // second after the previous one ended instead of going back in time.
+        let at = start.timestamp_millis() + i64::try_from(slot).unwrap_or(0) * 1000;
+        clock.set(if v == 0 {
+            at
+        } else {
+            at.max(clock.get() + 1000)
+        });
+        // Counted on the day the visit really starts (a crowded day may run past midnight).
+        let date = DateTime::from_timestamp_millis(clock.get())
+            .map_or(day, |t| t.with_timezone(&tz).date_naive())
+            .format("%Y-%m-%d")
+            .to_string();
         let counts = sum.days.entry(date).or_default();
         let step = |clock: &Cell<i64>| {
             clock.set(clock.get() + 1500);
