@@ -27,7 +27,7 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -35,7 +35,7 @@ impl Rng {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
+        if n == 0 { 0 } else { self.next_u64() % n }
     }
     /// True with probability `pct` percent.
     pub fn chance(&mut self, pct: u64) -> bool {
@@ -164,8 +164,20 @@ pub fn run(
             .and_hms_opt(9, 0, 0)
             .and_then(|t| tz.from_local_datetime(&t).earliest())
             .map_or(now, |t| t.with_timezone(&Utc));
-        clock.set(start.timestamp_millis() + i64::try_from(slot).unwrap_or(0) * 1000);
-        let date = day.format("%Y-%m-%d").to_string();
+        // The controller's clock is monotonic (taps before the last screen change are
+        // ignored): when a day has more visits than fit its slots, the next visit starts a
+        // second after the previous one ended instead of going back in time.
+        let at = start.timestamp_millis() + i64::try_from(slot).unwrap_or(0) * 1000;
+        clock.set(if v == 0 {
+            at
+        } else {
+            at.max(clock.get() + 1000)
+        });
+        // Counted on the day the visit really starts (a crowded day may run past midnight).
+        let date = DateTime::from_timestamp_millis(clock.get())
+            .map_or(day, |t| t.with_timezone(&tz).date_naive())
+            .format("%Y-%m-%d")
+            .to_string();
         let counts = sum.days.entry(date).or_default();
         let step = |clock: &Cell<i64>| {
             clock.set(clock.get() + 1500);

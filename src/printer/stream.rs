@@ -220,6 +220,9 @@ impl Printer for TcpPrinter {
                 Ok(0) => break,
                 Ok(_) => {}
                 Err(e) if timed_out(&e) || e.kind() == ErrorKind::Interrupted => {}
+                // A reset means the printer dropped the connection with part of the job
+                // unread (all of it may sit in our socket buffers): the slip is not printed.
+                Err(e) if e.kind() == ErrorKind::ConnectionReset => return Err(io(e)),
                 Err(_) => break,
             }
         }
