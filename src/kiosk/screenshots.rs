@@ -283,6 +283,11 @@ impl Shooter {
         &self.app
     }
 
+    /// Runs one controller operation on the current kiosk (benchmarks).
+    pub fn act<R>(&self, f: impl FnOnce(&mut Controller, u64) -> R) -> Option<R> {
+        self.kiosk.as_ref().map(|k| k.act(f))
+    }
+
     /// Puts the kiosk in `shot`'s state with a new controller.
     pub fn set_state(&mut self, shot: Shot, lang: Lang, large: bool) {
         self.kiosk = None;
