@@ -94,7 +94,8 @@ pub fn run_kiosk(
     };
     // The reference panel's size; full screen (with a window manager or compositor that
     // supports it) then covers whatever the screen is. Layouts scale with the window.
-    app.window().set_size(slint::LogicalSize::new(1920.0, 1080.0));
+    app.window()
+        .set_size(slint::LogicalSize::new(1920.0, 1080.0));
     if opts.fullscreen || std::env::var_os("SLINT_FULLSCREEN").is_some() {
         app.window().set_fullscreen(true);
     }
