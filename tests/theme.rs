@@ -76,8 +76,7 @@ fn reference_px(src: &str, name: &str) -> f64 {
         .find(|l| l.contains(&format!("<length> {name}:")))
         .unwrap_or_else(|| panic!("no {name} in theme"));
     let expr = line.split(':').nth(1).unwrap_or_default();
-    expr.trim()
-        .split_whitespace()
+    expr.split_whitespace()
         .next()
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{name}: {expr}"))
