@@ -60,7 +60,8 @@ pub enum Command {
         only: Option<String>,
     },
     /// Make a `kiosk.staff_pin_hash` for the config: reads the PIN (4–8 digits) from standard
-    /// input, so it stays out of the shell history and the process list.
+    /// input, so it stays out of the shell history and the process list. Without a hash in the
+    /// config the staff PIN is 1234, and the staff screen warns until it is changed.
     HashPin,
 }
 
