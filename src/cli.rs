@@ -169,7 +169,7 @@ fn kiosk(
 ) -> Result<(), Failure> {
     let prepared = prepare_kiosk(config)?;
     // The lead's real backend (SQLite store + slip renderer + printer) goes here.
-    let backend = Box::new(crate::kiosk::backend::MemoryBackend::default());
+    let backend = Box::new(crate::kiosk::run::PlaceholderBackend);
     let started = *STARTED.get_or_init(std::time::Instant::now);
     crate::kiosk::run::run_kiosk(
         prepared,

@@ -71,6 +71,53 @@ fn no_display_help(e: &dyn std::fmt::Display) -> String {
     )
 }
 
+/// Stands in for the real backend until the store, slip renderer and printer are connected:
+/// keeps nothing (no answers in memory), shows a placeholder slip and reports that there is no
+/// printer, so the visitor sees the on-screen fallback.
+#[derive(Debug, Default)]
+pub struct PlaceholderBackend;
+
+impl KioskBackend for PlaceholderBackend {
+    fn visit_started(&mut self, _: crate::lang::Lang, _: bool) {}
+    fn answered(&mut self, _: usize, _: Option<u8>) {}
+    fn display_changed(&mut self, _: crate::lang::Lang, _: bool) {}
+    fn results_shown(
+        &mut self,
+        _: &crate::answers::Answers,
+        _: &crate::matcher::Outcome,
+        _: crate::lang::Lang,
+    ) {
+    }
+    fn make_slip(
+        &mut self,
+        _: &crate::answers::Answers,
+        _: &crate::matcher::Outcome,
+        _: crate::lang::Lang,
+    ) -> Result<
+        (
+            crate::kiosk::backend::SlipTicket,
+            crate::kiosk::backend::PrintJob,
+        ),
+        String,
+    > {
+        let ticket = crate::kiosk::screenshots::sample_ticket();
+        Ok((
+            ticket,
+            Box::new(|| {
+                crate::kiosk::backend::PrintResult::Failed(
+                    "no printer connected in this build".into(),
+                )
+            }),
+        ))
+    }
+    fn print_finished(&mut self, _: &crate::kiosk::backend::PrintResult) {}
+    fn visit_ended(&mut self, _: crate::kiosk::backend::EndReason) {}
+    fn staff_called(&mut self) {}
+    fn status(&self) -> String {
+        "visit store and printer not connected (placeholder backend)".into()
+    }
+}
+
 /// Runs the kiosk until staff exit it. The backend is the only way to side effects: the lead
 /// passes the SQLite store + slip renderer + printer here; tests pass `MemoryBackend`.
 pub fn run_kiosk(
@@ -87,7 +134,13 @@ pub fn run_kiosk(
             &"neither DISPLAY nor WAYLAND_DISPLAY is set",
         ));
     }
-    let app = match std::panic::catch_unwind(AppWindow::new) {
+    // A windowing library that panics instead of returning an error must not print a
+    // backtrace at the visitor's screen: the message below says what to do.
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let created = std::panic::catch_unwind(AppWindow::new);
+    std::panic::set_hook(previous_hook);
+    let app = match created {
         Ok(Ok(app)) => app,
         Ok(Err(e)) => return Err(no_display_help(&e)),
         Err(_) => return Err(no_display_help(&"the windowing backend failed to start")),
@@ -127,4 +180,29 @@ pub fn run_kiosk(
     let result = app.run().map_err(|e| no_display_help(&e));
     drop(kiosk);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_pin_hash_is_reported_before_any_window() {
+        let mut loaded = Loaded::load(None).unwrap_or_else(|e| panic!("{e}"));
+        let content = loaded.content().unwrap_or_else(|e| panic!("{e}"));
+        loaded.config.kiosk.staff_pin_hash = Some("1234".into());
+        let err = prepare(&loaded, content).err().unwrap_or_default();
+        assert!(
+            err.contains("kiosk.staff_pin_hash") && err.contains("hash-pin"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn without_a_display_the_message_names_the_options() {
+        let msg = no_display_help(&"test");
+        for option in ["X11", "Wayland", "SLINT_BACKEND", "linuxkms"] {
+            assert!(msg.contains(option), "{option} missing from: {msg}");
+        }
+    }
 }
