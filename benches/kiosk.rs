@@ -65,5 +65,29 @@ fn taps(cr: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, taps);
+/// The same tap including Slint's layout and a full software-rendered 1920×1080 frame (the
+/// real window repaints only what changed, so this is the worst case).
+fn tap_to_frame(cr: &mut Criterion) {
+    use hatarakitai::config::Loaded;
+    use hatarakitai::kiosk::run::prepare;
+    use hatarakitai::kiosk::screenshots::{Shooter, Shot};
+    let loaded = Loaded::load(None).unwrap_or_else(|e| panic!("{e}"));
+    let content = loaded.content().unwrap_or_else(|e| panic!("{e}"));
+    let prepared = prepare(&loaded, content).unwrap_or_else(|e| panic!("{e}"));
+    let mut shooter = Shooter::new(prepared).unwrap_or_else(|e| panic!("{e}"));
+    for lang in [Lang::Ja, Lang::JaEasy] {
+        shooter.set_state(Shot::Question(0), lang, false);
+        shooter.render(1920, 1080);
+        cr.bench_function(&format!("tap_to_rendered_frame_1920x1080_{lang}"), |b| {
+            b.iter(|| {
+                shooter.act(|c, n| c.answer(n, 0, 1));
+                black_box(shooter.render(1920, 1080));
+                shooter.act(|c, n| c.back(n, 1));
+                black_box(shooter.render(1920, 1080));
+            })
+        });
+    }
+}
+
+criterion_group!(benches, taps, tap_to_frame);
 criterion_main!(benches);

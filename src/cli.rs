@@ -78,7 +78,8 @@ pub enum Command {
         report_commits: bool,
     },
     /// Make a `kiosk.staff_pin_hash` for the config: reads the PIN (4–8 digits) from standard
-    /// input, so it stays out of the shell history and the process list.
+    /// input, so it stays out of the shell history and the process list. Without a hash in the
+    /// config the staff PIN is 1234, and the staff screen warns until it is changed.
     HashPin,
     /// The staff desk: scan a slip, open the intake record.
     Desk,

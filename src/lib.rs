@@ -18,11 +18,22 @@
 //! - `printer` — ESC/POS encoding and status, and the file/TCP/device/CUPS backends.
 //! - `store` — SQLite files (`store::kiosk`: visits, retention folding into daily totals).
 //! - `stats` — visitor statistics from the kiosk store: table, CSV for Excel, JSON.
+//! - `kiosk` — the lobby kiosk. `kiosk::controller` is the state machine in plain Rust (screens,
+//!   answers, idle reset, double-tap guard, staff PIN gate), tested without UI;
+//!   `kiosk::adapter` connects it to the Slint global `KioskAdapter` (ui/adapter.slint) and
+//!   maps its `View` to Slint models; `kiosk::backend` is the only door to side effects
+//!   (store, slip, printer); `kiosk::run` opens the window; `kiosk::screenshots` renders every
+//!   screen headless; `kiosk::ui_texts` holds the kiosk's own words (assets/ui.toml);
+//!   `kiosk::rtext` + `kiosk::measure` turn `{漢字|かんじ}` into words and lines for RubyText.
 //! - `cli` — the `hatarakitai` subcommands; `main.rs` only calls `cli::main`.
 //!
 //! ## Data flow
 //! assets/*.toml → `content::Content` (validated once) → `matcher::match_answers` (pure) →
 //! `matcher::OutcomeJson` (CLI) or the UI models.
+//!
+//! Kiosk: touch → `KioskAdapter` callback → `Controller` (+ `KioskBackend`) → `View` →
+//! Slint properties and models. Print jobs run on a thread and report back through the event
+//! loop; a late result for an earlier visit is dropped.
 //!
 //! ## Invariants
 //! - The domain (`content`, `answers`, `matcher`) does no I/O beyond reading content files
@@ -32,6 +43,8 @@
 //! - Answers, names and payloads never go to logs or error messages.
 //! - A visit is committed (`KioskStore::complete_visit`) before its slip is printed.
 //! - Statistics never change when old visits are folded into daily totals.
+//! - An idle reset or the end of a visit clears the answers from the controller and every
+//!   answer-bearing Slint model; screens are instantiated only while shown.
 
 pub mod answers;
 pub mod cli;

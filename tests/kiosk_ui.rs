@@ -171,6 +171,18 @@ impl Ui {
             .unwrap_or(false)
     }
 
+    /// Pages down with 「▼ 下に つづきます」 until the results end (elements scrolled out of
+    /// view are not found by label).
+    fn scroll_results_to_end(&self) {
+        for _ in 0..10 {
+            if self.buttons("▼ 下に つづきます").is_empty() {
+                return;
+            }
+            self.tap("▼ 下に つづきます");
+        }
+        panic!("the results never reached their end");
+    }
+
     fn goto_first_question(&self) {
         self.tap("働きたい!!　はじめる");
         assert_eq!(self.screen(), Screen::Consent);
@@ -201,6 +213,7 @@ fn full_visit_by_taps_from_attract_to_slip() {
         ui.tap(label);
     }
     assert_eq!(ui.screen(), Screen::Results);
+    ui.scroll_results_to_end();
     assert!(ui.has_text("このセンターのスタッフと 一緒に考えましょう"));
     let a = ui.app.global::<KioskAdapter>();
     assert!((1..=3).contains(&a.get_routes().row_count()));
@@ -260,6 +273,7 @@ fn skip_all_eight() {
         ui.tap("わからない・こたえない");
     }
     assert_eq!(ui.screen(), Screen::Results);
+    ui.scroll_results_to_end();
     assert!(ui.has_text("このセンターのスタッフと 一緒に考えましょう"));
     // Every skip is recorded as that question's own わからない option.
     assert!(ui.answers().iter().all(Option::is_some));

@@ -73,8 +73,8 @@ fn no_display_help(e: &dyn std::fmt::Display) -> String {
     )
 }
 
-/// Runs the kiosk until staff exit it. The backend is the only way to side effects: the lead
-/// passes the SQLite store + slip renderer + printer here; tests pass `MemoryBackend`.
+/// Runs the kiosk until staff exit it. The backend is the only way to side effects: the CLI
+/// passes `live::LiveBackend` (store, slip renderer, printer); tests pass `MemoryBackend`.
 pub fn run_kiosk(
     prepared: Prepared,
     backend: Box<dyn KioskBackend>,
@@ -89,11 +89,21 @@ pub fn run_kiosk(
             &"neither DISPLAY nor WAYLAND_DISPLAY is set",
         ));
     }
-    let app = match std::panic::catch_unwind(AppWindow::new) {
+    // A windowing library that panics instead of returning an error must not print a
+    // backtrace at the visitor's screen: the message below says what to do.
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let created = std::panic::catch_unwind(AppWindow::new);
+    std::panic::set_hook(previous_hook);
+    let app = match created {
         Ok(Ok(app)) => app,
         Ok(Err(e)) => return Err(no_display_help(&e)),
         Err(_) => return Err(no_display_help(&"the windowing backend failed to start")),
     };
+    // The reference panel's size; full screen (with a window manager or compositor that
+    // supports it) then covers whatever the screen is. Layouts scale with the window.
+    app.window()
+        .set_size(slint::LogicalSize::new(1920.0, 1080.0));
     if opts.fullscreen || std::env::var_os("SLINT_FULLSCREEN").is_some() {
         app.window().set_fullscreen(true);
     }
@@ -128,4 +138,29 @@ pub fn run_kiosk(
     let result = app.run().map_err(|e| no_display_help(&e));
     drop(kiosk);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_pin_hash_is_reported_before_any_window() {
+        let mut loaded = Loaded::load(None).unwrap_or_else(|e| panic!("{e}"));
+        let content = loaded.content().unwrap_or_else(|e| panic!("{e}"));
+        loaded.config.kiosk.staff_pin_hash = Some("1234".into());
+        let err = prepare(&loaded, content).err().unwrap_or_default();
+        assert!(
+            err.contains("kiosk.staff_pin_hash") && err.contains("hash-pin"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn without_a_display_the_message_names_the_options() {
+        let msg = no_display_help(&"test");
+        for option in ["X11", "Wayland", "SLINT_BACKEND", "linuxkms"] {
+            assert!(msg.contains(option), "{option} missing from: {msg}");
+        }
+    }
 }

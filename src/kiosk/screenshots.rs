@@ -148,6 +148,8 @@ pub enum Shot {
     Consent,
     Question(usize),
     Results,
+    /// The results scrolled to the end: notes and the handoff line.
+    ResultsEnd,
     Slip,
     PrintFailed,
     Done,
@@ -163,6 +165,7 @@ impl Shot {
         v.extend((0..questions).map(Shot::Question));
         v.extend([
             Shot::Results,
+            Shot::ResultsEnd,
             Shot::Slip,
             Shot::PrintFailed,
             Shot::Done,
@@ -180,6 +183,7 @@ impl Shot {
             Shot::Consent => "02-consent".into(),
             Shot::Question(i) => format!("03-question{}", i + 1),
             Shot::Results => "04-results".into(),
+            Shot::ResultsEnd => "04b-results-end".into(),
             Shot::Slip => "05-slip".into(),
             Shot::PrintFailed => "06-print-failed".into(),
             Shot::Done => "07-done".into(),
@@ -211,7 +215,7 @@ pub fn drive(k: &Kiosk, shot: Shot, answers: &[Option<u8>]) {
         Shot::Attract => {}
         Shot::Consent => steps(k, &|c, n| c.start(n)),
         Shot::Question(i) => to_question(k, i),
-        Shot::Results => to_question(k, questions),
+        Shot::Results | Shot::ResultsEnd => to_question(k, questions),
         Shot::Slip | Shot::PrintFailed => {
             to_question(k, questions);
             steps(k, &|c, n| c.print(n));
@@ -289,6 +293,11 @@ impl Shooter {
         self.window
     }
 
+    /// Runs one controller operation on the current kiosk (benchmarks).
+    pub fn act<R>(&self, f: impl FnOnce(&mut Controller, u64) -> R) -> Option<R> {
+        self.kiosk.as_ref().map(|k| k.act(f))
+    }
+
     /// Puts the kiosk in `shot`'s state with a new controller.
     pub fn set_state(&mut self, shot: Shot, lang: Lang, large: bool) {
         self.kiosk = None;
@@ -320,6 +329,24 @@ impl Shooter {
         });
         drive(&k, shot, &self.answers);
         self.kiosk = Some(k);
+    }
+
+    /// Renders once (for the layout), scrolls the middle of the screen all the way down with
+    /// the mouse wheel, and renders again.
+    pub fn render_scrolled_to_end(&self, w: u32, h: u32) -> Vec<u8> {
+        let centre = slint::LogicalPosition::new(w as f32 / 2.0, h as f32 / 2.0);
+        // Twice: the first frame settles the layout (line breaks depend on widths).
+        for _ in 0..2 {
+            self.render(w, h);
+            let _ = self.app.window().dispatch_event_with_result(
+                slint::platform::WindowEvent::PointerScrolled {
+                    position: centre,
+                    delta_x: 0.0,
+                    delta_y: -100_000.0,
+                },
+            );
+        }
+        self.render(w, h)
     }
 
     /// Renders the current state at `w`×`h` into RGB bytes.
@@ -409,7 +436,11 @@ pub fn render_all(
                     if only.is_some_and(|o| !name.contains(o)) {
                         continue;
                     }
-                    let rgb = shooter.render(w, h);
+                    let rgb = if shot == Shot::ResultsEnd {
+                        shooter.render_scrolled_to_end(w, h)
+                    } else {
+                        shooter.render(w, h)
+                    };
                     let path = out.join(name);
                     write_png(&path, w, h, &rgb)?;
                     written.push(path);
