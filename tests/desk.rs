@@ -275,3 +275,51 @@ fn desk_window_scan_edit_save_by_keyboard() {
     a.invoke_search();
     assert_eq!(slint::Model::row_count(&a.get_list()), 0);
 }
+
+/// On a PC with the kiosk's DB, the desk tells how many printed slips reached it.
+#[test]
+fn printed_slips_that_reached_the_desk_are_counted_per_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_hatarakitai");
+    let mut payloads = Vec::new();
+    for answers in ["goal=work_now", "days=d3_4", "health=stable"] {
+        let o = std::process::Command::new(bin)
+            .args([
+                "--data-dir",
+                dir.path().to_str().unwrap(),
+                "slip",
+                "--answers",
+                answers,
+                "--out",
+            ])
+            .arg(dir.path().join("s.png"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        payloads.push(v["payload"].as_str().unwrap().to_string());
+    }
+    let loaded = hatarakitai::config::Loaded::load(None).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let mut ctrl = hatarakitai::desk::run::controller(&loaded, dir.path(), now).unwrap();
+    assert!(ctrl.kiosk_db.is_some());
+    assert_eq!(
+        ctrl.scan(&payloads[1], now),
+        &Notice::Opened { created: true }
+    );
+    let today = chrono::Utc::now().with_timezone(&TZ).date_naive();
+    let days = hatarakitai::desk::arrivals::arrivals(
+        ctrl.store(),
+        ctrl.kiosk_db.as_deref().unwrap(),
+        ctrl.content(),
+        TZ,
+        today,
+        today,
+    )
+    .unwrap();
+    assert_eq!(days.len(), 1);
+    assert_eq!(
+        (days[0].started, days[0].printed, days[0].arrived),
+        (3, 3, Some(1))
+    );
+}

@@ -10,7 +10,9 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use super::controller::{DeskController, Notice};
 use super::intake::Stage;
 use super::store::Search;
-use super::ui::{Bar, DeskAdapter, DeskAnswer, DeskAudit, DeskListItem, DeskRoute, DeskWindow};
+use super::ui::{
+    Bar, DeskAdapter, DeskAnswer, DeskAudit, DeskBar, DeskListItem, DeskRoute, DeskWindow,
+};
 use super::view::local_time;
 
 /// Unix seconds now; injected so tests control time.
@@ -212,6 +214,54 @@ fn load_stats(w: &DeskWindow, ctrl: &DeskController, clock: &Clock) {
             a.set_intakes_per_day(model(bars));
         }
         Err(e) => a.set_stats_note(e.to_string().into()),
+    }
+    // Kiosk figures and slips that reached this desk: only where this PC has the kiosk's DB.
+    let Some(db) = ctrl.kiosk_db.as_deref() else {
+        a.set_stats_note("このPCにはキオスクの記録（kiosk.sqlite）がありません。来所数・印刷数はキオスクのスタッフ画面か `hatarakitai stats` で見られます。データフォルダに kiosk.sqlite のコピーを置くと、受付票がデスクに届いた割合もここに出ます。".into());
+        a.set_kiosk_rows(model(Vec::new()));
+        return;
+    };
+    let today = chrono::DateTime::from_timestamp(now, 0)
+        .map_or(NaiveDate::MIN, |t| t.with_timezone(&tz).date_naive());
+    match super::arrivals::arrivals(
+        ctrl.store(),
+        db,
+        ctrl.content(),
+        tz,
+        today - Duration::days(13),
+        today,
+    ) {
+        Ok(days) => {
+            a.set_stats_note("キオスクの記録（過去14日）: 印刷した受付票のうち、このデスクで記録を開いたもの。保存期間を過ぎた日は、来所ごとの記録が集計にまとめられているため「不明」です。".into());
+            a.set_kiosk_rows(model(
+                days.iter()
+                    .rev()
+                    .map(|d| DeskBar {
+                        label: d.day.format("%-m/%-d").to_string().into(),
+                        value: i32::try_from(d.printed).unwrap_or(i32::MAX),
+                        detail: match d.arrived {
+                            Some(n) if d.printed > 0 => format!(
+                                "来所 {} ・ 完了 {} ・ 印刷 {} ・ デスク到着 {} （{}%）",
+                                d.started,
+                                d.completed,
+                                d.printed,
+                                n,
+                                n * 100 / d.printed
+                            ),
+                            Some(_) => {
+                                format!("来所 {} ・ 完了 {} ・ 印刷 0", d.started, d.completed)
+                            }
+                            None => format!(
+                                "来所 {} ・ 完了 {} ・ 印刷 {} ・ デスク到着 不明",
+                                d.started, d.completed, d.printed
+                            ),
+                        }
+                        .into(),
+                    })
+                    .collect(),
+            ));
+        }
+        Err(e) => a.set_stats_note(format!("キオスクの記録を読めません: {e}").into()),
     }
 }
 

@@ -32,6 +32,8 @@ pub enum Notice {
 
 pub struct DeskController {
     store: DeskStore,
+    /// The kiosk's database, when this PC has one (for slips printed vs reached).
+    pub kiosk_db: Option<std::path::PathBuf>,
     content: Content,
     tz: chrono_tz::Tz,
     who: String,
@@ -52,6 +54,7 @@ impl DeskController {
     ) -> DeskController {
         DeskController {
             store,
+            kiosk_db: None,
             content,
             tz,
             who,

@@ -1,6 +1,7 @@
 //! The staff desk: scan a slip, open the intake record, edit it with an audit trail.
 
 pub mod adapter;
+pub mod arrivals;
 pub mod controller;
 pub mod intake;
 pub mod run;

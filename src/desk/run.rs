@@ -64,13 +64,10 @@ pub fn controller(loaded: &Loaded, data_dir: &Path, now: i64) -> Result<DeskCont
         .apply_retention(now, loaded.config.desk.retention_days)
         .map_err(|e| Failure::other(e.to_string()))?;
     let who = loaded.config.desk.staff_name.clone();
-    Ok(DeskController::new(
-        store,
-        content.clone(),
-        tz,
-        who,
-        decoder(keys, content, tz),
-    ))
+    let mut ctrl = DeskController::new(store, content.clone(), tz, who, decoder(keys, content, tz));
+    let kiosk_db = data_dir.join("kiosk.sqlite");
+    ctrl.kiosk_db = kiosk_db.exists().then_some(kiosk_db);
+    Ok(ctrl)
 }
 
 /// `hatarakitai intake open PAYLOAD`: what a scan does, printed as JSON.

@@ -460,6 +460,17 @@ impl DeskStore {
         Ok(ids.len())
     }
 
+    /// Whether this desk has a record for the kiosk's visit.
+    pub fn has_visit(&self, kiosk_id: u16, serial: u32) -> Result<bool, DeskError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM intake WHERE kiosk_id = ?1 AND serial = ?2)",
+                params![kiosk_id, serial],
+                |r| r.get(0),
+            )
+            .map_err(db_err("looking up a visit", &self.path))
+    }
+
     pub fn count(&self) -> Result<i64, DeskError> {
         self.conn
             .query_row("SELECT COUNT(*) FROM intake", [], |r| r.get(0))
