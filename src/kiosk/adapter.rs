@@ -431,6 +431,7 @@ pub fn to_rtext(t: &rtext::RText) -> ui::RText {
         plain: t.plain.as_str().into(),
         words: ModelRc::new(VecModel::from(words)),
         ruby: t.ruby,
+        readings: t.readings,
     }
 }
 

@@ -745,7 +745,7 @@ impl Controller {
     }
 
     fn markup(&self, s: &str) -> RText {
-        RText::from_markup(s, self.lang == Lang::JaEasy)
+        RText::for_lang(s, self.lang)
     }
 
     pub fn view(&self) -> View {

@@ -18,12 +18,15 @@ pub struct Word {
     pub gap: bool,
 }
 
-/// A text ready to show: `plain` for ordinary Text and accessibility; `words` when `ruby`.
+/// A text ready to show: `plain` for accessibility (and as a plain Text when not `ruby`);
+/// `words` when `ruby` (laid out word by word, lines breaking only between words);
+/// `readings` when some word carries furigana (a row is kept above every line for them).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RText {
     pub plain: String,
     pub words: Vec<Word>,
     pub ruby: bool,
+    pub readings: bool,
 }
 
 /// A word longer than this (characters, no space, no ruby) is cut after punctuation or, failing
@@ -41,6 +44,10 @@ fn breaks_after(c: char) -> bool {
     )
 }
 
+fn breaks_before(c: char) -> bool {
+    matches!(c, '（' | '「' | '『' | '(')
+}
+
 impl RText {
     /// Plain text without ruby (English, or already plain).
     pub fn plain(s: impl Into<String>) -> RText {
@@ -48,23 +55,56 @@ impl RText {
             plain: s.into(),
             words: Vec::new(),
             ruby: false,
+            readings: false,
         }
     }
 
-    /// From content markup `{漢字|かんじ}`. With `show_ruby` false (日本語, English) the
-    /// readings are dropped and the text is shown as a plain wrapping Text.
+    /// From content markup `{漢字|かんじ}`: with `show_ruby`, laid out word by word with the
+    /// readings; without, a plain wrapping Text (readings dropped).
     pub fn from_markup(s: &str, show_ruby: bool) -> RText {
         let Ok(segs) = parse_ruby(s) else {
             // Content is validated at load; keep the raw text rather than fail here.
             return RText::plain(s);
         };
-        if !show_ruby || segs.iter().all(|s| s.ruby.is_none()) {
+        if !show_ruby {
             return RText::plain(segs.into_iter().map(|s| s.base).collect::<String>());
         }
+        let readings = segs.iter().any(|s| s.ruby.is_some());
         RText {
             plain: plain(s),
             words: words(&segs),
             ruby: true,
+            readings,
+        }
+    }
+
+    /// How a text is shown in each language: English wraps between words by itself; Japanese
+    /// is laid out by phrase (the content's spaces) so a line never breaks inside one, with
+    /// furigana in やさしいにほんご.
+    pub fn for_lang(s: &str, lang: crate::lang::Lang) -> RText {
+        use crate::lang::Lang;
+        match lang {
+            Lang::En => RText::from_markup(s, false),
+            Lang::JaEasy => RText::from_markup(s, true),
+            Lang::Ja => {
+                let Ok(segs) = parse_ruby(s) else {
+                    return RText::plain(s);
+                };
+                let bare: Vec<Segment> = segs
+                    .into_iter()
+                    .map(|g| Segment {
+                        base: g.base,
+                        ruby: None,
+                    })
+                    .collect();
+                let plain: String = bare.iter().map(|g| g.base.as_str()).collect();
+                RText {
+                    words: words(&bare),
+                    plain,
+                    ruby: true,
+                    readings: false,
+                }
+            }
         }
     }
 }
@@ -132,6 +172,17 @@ fn split_long(word: Word) -> Vec<Word> {
         }
         let mut run = String::new();
         for c in seg.base.chars() {
+            // An opening bracket starts a new piece, so a note in brackets moves as one.
+            if breaks_before(c) && cur_len > 0 {
+                if !run.is_empty() {
+                    cur.segs.push(Seg {
+                        base: std::mem::take(&mut run),
+                        ruby: String::new(),
+                    });
+                }
+                out.push(std::mem::take(&mut cur));
+                cur_len = 0;
+            }
             run.push(c);
             cur_len += 1;
             if breaks_after(c) || cur_len >= MAX_WORD_CHARS {
@@ -187,11 +238,41 @@ mod tests {
     }
 
     #[test]
-    fn no_ruby_when_not_wanted_or_not_present() {
+    fn readings_only_when_wanted_and_present() {
         let t = RText::from_markup("{体|からだ}の {調子|ちょうし}", false);
         assert!(!t.ruby);
         assert_eq!(t.plain, "体の 調子");
-        assert!(!RText::from_markup("わからない", true).ruby);
+        let kana = RText::from_markup("わからない ときは", true);
+        assert!(
+            kana.ruby && !kana.readings,
+            "やさしいにほんご without kanji is still laid out by phrase"
+        );
+    }
+
+    #[test]
+    fn japanese_is_laid_out_by_phrase_without_readings() {
+        let t = RText::for_lang(
+            "いまの{気持|きも}ちに いちばん近いものは どれですか？",
+            crate::lang::Lang::Ja,
+        );
+        assert!(t.ruby && !t.readings);
+        assert_eq!(
+            bases(&t),
+            ["いまの気持ちに", "いちばん近いものは", "どれですか？"]
+        );
+        assert!(
+            t.words
+                .iter()
+                .flat_map(|w| &w.segs)
+                .all(|s| s.ruby.is_empty())
+        );
+        assert!(!RText::for_lang("Hello there", crate::lang::Lang::En).ruby);
+    }
+
+    #[test]
+    fn brackets_move_as_one() {
+        let t = RText::for_lang("工賃あり（雇用契約なし）", crate::lang::Lang::Ja);
+        assert_eq!(bases(&t), ["工賃あり", "（雇用契約なし）"]);
     }
 
     #[test]

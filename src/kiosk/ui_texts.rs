@@ -127,9 +127,9 @@ impl UiTexts {
                 (
                     k.clone(),
                     [
-                        RText::from_markup(&v[0], false),
-                        RText::from_markup(&v[1], true),
-                        RText::from_markup(&v[2], false),
+                        RText::for_lang(&v[0], Lang::Ja),
+                        RText::for_lang(&v[1], Lang::JaEasy),
+                        RText::for_lang(&v[2], Lang::En),
                     ],
                 )
             })
@@ -156,10 +156,7 @@ impl UiTexts {
     /// The text with `%s` replaced by `arg` (a number or receipt number, no markup).
     pub fn format(&self, key: &str, lang: Lang, arg: &str) -> RText {
         match self.raw.get(key) {
-            Some(t) => RText::from_markup(
-                &t[lang_index(lang)].replace("%s", arg),
-                lang == Lang::JaEasy,
-            ),
+            Some(t) => RText::for_lang(&t[lang_index(lang)].replace("%s", arg), lang),
             None => RText::plain(format!("⟨{key}⟩")),
         }
     }
