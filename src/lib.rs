@@ -25,19 +25,31 @@
 //!   (store, slip, printer); `kiosk::run` opens the window; `kiosk::screenshots` renders every
 //!   screen headless; `kiosk::ui_texts` holds the kiosk's own words (assets/ui.toml);
 //!   `kiosk::rtext` + `kiosk::measure` turn `{漢字|かんじ}` into words and lines for RubyText.
+//!   `kiosk::live` is the real backend (store + slip + printer, safe mode on store faults);
+//!   `kiosk::simulate` drives the controller with random visitors; `kiosk::staff_stats` fills
+//!   the staff screen's statistics (ui/stats_panel.slint).
+//! - `desk` — the staff desk. `desk::scan` cleans scanner input (IME, layout, whitespace);
+//!   `desk::controller` (scan → record, edit, save with an unsaved-edit guard) is plain Rust;
+//!   `desk::store` is `desk.sqlite` (intake records, audit trail, search, retention);
+//!   `desk::view` rebuilds answers, routes and reasons in plain Japanese; `desk::adapter`
+//!   connects `DeskAdapter` (ui/desk*.slint); `desk::run` builds it for the window and for
+//!   `intake open`; `desk::arrivals` joins printed slips with intake records.
+//! - `config` — the TOML config: every key optional, unknown keys rejected.
 //! - `cli` — the `hatarakitai` subcommands; `main.rs` only calls `cli::main`.
 //!
 //! ## Data flow
 //! assets/*.toml → `content::Content` (validated once) → `matcher::match_answers` (pure) →
 //! `matcher::OutcomeJson` (CLI) or the UI models.
 //!
-//! Kiosk: touch → `KioskAdapter` callback → `Controller` (+ `KioskBackend`) → `View` →
-//! Slint properties and models. Print jobs run on a thread and report back through the event
+//! Kiosk: touch → `KioskAdapter` callback → `Controller` (+ `KioskBackend` = `kiosk::live`:
+//! `store::kiosk` → `payload` → `slip` → `printer`) → `View` → Slint properties and models.
+//! Desk: scanner keys → `desk::scan` → `payload::decode` → `desk::store` → `desk::view` →
+//! `DeskAdapter`. Stats: `store::kiosk` buckets → `stats::StatsReport` → CLI / staff screens. Print jobs run on a thread and report back through the event
 //! loop; a late result for an earlier visit is dropped.
 //!
 //! ## Invariants
-//! - The domain (`content`, `answers`, `matcher`) does no I/O beyond reading content files
-//!   at load, and never touches Slint or SQLite.
+//! - The domain (`content`, `answers`, `matcher`, `payload`, `slip`) does no I/O beyond
+//!   reading content files at load, and never touches Slint or SQLite.
 //! - The matcher is deterministic: same content + answers → byte-identical output.
 //! - A reason is only ever given for an answer the visitor actually gave (M10).
 //! - Answers, names and payloads never go to logs or error messages.
