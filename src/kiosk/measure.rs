@@ -10,8 +10,7 @@ use crate::kiosk::rtext::{Seg, Word};
 
 /// The UI font's bytes (also embedded by Slint from ui/theme.slint). Public so other
 /// in-process renderers (the slip) can reuse them instead of embedding another copy.
-pub static REGULAR: &[u8] = include_bytes!("../../assets/fonts/BIZUDPGothic-Regular.ttf");
-pub static BOLD: &[u8] = include_bytes!("../../assets/fonts/BIZUDPGothic-Bold.ttf");
+pub use crate::slip::fonts::{BOLD, REGULAR};
 
 /// Reading size relative to the base text, and how far a reading may overhang (as in print,
 /// a reading wider than its kanji may reach over the kana beside it): ruby_text.slint uses

@@ -12,8 +12,9 @@ use ab_glyph::{Font, FontArc, GlyphId, PxScale, point};
 
 use super::bitmap::Bitmap;
 
-static REGULAR: &[u8] = include_bytes!("../../assets/fonts/BIZUDPGothic-Regular.ttf");
-static BOLD: &[u8] = include_bytes!("../../assets/fonts/BIZUDPGothic-Bold.ttf");
+/// The bundled BIZ UDPGothic, once in the binary for the slip and the kiosk's line breaking.
+pub static REGULAR: &[u8] = include_bytes!("../../assets/fonts/BIZUDPGothic-Regular.ttf");
+pub static BOLD: &[u8] = include_bytes!("../../assets/fonts/BIZUDPGothic-Bold.ttf");
 
 /// Coverage from which a dot is printed: a little under half, so thin strokes of small kana
 /// and ruby survive the 1-bit threshold.
