@@ -5,56 +5,18 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use hatarakitai::answers::Answers;
 use hatarakitai::config::Loaded;
 use hatarakitai::kiosk::adapter::{AdapterOptions, Kiosk, PrintRunner};
-use hatarakitai::kiosk::backend::{
-    EndReason, KioskBackend, MemoryBackend, PrintJob, PrintResult, SlipTicket,
-};
+use hatarakitai::kiosk::backend::MemoryBackend;
 use hatarakitai::kiosk::controller::{Controller, Screen};
 use hatarakitai::kiosk::run::prepare;
 use hatarakitai::kiosk::ui::{AppWindow, KioskAdapter};
-use hatarakitai::lang::Lang;
-use hatarakitai::matcher::Outcome;
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use slint::platform::PointerEventButton;
 use slint::{ComponentHandle, Model};
 
 /// A backend whose events the test can read.
-#[derive(Clone, Default)]
-struct Shared(Rc<RefCell<MemoryBackend>>);
-
-impl KioskBackend for Shared {
-    fn visit_started(&mut self, l: Lang, lt: bool) {
-        self.0.borrow_mut().visit_started(l, lt)
-    }
-    fn answered(&mut self, q: usize, o: Option<u8>) {
-        self.0.borrow_mut().answered(q, o)
-    }
-    fn display_changed(&mut self, l: Lang, lt: bool) {
-        self.0.borrow_mut().display_changed(l, lt)
-    }
-    fn results_shown(&mut self, a: &Answers, o: &Outcome, l: Lang) {
-        self.0.borrow_mut().results_shown(a, o, l)
-    }
-    fn make_slip(
-        &mut self,
-        a: &Answers,
-        o: &Outcome,
-        l: Lang,
-    ) -> Result<(SlipTicket, PrintJob), String> {
-        self.0.borrow_mut().make_slip(a, o, l)
-    }
-    fn print_finished(&mut self, r: &PrintResult) {
-        self.0.borrow_mut().print_finished(r)
-    }
-    fn visit_ended(&mut self, r: EndReason) {
-        self.0.borrow_mut().visit_ended(r)
-    }
-    fn staff_called(&mut self) {
-        self.0.borrow_mut().staff_called()
-    }
-}
+type Shared = Rc<RefCell<MemoryBackend>>;
 
 struct Ui {
     app: AppWindow,
@@ -161,7 +123,7 @@ impl Ui {
     }
 
     fn events(&self) -> Vec<String> {
-        self.backend.0.borrow().events.clone()
+        self.backend.borrow().events.clone()
     }
 
     fn checked(&self, label: &str) -> bool {

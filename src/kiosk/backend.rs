@@ -75,6 +75,43 @@ pub trait KioskBackend {
     }
 }
 
+/// A backend shared with its owner (tests, `simulate`): the controller holds one handle, the
+/// owner keeps another to look inside or steer it.
+impl<B: KioskBackend> KioskBackend for std::rc::Rc<std::cell::RefCell<B>> {
+    fn visit_started(&mut self, lang: Lang, large_text: bool) {
+        self.borrow_mut().visit_started(lang, large_text)
+    }
+    fn answered(&mut self, question: usize, option: Option<u8>) {
+        self.borrow_mut().answered(question, option)
+    }
+    fn display_changed(&mut self, lang: Lang, large_text: bool) {
+        self.borrow_mut().display_changed(lang, large_text)
+    }
+    fn results_shown(&mut self, answers: &Answers, outcome: &Outcome, lang: Lang) {
+        self.borrow_mut().results_shown(answers, outcome, lang)
+    }
+    fn make_slip(
+        &mut self,
+        answers: &Answers,
+        outcome: &Outcome,
+        lang: Lang,
+    ) -> Result<(SlipTicket, PrintJob), String> {
+        self.borrow_mut().make_slip(answers, outcome, lang)
+    }
+    fn print_finished(&mut self, result: &PrintResult) {
+        self.borrow_mut().print_finished(result)
+    }
+    fn visit_ended(&mut self, reason: EndReason) {
+        self.borrow_mut().visit_ended(reason)
+    }
+    fn staff_called(&mut self) {
+        self.borrow_mut().staff_called()
+    }
+    fn status(&self) -> String {
+        self.borrow().status()
+    }
+}
+
 /// Records every call; for controller tests and headless screenshots.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryBackend {

@@ -871,40 +871,7 @@ mod tests {
     use std::cell::RefCell;
 
     /// A backend that shares its event list with the test.
-    #[derive(Clone, Default)]
-    struct Shared(Rc<RefCell<MemoryBackend>>);
-
-    impl KioskBackend for Shared {
-        fn visit_started(&mut self, l: Lang, lt: bool) {
-            self.0.borrow_mut().visit_started(l, lt)
-        }
-        fn answered(&mut self, q: usize, o: Option<u8>) {
-            self.0.borrow_mut().answered(q, o)
-        }
-        fn display_changed(&mut self, l: Lang, lt: bool) {
-            self.0.borrow_mut().display_changed(l, lt)
-        }
-        fn results_shown(&mut self, a: &Answers, o: &Outcome, l: Lang) {
-            self.0.borrow_mut().results_shown(a, o, l)
-        }
-        fn make_slip(
-            &mut self,
-            a: &Answers,
-            o: &Outcome,
-            l: Lang,
-        ) -> Result<(SlipTicket, PrintJob), String> {
-            self.0.borrow_mut().make_slip(a, o, l)
-        }
-        fn print_finished(&mut self, r: &PrintResult) {
-            self.0.borrow_mut().print_finished(r)
-        }
-        fn visit_ended(&mut self, r: EndReason) {
-            self.0.borrow_mut().visit_ended(r)
-        }
-        fn staff_called(&mut self) {
-            self.0.borrow_mut().staff_called()
-        }
-    }
+    type Shared = Rc<RefCell<MemoryBackend>>;
 
     struct T {
         c: Controller,
@@ -931,7 +898,7 @@ mod tests {
             f(&mut self.c, self.now)
         }
         fn events(&self) -> Vec<String> {
-            self.b.0.borrow().events.clone()
+            self.b.borrow().events.clone()
         }
         fn goto_first_question(&mut self) {
             assert!(self.later(|c, n| c.start(n)));
@@ -1123,7 +1090,7 @@ mod tests {
     #[test]
     fn print_failure_shows_fallback_and_stale_results_are_ignored() {
         let mut t = T::new();
-        t.b.0.borrow_mut().fail_print = Some("paper end".into());
+        t.b.borrow_mut().fail_print = Some("paper end".into());
         t.goto_first_question();
         for q in 0..8 {
             assert!(t.later(|c, n| c.skip(n, q)));

@@ -11,14 +11,12 @@ use std::rc::Rc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::Serialize;
 
-use super::backend::{EndReason, KioskBackend, PrintJob, PrintResult, SlipTicket};
+use super::backend::{KioskBackend, PrintResult};
 use super::controller::{Controller, Effect, KioskSettings, Screen};
 use super::live::LiveBackend;
 use super::ui_texts::UiTexts;
-use crate::answers::Answers;
 use crate::config::Loaded;
 use crate::lang::Lang;
-use crate::matcher::Outcome;
 
 /// SplitMix64: small, seedable, good enough to pick random visitors reproducibly.
 pub struct Rng(u64);
@@ -66,45 +64,6 @@ pub struct Summary {
     pub committed: Vec<(u16, u32)>,
 }
 
-/// The live backend, shared so the simulation can set each print's outcome.
-#[derive(Clone)]
-struct Shared(Rc<RefCell<LiveBackend>>);
-
-impl KioskBackend for Shared {
-    fn visit_started(&mut self, l: Lang, lt: bool) {
-        self.0.borrow_mut().visit_started(l, lt)
-    }
-    fn answered(&mut self, q: usize, o: Option<u8>) {
-        self.0.borrow_mut().answered(q, o)
-    }
-    fn display_changed(&mut self, l: Lang, lt: bool) {
-        self.0.borrow_mut().display_changed(l, lt)
-    }
-    fn results_shown(&mut self, a: &Answers, o: &Outcome, l: Lang) {
-        self.0.borrow_mut().results_shown(a, o, l)
-    }
-    fn make_slip(
-        &mut self,
-        a: &Answers,
-        o: &Outcome,
-        l: Lang,
-    ) -> Result<(SlipTicket, PrintJob), String> {
-        self.0.borrow_mut().make_slip(a, o, l)
-    }
-    fn print_finished(&mut self, r: &PrintResult) {
-        self.0.borrow_mut().print_finished(r)
-    }
-    fn visit_ended(&mut self, r: EndReason) {
-        self.0.borrow_mut().visit_ended(r)
-    }
-    fn staff_called(&mut self) {
-        self.0.borrow_mut().staff_called()
-    }
-    fn status(&self) -> String {
-        self.0.borrow().status()
-    }
-}
-
 pub struct Options {
     pub visits: u64,
     pub days: u32,
@@ -141,7 +100,8 @@ pub fn run(
     if live.store().is_none() {
         return Err(live.status());
     }
-    let shared = Shared(Rc::new(RefCell::new(live)));
+    // Shared so the simulation can set each print's outcome.
+    let shared = Rc::new(RefCell::new(live));
     let mut ctrl = Controller::new(
         content.clone(),
         texts,
@@ -258,7 +218,7 @@ pub fn run(
         }
         if rng.chance(85) {
             let fail = rng.chance(8);
-            shared.0.borrow_mut().simulated_print = Some(if fail {
+            shared.borrow_mut().simulated_print = Some(if fail {
                 PrintResult::Failed("用紙がありません (simulated)".into())
             } else {
                 PrintResult::Printed
@@ -270,7 +230,7 @@ pub fn run(
                     ctrl.print_finished(visit, r);
                 }
             }
-            if let Some(v) = shared.0.borrow().current_visit() {
+            if let Some(v) = shared.borrow().current_visit() {
                 sum.committed.push((v.kiosk_id, v.serial));
                 if opts.report_commits {
                     use std::io::Write;
@@ -306,7 +266,7 @@ pub fn run(
         }
     }
     sum.total = total;
-    let status = shared.0.borrow().status();
+    let status = shared.borrow().status();
     if !status.is_empty() {
         return Err(status);
     }
