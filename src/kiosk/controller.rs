@@ -455,15 +455,17 @@ impl Controller {
 
     /// The print job's result (on the UI thread). Stale results (another visit) are dropped.
     pub fn print_finished(&mut self, visit: u64, result: PrintResult) -> bool {
-        if visit != self.visit_serial {
+        let shown =
+            visit == self.visit_serial && matches!(self.slip, Some((_, SlipStatus::Printing)));
+        if !shown {
+            // The visitor has moved on: nothing changes on screen, but the result still
+            // belongs in the record of the visit that printed (stats count print failures).
+            self.backend.print_finished(&result);
             return false;
         }
         let Some((_, status)) = self.slip.as_mut() else {
             return false;
         };
-        if *status != SlipStatus::Printing {
-            return false;
-        }
         self.backend.print_finished(&result);
         *status = match result {
             PrintResult::Printed => SlipStatus::Printed,
@@ -905,6 +907,30 @@ mod tests {
             assert!(self.later(|c, n| c.consent_accept(n)));
             assert_eq!(self.c.screen(), Screen::Question(0));
         }
+    }
+
+    #[test]
+    fn a_print_result_after_the_visitor_left_is_still_recorded_but_not_shown() {
+        let mut t = T::new();
+        t.b.borrow_mut().fail_print = Some("paper end".into());
+        t.goto_first_question();
+        for q in 0..8 {
+            assert!(t.later(|c, n| c.answer(n, q, 0)), "question {q}");
+        }
+        assert!(t.later(|c, n| c.print(n)));
+        let Some(Effect::Print { visit, job }) = t.c.take_effects().into_iter().next() else {
+            panic!("print effect")
+        };
+        // The visitor taps おわる before the printer answers.
+        assert!(t.later(|c, n| c.finish(n)));
+        assert_eq!(t.c.screen(), Screen::Done);
+        assert!(
+            !t.c.print_finished(visit, job()),
+            "nothing changes on screen"
+        );
+        assert_eq!(t.c.screen(), Screen::Done);
+        let ev = t.events();
+        assert!(ev.iter().any(|e| e.contains("printed Failed")), "{ev:?}");
     }
 
     #[test]

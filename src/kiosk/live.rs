@@ -36,6 +36,8 @@ pub struct LiveBackend {
     data_dir: PathBuf,
     tz: chrono_tz::Tz,
     visit: Option<VisitRef>,
+    /// The visit whose slip is printing: its result may arrive after the visit ended.
+    slip_visit: Option<VisitRef>,
     last_fold: Option<NaiveDate>,
     clock: Clock,
     /// When set (by `simulate`), slips are rendered but not sent to a printer, and the job
@@ -90,6 +92,7 @@ impl LiveBackend {
             data_dir: data_dir.to_path_buf(),
             tz,
             visit: None,
+            slip_visit: None,
             clock,
             simulated_print: None,
         }
@@ -226,6 +229,7 @@ impl KioskBackend for LiveBackend {
         );
         let bitmap = slip::render(&data, fonts, self.printer.dots);
         let ticket = slip::ticket(&bitmap, &text, &receipt.receipt_no);
+        self.slip_visit = Some(visit);
         let job: PrintJob = match self.simulated_print.clone() {
             Some(r) => Box::new(move || r),
             None => {
@@ -237,7 +241,7 @@ impl KioskBackend for LiveBackend {
 
     fn print_finished(&mut self, result: &PrintResult) {
         let now = (self.clock)();
-        if let (Some(s), Some(v)) = (self.store.as_mut(), self.visit) {
+        if let (Some(s), Some(v)) = (self.store.as_mut(), self.slip_visit.take()) {
             let r = s.record_print(v, now, result);
             self.note(r);
         }
