@@ -9,7 +9,45 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
 
-const SCHEMA_VERSION: i64 = 1;
+/// Schema versions in order: entry N brings `user_version` from N to N+1.
+const MIGRATIONS: &[&str] = &[SCHEMA_V1];
+
+const SCHEMA_V1: &str = "
+    CREATE TABLE intake (
+        id INTEGER PRIMARY KEY,
+        kiosk_id INTEGER NOT NULL,
+        serial INTEGER NOT NULL,
+        issued_at INTEGER NOT NULL,
+        lang TEXT NOT NULL,
+        questionnaire_version INTEGER NOT NULL,
+        answers TEXT NOT NULL,
+        routes TEXT NOT NULL,
+        receipt_no TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        furigana TEXT NOT NULL DEFAULT '',
+        contact TEXT NOT NULL DEFAULT '',
+        assigned_staff TEXT NOT NULL DEFAULT '',
+        next_action TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        stage INTEGER NOT NULL DEFAULT 0,
+        closed_at INTEGER,
+        UNIQUE (kiosk_id, serial)
+    );
+    CREATE INDEX intake_issued ON intake(issued_at);
+    CREATE INDEX intake_created ON intake(created_at);
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        intake_id INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        who TEXT NOT NULL,
+        field TEXT NOT NULL,
+        old TEXT NOT NULL,
+        new TEXT NOT NULL
+    );
+    CREATE INDEX audit_intake ON audit(intake_id, id);
+";
 
 #[derive(Debug)]
 pub struct DeskError(pub String);
@@ -61,99 +99,17 @@ pub struct Search {
 }
 
 impl DeskStore {
+    /// Opens or creates `desk.sqlite` with the project's one database opener (0600 files, WAL,
+    /// `synchronous=FULL`, `quick_check`, migrations by `user_version`, a writability check).
     pub fn open(path: &Path) -> Result<DeskStore, DeskError> {
-        let shown = path.display().to_string();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                DeskError(format!("cannot create the data folder {} ({e}): check the path and permissions, or pass --data-dir", dir.display()))
-            })?;
-        }
-        let existed = path.exists();
-        if !existed {
-            create_private(path).map_err(|e| {
-                DeskError(format!(
-                    "cannot create {shown} ({e}): check that the data folder is writable"
-                ))
-            })?;
-        }
         let conn =
-            Connection::open(path).map_err(|e| DeskError(format!("cannot open {shown} ({e})")))?;
-        let store = DeskStore { conn, path: shown };
-        store.setup()?;
-        Ok(store)
-    }
-
-    fn setup(&self) -> Result<(), DeskError> {
-        let p = self.path.as_str();
-        self.conn
-            .busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(db_err("setting busy timeout", p))?;
-        let check: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(|e| {
-            DeskError(format!("desk database {p} is not a readable SQLite file ({e}): restore it from backup or move it aside; a new one is created on the next start"))
-        })?;
-        if check != "ok" {
-            return Err(DeskError(format!(
-                "desk database {p} is damaged (quick_check: {check}): restore it from backup"
-            )));
-        }
-        self.conn
-            .execute_batch(
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
-            )
-            .map_err(db_err("setting journal mode", p))?;
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(db_err("reading schema version", p))?;
-        if version > SCHEMA_VERSION {
-            return Err(DeskError(format!(
-                "desk database {p} was written by a newer hatarakitai (schema {version}): update this program"
-            )));
-        }
-        if version < 1 {
-            self.conn
-                .execute_batch(
-                    "BEGIN;
-                     CREATE TABLE intake (
-                        id INTEGER PRIMARY KEY,
-                        kiosk_id INTEGER NOT NULL,
-                        serial INTEGER NOT NULL,
-                        issued_at INTEGER NOT NULL,
-                        lang TEXT NOT NULL,
-                        questionnaire_version INTEGER NOT NULL,
-                        answers TEXT NOT NULL,
-                        routes TEXT NOT NULL,
-                        receipt_no TEXT NOT NULL,
-                        created_at INTEGER NOT NULL,
-                        updated_at INTEGER NOT NULL,
-                        name TEXT NOT NULL DEFAULT '',
-                        furigana TEXT NOT NULL DEFAULT '',
-                        contact TEXT NOT NULL DEFAULT '',
-                        assigned_staff TEXT NOT NULL DEFAULT '',
-                        next_action TEXT NOT NULL DEFAULT '',
-                        notes TEXT NOT NULL DEFAULT '',
-                        stage INTEGER NOT NULL DEFAULT 0,
-                        closed_at INTEGER,
-                        UNIQUE (kiosk_id, serial)
-                     );
-                     CREATE INDEX intake_issued ON intake(issued_at);
-                     CREATE INDEX intake_created ON intake(created_at);
-                     CREATE TABLE audit (
-                        id INTEGER PRIMARY KEY,
-                        intake_id INTEGER NOT NULL,
-                        at INTEGER NOT NULL,
-                        who TEXT NOT NULL,
-                        field TEXT NOT NULL,
-                        old TEXT NOT NULL,
-                        new TEXT NOT NULL
-                     );
-                     CREATE INDEX audit_intake ON audit(intake_id, id);
-                     PRAGMA user_version = 1;
-                     COMMIT;",
-                )
-                .map_err(db_err("creating tables", p))?;
-        }
-        Ok(())
+            crate::store::open_db(path, true, MIGRATIONS).map_err(|e| DeskError(e.to_string()))?;
+        conn.execute_batch("PRAGMA foreign_keys=ON;")
+            .map_err(db_err("setting foreign keys", &path.display().to_string()))?;
+        Ok(DeskStore {
+            conn,
+            path: path.display().to_string(),
+        })
     }
 
     /// The scan path: opens the record for this slip, creating it on the first scan.
@@ -476,16 +432,4 @@ impl DeskStore {
             .query_row("SELECT COUNT(*) FROM intake", [], |r| r.get(0))
             .map_err(db_err("counting", &self.path))
     }
-}
-
-/// Creates the file readable and writable by its owner only (personal data).
-fn create_private(path: &Path) -> std::io::Result<()> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    o.open(path).map(|_| ())
 }

@@ -132,11 +132,7 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Opens (and with `create`, first creates, mode 0600) a database file and makes it ready:
 /// quick_check, WAL, `synchronous=FULL`, `secure_delete`, then `migrations` up to the newest
 /// schema. `migrations[i]` takes the schema from version `i` to `i + 1`.
-pub(crate) fn open_db(
-    path: &Path,
-    create: bool,
-    migrations: &[&str],
-) -> Result<Connection, StoreError> {
+pub fn open_db(path: &Path, create: bool, migrations: &[&str]) -> Result<Connection, StoreError> {
     prepare_file(path, create)?;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_with_flags(path, flags)
