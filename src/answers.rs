@@ -155,11 +155,6 @@ impl Answers {
 }
 
 fn unknown_question(q: &Questionnaire, k: &str) -> AnswerError {
-    let known = q
-        .questions
-        .iter()
-        .map(|q| q.id.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let known = crate::content::id_list(q.questions.iter().map(|q| q.id.as_str()));
     AnswerError(format!("unknown question id `{k}`: use one of {known}"))
 }

@@ -59,12 +59,7 @@ pub fn compile(
     let mut terms = Vec::new();
     for (qid, opts) in raw {
         let Some(qi) = q.question_index(qid.get_ref()) else {
-            let known = q
-                .questions
-                .iter()
-                .map(|q| q.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
+            let known = super::id_list(q.questions.iter().map(|q| q.id.as_str()));
             errs.push(src.err(
                 Some(qid.span()),
                 format!("{field}.when"),

@@ -30,6 +30,11 @@ pub struct Content {
     pub rules: Rules,
 }
 
+/// `a, b, c`: the valid ids listed in "unknown id" messages.
+pub fn id_list<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
+    ids.into_iter().collect::<Vec<_>>().join(", ")
+}
+
 /// Which files to use; `None` = the embedded default.
 #[derive(Debug, Clone, Default)]
 pub struct ContentPaths<'a> {

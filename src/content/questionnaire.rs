@@ -49,11 +49,7 @@ impl Question {
     }
 
     pub fn option_ids(&self) -> String {
-        self.options
-            .iter()
-            .map(|o| o.id.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        super::id_list(self.options.iter().map(|o| o.id.as_str()))
     }
 }
 

@@ -208,11 +208,7 @@ pub fn parse(src: &Source, q: &Questionnaire) -> Result<Catalogue, Vec<ContentEr
         |id: &Spanned<String>, field: &str, errs: &mut Vec<ContentError>| -> Option<usize> {
             let found = routes.iter().position(|r| &r.id == id.get_ref());
             if found.is_none() {
-                let known = routes
-                    .iter()
-                    .map(|r| r.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let known = super::id_list(routes.iter().map(|r| r.id.as_str()));
                 errs.push(src.err(
                     Some(id.span()),
                     field,

@@ -83,12 +83,7 @@ fn route(
     let found = cat.route_index(id.get_ref());
     match found {
         None => {
-            let known = cat
-                .routes
-                .iter()
-                .map(|r| r.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
+            let known = super::id_list(cat.routes.iter().map(|r| r.id.as_str()));
             errs.push(src.err(
                 Some(id.span()),
                 field,

@@ -54,6 +54,21 @@ pub struct DayCounts {
     pub routes: BTreeMap<String, u64>,
 }
 
+impl DayCounts {
+    fn add(&mut self, d: &DayCounts) {
+        self.started += d.started;
+        self.completed += d.completed;
+        self.abandoned += d.abandoned;
+        self.idle_resets += d.idle_resets;
+        self.slips_printed += d.slips_printed;
+        self.print_failures += d.print_failures;
+        self.staff_calls += d.staff_calls;
+        for (r, n) in &d.routes {
+            *self.routes.entry(r.clone()).or_default() += n;
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub visits: u64,
@@ -253,18 +268,7 @@ pub fn run(
         ctrl.take_effects();
     }
     let mut total = DayCounts::default();
-    for d in sum.days.values() {
-        total.started += d.started;
-        total.completed += d.completed;
-        total.abandoned += d.abandoned;
-        total.idle_resets += d.idle_resets;
-        total.slips_printed += d.slips_printed;
-        total.print_failures += d.print_failures;
-        total.staff_calls += d.staff_calls;
-        for (r, n) in &d.routes {
-            *total.routes.entry(r.clone()).or_default() += n;
-        }
-    }
+    sum.days.values().for_each(|d| total.add(d));
     sum.total = total;
     let status = shared.borrow().status();
     if !status.is_empty() {
