@@ -12,10 +12,11 @@ use chrono_tz::Asia::Tokyo;
 use hatarakitai::answers::Answers;
 use hatarakitai::content::Content;
 use hatarakitai::kiosk::backend::{EndReason, PrintResult};
+use hatarakitai::kiosk::simulate::Rng;
 use hatarakitai::lang::Lang;
 use hatarakitai::stats::{self, By, Figures, Format, StatsReport};
 use hatarakitai::store::kiosk::KioskStore;
-use store_support::{Rng, date, jst, read_csv};
+use store_support::{date, jst, read_csv};
 
 type R = Result<(), Box<dyn std::error::Error>>;
 type Model = BTreeMap<(NaiveDate, u8), Figures>;
@@ -42,7 +43,7 @@ fn record_random(
     start: DateTime<Utc>,
     visits: usize,
 ) -> Result<(Model, DateTime<Utc>), Box<dyn std::error::Error>> {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut model = Model::new();
     let routes: Vec<&str> = c
         .catalogue
