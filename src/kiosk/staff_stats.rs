@@ -32,6 +32,8 @@ struct State {
     src: Source,
     day: Cell<NaiveDate>,
     month: Cell<bool>,
+    /// Opened on first use and kept: opening runs `quick_check`, too slow for every tap.
+    store: std::cell::RefCell<Option<KioskStore>>,
 }
 
 const WEEKDAYS: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
@@ -46,6 +48,7 @@ pub fn connect(app: &AppWindow, src: Source) {
         src,
         day: Cell::new(today),
         month: Cell::new(false),
+        store: std::cell::RefCell::new(None),
     });
     let a = app.global::<StatsAdapter>();
     let hook = |f: fn(&State)| {
@@ -127,9 +130,19 @@ fn range(day: NaiveDate, month: bool) -> (NaiveDate, NaiveDate) {
     (first, next - Duration::days(1))
 }
 
-fn load(src: &Source, from: NaiveDate, to: NaiveDate) -> Result<StatsReport, String> {
-    let store = KioskStore::open_existing(&src.db, src.tz).map_err(|e| e.to_string())?;
-    crate::stats::report(&store, &src.content, from, to).map_err(|e| e.to_string())
+fn load(st: &State, from: NaiveDate, to: NaiveDate) -> Result<StatsReport, String> {
+    let mut cached = st.store.borrow_mut();
+    if cached.is_none() {
+        *cached =
+            Some(KioskStore::open_existing(&st.src.db, st.src.tz).map_err(|e| e.to_string())?);
+    }
+    let store = cached.as_ref().ok_or("the visit records are not open")?;
+    let report = crate::stats::report(store, &st.src.content, from, to).map_err(|e| e.to_string());
+    if report.is_err() {
+        // Open afresh next time (e.g. the file was replaced).
+        *cached = None;
+    }
+    report
 }
 
 fn fill(app: &AppWindow, st: &State) {
@@ -150,7 +163,7 @@ fn fill(app: &AppWindow, st: &State) {
         }
         .into(),
     );
-    let report = match load(&st.src, from, to) {
+    let report = match load(st, from, to) {
         Ok(r) => r,
         Err(e) => {
             a.set_message(format!("記録を読めません / cannot read the visit records: {e}").into());
