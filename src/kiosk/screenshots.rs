@@ -415,7 +415,8 @@ pub fn render_all(
             content,
             tz: loaded.config.timezone(),
             printer: loaded.config.printer.clone(),
-            data_dir: tmp.clone(),
+            // Shown in the printer line: a stable path keeps the screenshots deterministic.
+            data_dir: PathBuf::from("/var/lib/hatarakitai"),
             today: Rc::new(move || day),
         },
     );
