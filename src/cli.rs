@@ -123,6 +123,25 @@ pub enum Command {
     Decode { payload: String },
     /// Print a test slip on the configured printer and report its status.
     PrintTest,
+    /// Write what the kiosk says on a screen (or a text) as a WAV, through the kiosk's own
+    /// speech code; prints {"text", "reading", "seconds"} as JSON.
+    Speak {
+        /// attract | consent | question:N (1–8) | results | slip | done | staff-call | idle
+        #[arg(long, conflicts_with = "text", required_unless_present = "text")]
+        screen: Option<String>,
+        #[arg(long)]
+        text: Option<String>,
+        #[arg(long, default_value = "ja")]
+        lang: String,
+        /// The answers the results come from (k=v,…).
+        #[arg(long)]
+        answers: Option<String>,
+        /// Slow speech (×0.8), as the kiosk's 「ゆっくり」.
+        #[arg(long)]
+        slow: bool,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -294,6 +313,22 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::PrintTest) => {
             crate::slip::cli::print_test_command(cli.config.as_deref(), cli.data_dir.as_deref())
         }
+        Some(Command::Speak {
+            screen,
+            text,
+            lang,
+            answers,
+            slow,
+            out,
+        }) => speak(
+            &cli.config,
+            &cli.data_dir,
+            (screen, text),
+            &lang,
+            answers,
+            slow,
+            &out,
+        ),
     }
 }
 
@@ -304,6 +339,68 @@ fn prepare_kiosk(config: Option<&Path>) -> Result<crate::kiosk::run::Prepared, F
         .content()
         .map_err(|e| Failure::input(e.to_string()))?;
     crate::kiosk::run::prepare(&loaded, content).map_err(Failure::input)
+}
+
+/// `hatarakitai speak`: the kiosk's script for a screen (or a text), synthesised sentence by
+/// sentence with the same engines and cache key the kiosk uses, written as one WAV.
+fn speak(
+    config: &Option<PathBuf>,
+    data_dir: &Option<PathBuf>,
+    spec: (Option<String>, Option<String>),
+    lang: &str,
+    answers: Option<String>,
+    slow: bool,
+    out: &std::path::Path,
+) -> Result<(), Failure> {
+    use crate::kiosk::speak::{ScreenSpec, script_for};
+    use crate::kiosk::speech_script::{Script, Utterance};
+    let lang: crate::lang::Lang = lang.parse().map_err(Failure::input)?;
+    let (loaded, dir) = setup(config, data_dir)?;
+    let prepared = prepare_kiosk(config.as_deref())?;
+    let content = prepared.content.clone();
+    let given = match &answers {
+        Some(a) => crate::answers::Answers::parse_kv(&content.questionnaire, a)
+            .map_err(|e| Failure::input(e.to_string()))?,
+        None => crate::answers::Answers::new(&content.questionnaire),
+    };
+    let script = match spec {
+        (Some(screen), _) => {
+            let s =
+                ScreenSpec::parse(&screen, content.questionnaire.len()).map_err(Failure::input)?;
+            script_for(&content, &prepared.texts, s, lang, &given)
+        }
+        (None, Some(text)) => {
+            let rt = crate::kiosk::rtext::RText::for_lang(&text, lang);
+            let mut s = Script::new(lang);
+            s.parts.push(Utterance::from_rtext(&rt));
+            s
+        }
+        (None, None) => return Err(Failure::input("give --screen NAME or --text \"…\"")),
+    };
+    let (engines, _) = crate::speech::from_config(&loaded.config.access, &dir);
+    engines
+        .check(lang)
+        .map_err(|e| Failure::other(e.to_string()))?;
+    let never = std::sync::atomic::AtomicU64::new(0);
+    let mut parts = Vec::new();
+    for u in &script.parts {
+        let s = engines
+            .synth(lang, &u.say, slow, &never, 0)
+            .map_err(|e| Failure::other(e.to_string()))?;
+        parts.push(s);
+    }
+    let pcm = crate::speech::join(&parts);
+    crate::speech::engine::write_wav(out, &pcm).map_err(Failure::input)?;
+    let reading: Vec<&str> = parts.iter().map(|p| p.reading.as_str()).collect();
+    let json = serde_json::json!({
+        "text": script.text(),
+        "reading": if lang == crate::lang::Lang::En { String::new() } else { reading.join("\n") },
+        "phonemes": if lang == crate::lang::Lang::En { reading.join("\n") } else { String::new() },
+        "seconds": (pcm.seconds() * 100.0).round() / 100.0,
+        "sentences": script.parts.len(),
+    });
+    println!("{json}");
+    Ok(())
 }
 
 /// The lobby kiosk with the live backend (kiosk.sqlite, slips, printer).
@@ -331,6 +428,10 @@ fn kiosk(
         data_dir: dir.clone(),
         today: std::rc::Rc::new(move || chrono::Utc::now().with_timezone(&tz).date_naive()),
     };
+    let speaker = loaded.config.access.speech.then(|| {
+        let (engines, players) = crate::speech::from_config(&loaded.config.access, &dir);
+        crate::speech::Speaker::start(engines, players)
+    });
     crate::kiosk::run::run_kiosk(
         prepared,
         Box::new(backend),
@@ -339,6 +440,7 @@ fn kiosk(
             exit_after_first_frame,
             started,
             stats: Some(stats),
+            speaker,
         },
     )
     .map_err(Failure::other)

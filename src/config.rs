@@ -17,6 +17,7 @@ pub struct Config {
     pub printer: PrinterConfig,
     pub content: ContentConfig,
     pub desk: DeskConfig,
+    pub access: AccessConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -63,6 +64,86 @@ impl Default for KioskConfig {
             staff_pin_hash: None,
             on_call_staff: None,
         }
+    }
+}
+
+/// Speech and keys for visitors who cannot see or tap the screen (ACCESS.md).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccessConfig {
+    /// false: the kiosk never speaks (the 「よみあげ」 toggle says speech is not available).
+    pub speech: bool,
+    /// Plays 16-bit mono PCM from standard input; `{rate}` is replaced by the sample rate.
+    /// Run without a shell. The first one that exists is used.
+    pub players: Vec<String>,
+    /// The Open JTalk program, its dictionary and an HTS voice (empty = the bundled `mei`).
+    pub open_jtalk: String,
+    pub dictionary: PathBuf,
+    pub voice: PathBuf,
+    /// The English engine.
+    pub espeak: String,
+    /// A speech engine that takes longer than this for one sentence is stopped.
+    pub engine_timeout_ms: u64,
+    /// Action name → key names (`[access.keys] help = ["h", "F1"]`); see src/kiosk/keys.rs.
+    pub keys: std::collections::BTreeMap<toml::Spanned<String>, Vec<toml::Spanned<String>>>,
+}
+
+impl Default for AccessConfig {
+    fn default() -> Self {
+        AccessConfig {
+            speech: true,
+            players: vec![
+                "aplay -q -t raw -f S16_LE -r {rate} -c 1 -".into(),
+                "paplay --raw --format=s16le --rate={rate} --channels=1".into(),
+                "pw-cat --playback --format=s16 --rate={rate} --channels=1 -".into(),
+            ],
+            open_jtalk: "open_jtalk".into(),
+            dictionary: PathBuf::from("/var/lib/mecab/dic/open-jtalk/naist-jdic"),
+            voice: PathBuf::new(),
+            espeak: "espeak-ng".into(),
+            engine_timeout_ms: 5000,
+            keys: Default::default(),
+        }
+    }
+}
+
+impl AccessConfig {
+    /// The key map, or the first bad entry (its span, field and message).
+    pub fn key_map(
+        &self,
+    ) -> Result<crate::kiosk::keys::KeyMap, (std::ops::Range<usize>, String, String)> {
+        use crate::kiosk::keys;
+        let mut given = std::collections::BTreeMap::new();
+        for (action, list) in &self.keys {
+            if keys::action_named(action.get_ref()).is_none() {
+                return Err((
+                    action.span(),
+                    format!("access.keys.{}", action.get_ref()),
+                    format!(
+                        "unknown action `{}`: use one of {}",
+                        action.get_ref(),
+                        keys::action_names()
+                    ),
+                ));
+            }
+            let mut names = Vec::new();
+            for k in list {
+                if !keys::known_key(k.get_ref()) {
+                    return Err((
+                        k.span(),
+                        format!("access.keys.{}", action.get_ref()),
+                        format!(
+                            "unknown key name `{}`: use {}",
+                            k.get_ref(),
+                            keys::key_names_help()
+                        ),
+                    ));
+                }
+                names.push(k.get_ref().clone());
+            }
+            given.insert(action.get_ref().clone(), names);
+        }
+        Ok(keys::KeyMap::with(&given))
     }
 }
 
@@ -157,6 +238,9 @@ impl Config {
     pub fn parse(name: &str, text: &str) -> Result<Config, ContentError> {
         let src = crate::content::error::Source { name, text };
         let cfg: Config = toml::from_str(text).map_err(|e| src.toml_err(&e))?;
+        if let Err((span, field, message)) = cfg.access.key_map() {
+            return Err(src.err(Some(span), field, message));
+        }
         cfg.validate().map_err(|(field, message)| ContentError {
             file: name.to_string(),
             line: None,
@@ -207,6 +291,23 @@ impl Config {
                     "{} dots: use 576 (80 mm paper) or 384 (58 mm)",
                     self.printer.dots
                 ),
+            ));
+        }
+        if self.access.engine_timeout_ms < 500 {
+            return Err((
+                "access.engine_timeout_ms".into(),
+                "use at least 500 ms (a long sentence takes a moment to prepare)".into(),
+            ));
+        }
+        if self
+            .access
+            .players
+            .iter()
+            .any(|p| p.split_whitespace().next().is_none())
+        {
+            return Err((
+                "access.players".into(),
+                "an empty command: give a program and its arguments, e.g. \"aplay -q -t raw -f S16_LE -r {rate} -c 1 -\"".into(),
             ));
         }
         if self.printer.timeout_ms < 500 {

@@ -69,5 +69,6 @@ pub mod matcher;
 pub mod payload;
 pub mod printer;
 pub mod slip;
+pub mod speech;
 pub mod stats;
 pub mod store;

@@ -45,6 +45,8 @@ fn start_with(on_call_staff: Option<String>) -> Ui {
             clock: Rc::new(i_slint_backend_testing::get_mocked_time),
             print_runner: PrintRunner::Inline,
             on_call_staff,
+            speaker: None,
+            keymap: Default::default(),
         },
     );
     app.show().unwrap_or_else(|e| panic!("{e}"));
@@ -68,8 +70,46 @@ impl Ui {
 
     fn buttons(&self, label: &str) -> Vec<ElementHandle> {
         ElementHandle::find_by_accessible_label(&self.app, label)
-            .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
+            .filter(|e| {
+                matches!(
+                    e.accessible_role(),
+                    Some(AccessibleRole::Button | AccessibleRole::RadioButton)
+                )
+            })
             .collect()
+    }
+
+    /// A key press and release as the window gets it from the keyboard or keypad.
+    fn key(&self, text: &str) {
+        let w = self.app.window();
+        w.dispatch_event(slint::platform::WindowEvent::KeyPressed { text: text.into() });
+        w.dispatch_event(slint::platform::WindowEvent::KeyReleased { text: text.into() });
+        self.wait(400);
+    }
+
+    /// The control the kiosk means to focus, and the one that really has Slint's focus.
+    fn focus(&self) -> (String, String) {
+        self.kiosk
+            .with_controller(|c| (c.focus_key().0, c.reported_focus().to_string()))
+    }
+
+    fn assert_focus(&self, want: &str) {
+        let (meant, real) = self.focus();
+        assert_eq!(meant, want, "focus on {:?}", self.screen());
+        assert_eq!(
+            real,
+            want,
+            "keyboard focus really on {want} ({:?})",
+            self.screen()
+        );
+        // The focused button is the one with that accessible id, and it is on screen.
+        let id = want.to_string();
+        let el = i_slint_backend_testing::ElementQuery::from_root(&self.app)
+            .match_descendants()
+            .match_predicate(move |e| e.accessible_id().as_deref() == Some(id.as_str()))
+            .find_all();
+        // (One item can appear once per component it is an instance of.)
+        assert!(!el.is_empty(), "a button with accessible-id {want}");
     }
 
     fn has_text(&self, label: &str) -> bool {
@@ -304,7 +344,7 @@ fn idle_timeout_resets_and_leaves_no_answer_anywhere() {
 fn staff_pin_locks_after_five_wrong_tries() {
     let ui = start();
     // The hidden gesture: a 3-second press on the lower-left corner.
-    let corner = ElementHandle::find_by_accessible_label(&ui.app, "staff-corner")
+    let corner = ElementHandle::find_by_accessible_label(&ui.app, "スタッフ用 (staff-corner)")
         .next()
         .unwrap_or_else(|| panic!("corner"));
     let pos = corner.absolute_position();
@@ -350,7 +390,7 @@ fn staff_pin_locks_after_five_wrong_tries() {
 #[test]
 fn default_pin_opens_the_staff_screen_with_a_warning() {
     let ui = start();
-    let corner = ElementHandle::find_by_accessible_label(&ui.app, "staff-corner")
+    let corner = ElementHandle::find_by_accessible_label(&ui.app, "スタッフ用 (staff-corner)")
         .next()
         .unwrap_or_else(|| panic!("corner"));
     corner.invoke_accessible_default_action();
@@ -392,4 +432,105 @@ fn call_staff_shows_the_screen_records_and_runs_the_command() {
     ui.tap("もとの画面に もどる");
     assert_eq!(ui.screen(), Screen::Question(1));
     assert_eq!(ui.answers()[0], Some(0));
+}
+
+const ENTER: &str = "\n";
+const TAB: &str = "\t";
+const DOWN: &str = "\u{F701}";
+const ESCAPE: &str = "\u{1b}";
+
+#[test]
+fn a_whole_visit_by_keys_alone_prints_a_slip() {
+    let ui = start();
+    // (Slint focused 「はじめる」 while the window was built, before the adapter listened.)
+    assert_eq!(ui.focus().0, "start");
+    ui.key(ENTER);
+    assert_eq!(ui.screen(), Screen::Consent);
+    ui.assert_focus("consent.accept");
+    ui.key("5"); // keypad 5 = select
+    for q in 0..8 {
+        assert_eq!(ui.screen(), Screen::Question(q));
+        ui.assert_focus("opt.0");
+        // Keypad 2 (down) and arrow down both move on; Enter answers.
+        ui.key(if q % 2 == 0 { "2" } else { DOWN });
+        ui.assert_focus("opt.1");
+        ui.key(ENTER);
+    }
+    assert_eq!(ui.screen(), Screen::Results);
+    assert!(
+        ui.answers().iter().all(|a| *a == Some(1)),
+        "{:?}",
+        ui.answers()
+    );
+    ui.assert_focus("results.print");
+    ui.key(" ");
+    assert_eq!(ui.screen(), Screen::Slip);
+    assert!(ui.events().iter().any(|e| e == "slip"), "{:?}", ui.events());
+    ui.assert_focus("slip.finish");
+    ui.key(ENTER);
+    assert_eq!(ui.screen(), Screen::Done);
+}
+
+#[test]
+fn tab_walks_the_controls_in_reading_order_and_escape_goes_back() {
+    let ui = start();
+    let order = [
+        "lang.ja",
+        "lang.ja-easy",
+        "lang.en",
+        "size.normal",
+        "size.large",
+        "speech",
+        "call",
+        "start",
+    ];
+    for want in order {
+        ui.key(TAB);
+        ui.assert_focus(want);
+    }
+    ui.key(ENTER);
+    ui.key(ENTER);
+    assert_eq!(ui.screen(), Screen::Question(0));
+    for want in ["opt.1", "opt.2", "opt.3", "q.back", "q.skip", "lang.ja"] {
+        ui.key(TAB);
+        ui.assert_focus(want);
+    }
+    ui.key(ESCAPE);
+    assert_eq!(ui.screen(), Screen::Consent);
+    ui.assert_focus("consent.accept");
+}
+
+#[test]
+fn keys_hammered_twenty_times_a_second_never_skip_a_question() {
+    let ui = start();
+    ui.key(ENTER);
+    ui.key(ENTER);
+    let w = ui.app.window();
+    for _ in 0..20 {
+        w.dispatch_event(slint::platform::WindowEvent::KeyPressed { text: ENTER.into() });
+        w.dispatch_event(slint::platform::WindowEvent::KeyReleased { text: ENTER.into() });
+        ui.wait(50);
+    }
+    // One answer per settled screen at most: 1 s of hammering is at most 3–4 questions.
+    let answered = ui.answers().iter().flatten().count();
+    assert!((1..=4).contains(&answered), "{answered} answers");
+    assert_eq!(ui.screen(), Screen::Question(answered));
+}
+
+#[test]
+fn digits_type_the_staff_pin() {
+    let ui = start();
+    ui.kiosk.act(|c, n| c.open_staff(n));
+    ui.wait(400);
+    assert_eq!(ui.screen(), Screen::StaffPin);
+    for d in ["1", "2", "3", "4"] {
+        ui.key(d);
+    }
+    // Enter on a keyboard submits the typed PIN.
+    ui.key(ENTER);
+    assert_eq!(
+        ui.screen(),
+        Screen::Staff,
+        "default PIN 1234 typed on the keyboard"
+    );
 }

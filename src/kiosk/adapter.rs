@@ -13,11 +13,13 @@ use slint::{
 
 use crate::kiosk::backend::PrintResult;
 use crate::kiosk::controller::{
-    CardView, Controller, Effect, QuestionView, ResultsView, Screen, SlipStatus, View,
+    CardView, Controller, Effect, KeyOutcome, QuestionView, ResultsView, Screen, SlipStatus, View,
 };
+use crate::kiosk::keys::{self, KeyMap};
 use crate::kiosk::ui;
 use crate::kiosk::{measure, rtext};
 use crate::lang::Lang;
+use crate::speech::{Request, Speaker};
 
 /// The kiosk clock in milliseconds (monotonic). Tests pass Slint's mock time.
 pub type Clock = Rc<dyn Fn() -> u64>;
@@ -43,6 +45,10 @@ pub struct AdapterOptions {
     pub print_runner: PrintRunner,
     /// `kiosk.on_call_staff`: program and arguments, split on whitespace, run without a shell.
     pub on_call_staff: Option<String>,
+    /// The kiosk's voice; None = no speech (screenshots, most tests).
+    pub speaker: Option<Speaker>,
+    /// `[access.keys]`.
+    pub keymap: KeyMap,
 }
 
 struct Inner {
@@ -55,6 +61,9 @@ struct Inner {
 
 #[derive(Default)]
 struct Synced {
+    /// Focus moved: ask once more on the next turn of the event loop, when a rebuilt screen's
+    /// buttons all exist (a button focused while its list was rebuilt may have been replaced).
+    focus_nudge: bool,
     revision: u64,
     view: Option<View>,
     slip_visit: Option<u64>,
@@ -95,6 +104,17 @@ impl Kiosk {
             }),
         };
         let a = app.global::<ui::KioskAdapter>();
+        let available = kiosk
+            .inner
+            .opts
+            .speaker
+            .as_ref()
+            .is_some_and(Speaker::available);
+        kiosk
+            .inner
+            .ctrl
+            .borrow_mut()
+            .set_speech_available(available);
 
         let texts = kiosk.inner.ctrl.borrow().texts().clone();
         let t1 = Rc::new(texts);
@@ -153,6 +173,20 @@ impl Kiosk {
         wire!(on_pin_cancel, |c, n| c.pin_cancel(n));
         wire!(on_staff_close, |c, n| c.staff_close(n));
         wire!(on_exit_kiosk, |c, n| c.exit_kiosk(n));
+        wire!(on_focused, |c, _n, key| c.focus_reported(&key));
+        wire!(on_toggle_speech, |c, n| c.toggle_speech(n));
+        wire!(on_toggle_slow, |c, n| c.toggle_slow(n));
+        wire!(on_volume_step, |c, n, up| c.volume(n, up));
+        let w = Rc::downgrade(&kiosk.inner);
+        a.on_tap_target(move |key| {
+            w.upgrade()
+                .is_none_or(|inner| Kiosk { inner }.act(|c, n| c.tap_target(n, &key)))
+        });
+        let w = Rc::downgrade(&kiosk.inner);
+        a.on_key(move |text, shift| {
+            let Some(inner) = w.upgrade() else { return 0 };
+            Kiosk { inner }.key(&text, shift)
+        });
         wire!(on_print_finished, |c, _n, visit, ok, detail| c
             .print_finished(
                 u64::try_from(visit).unwrap_or(0),
@@ -181,9 +215,58 @@ impl Kiosk {
     /// Runs one controller operation at the current time, then updates the UI.
     pub fn act<R>(&self, f: impl FnOnce(&mut Controller, u64) -> R) -> R {
         let now = (self.inner.opts.clock)();
-        let r = f(&mut self.inner.ctrl.borrow_mut(), now);
+        let r = {
+            let mut c = self.inner.ctrl.borrow_mut();
+            let r = f(&mut c, now);
+            c.after_input();
+            r
+        };
         self.refresh();
         r
+    }
+
+    /// A key press (Slint's key text): 0 = not ours, 1 = handled, 2 = activate the focused
+    /// button (the same `clicked` as a tap).
+    pub fn key(&self, text: &str, shift: bool) -> i32 {
+        let Some(name) = keys::key_name(text, shift) else {
+            return 0;
+        };
+        let action = self.inner.opts.keymap.action(&name);
+        let out = self.act(|c, now| {
+            // Digits type the staff PIN on its screen.
+            if let Some(d) = name.parse::<u8>().ok().filter(|d| *d <= 9)
+                && c.key_digit(now, d)
+            {
+                return KeyOutcome::Handled;
+            }
+            if name == "Enter" && c.key_pin_enter(now) {
+                return KeyOutcome::Handled;
+            }
+            match action {
+                Some(a) => c.key(now, a),
+                None => {
+                    c.activity(now);
+                    KeyOutcome::Ignored
+                }
+            }
+        });
+        match out {
+            KeyOutcome::Ignored => 0,
+            KeyOutcome::Handled => 1,
+            KeyOutcome::Activate => 2,
+        }
+    }
+
+    /// Fills the speech cache in the background with everything the kiosk can say.
+    pub fn prepare_speech(&self) {
+        let Some(sp) = self.inner.opts.speaker.as_ref().filter(|s| s.available()) else {
+            return;
+        };
+        let (content, texts) = {
+            let c = self.inner.ctrl.borrow();
+            (c.content().clone(), c.texts_rc())
+        };
+        sp.prepare(crate::kiosk::speak::known_sentences(&content, &texts));
     }
 
     pub fn tick(&self) {
@@ -213,6 +296,15 @@ impl Kiosk {
             apply(&app, &view, &mut last, &ctrl);
             last.revision = rev;
             last.view = Some(view);
+        }
+        if std::mem::take(&mut self.inner.last.borrow_mut().focus_nudge) {
+            let ui = self.inner.ui.clone();
+            slint::Timer::single_shot(Duration::from_millis(0), move || {
+                if let Some(app) = ui.upgrade() {
+                    let a = app.global::<ui::KioskAdapter>();
+                    a.set_focus_serial(a.get_focus_serial() | 1);
+                }
+            });
         }
         for e in effects {
             self.run_effect(e);
@@ -260,6 +352,22 @@ impl Kiosk {
             Effect::NotifyStaff => {
                 if let Some(cmd) = self.inner.opts.on_call_staff.as_deref() {
                     notify_staff(cmd);
+                }
+            }
+            Effect::Speak(script) => {
+                if let Some(sp) = &self.inner.opts.speaker {
+                    let mode = self.inner.ctrl.borrow().speech_mode();
+                    sp.speak(Request {
+                        lang: script.lang,
+                        says: script.parts.into_iter().map(|u| u.say).collect(),
+                        slow: mode.slow,
+                        volume: mode.volume,
+                    });
+                }
+            }
+            Effect::StopSpeech => {
+                if let Some(sp) = &self.inner.opts.speaker {
+                    sp.stop();
                 }
             }
             Effect::ExitKiosk => {
@@ -372,6 +480,18 @@ fn apply(app: &ui::AppWindow, v: &View, last: &mut Synced, ctrl: &Controller) {
     a.set_pin_locked(v.pin.locked);
     a.set_default_pin(v.default_pin);
     a.set_staff_status(v.staff_status.as_str().into());
+    a.set_speech_available(v.speech_available);
+    a.set_speech_on(v.speech.on);
+    a.set_speech_slow(v.speech.slow);
+    a.set_volume(i32::from(v.speech.volume));
+    a.set_focus_visible(v.focus_visible);
+    a.set_focus_key(v.focus_key.as_str().into());
+    // Even = the controller's serial; the adapter's nudge one tick later makes it odd (below).
+    let serial = i32::try_from((v.focus_serial * 2) % (i32::MAX as u64 - 1)).unwrap_or(0);
+    if a.get_focus_serial() / 2 != serial / 2 {
+        a.set_focus_serial(serial);
+        last.focus_nudge = true;
+    }
     // The screen last, so the new screen is built with its data already in place.
     a.set_screen(ui_screen(v.screen));
 }

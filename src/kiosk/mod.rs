@@ -6,6 +6,7 @@
 pub mod adapter;
 pub mod backend;
 pub mod controller;
+pub mod keys;
 pub mod live;
 pub mod measure;
 pub mod pin;
@@ -13,6 +14,8 @@ pub mod rtext;
 pub mod run;
 pub mod screenshots;
 pub mod simulate;
+pub mod speak;
+pub mod speech_script;
 pub mod staff_stats;
 pub mod ui;
 pub mod ui_texts;

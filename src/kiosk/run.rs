@@ -24,6 +24,8 @@ pub struct RunOptions {
     pub started: Instant,
     /// Where the staff screen reads its statistics (None: the panel says it has none).
     pub stats: Option<crate::kiosk::staff_stats::Source>,
+    /// The kiosk's voice (None: `[access] speech = false`).
+    pub speaker: Option<crate::speech::Speaker>,
 }
 
 /// Everything the kiosk needs that is checked before the window opens.
@@ -32,6 +34,7 @@ pub struct Prepared {
     pub texts: Rc<UiTexts>,
     pub settings: KioskSettings,
     pub on_call_staff: Option<String>,
+    pub keymap: crate::kiosk::keys::KeyMap,
 }
 
 /// Validates config, content, UI texts and the PIN hash. Err = a message for the administrator.
@@ -57,6 +60,11 @@ pub fn prepare(loaded: &Loaded, content: Content) -> Result<Prepared, String> {
         texts: Rc::new(texts),
         settings: KioskSettings::from_config(&loaded.config.kiosk),
         on_call_staff,
+        keymap: loaded
+            .config
+            .access
+            .key_map()
+            .map_err(|(_, field, msg)| format!("{field}: {msg}"))?,
     })
 }
 
@@ -115,8 +123,11 @@ pub fn run_kiosk(
             clock: system_clock(),
             print_runner: PrintRunner::Thread,
             on_call_staff: prepared.on_call_staff,
+            speaker: opts.speaker,
+            keymap: prepared.keymap,
         },
     );
+    kiosk.prepare_speech();
     if let Some(src) = opts.stats {
         crate::kiosk::staff_stats::connect(&app, src);
     }

@@ -321,6 +321,8 @@ impl Shooter {
                 }),
                 print_runner: PrintRunner::Inline,
                 on_call_staff: None,
+                speaker: None,
+                keymap: Default::default(),
             },
         );
         k.act(|c, n| {

@@ -1,0 +1,214 @@
+//! What the screen shows: plain data built from the controller's state; the adapter maps it to
+//! Slint structs and models, and speech reads it aloud.
+
+use super::{Controller, Screen, SlipStatus, SpeechMode};
+use crate::kiosk::rtext::RText;
+use crate::lang::Lang;
+use crate::matcher;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OptionView {
+    pub index: usize,
+    pub label: RText,
+    pub selected: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionView {
+    pub index: usize,
+    pub total: usize,
+    pub text: RText,
+    /// The answer options; the question's skip option (わからない) is the separate skip button.
+    pub options: Vec<OptionView>,
+    pub skip_selected: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactView {
+    pub label: RText,
+    pub value: RText,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardView {
+    pub name: RText,
+    pub summary: RText,
+    pub facts: Vec<FactView>,
+    pub reasons: Vec<RText>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultsView {
+    pub cards: Vec<CardView>,
+    pub notes: Vec<RText>,
+    pub handoff: RText,
+    pub slip_error: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlipView {
+    /// Changes with every new slip, so the adapter converts the bitmap once.
+    pub visit: u64,
+    pub status: SlipStatus,
+    pub receipt_no: String,
+    pub payload: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PinView {
+    pub digits: usize,
+    pub message: Option<RText>,
+    pub locked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    pub screen: Screen,
+    pub lang: Lang,
+    pub large: bool,
+    pub question: Option<QuestionView>,
+    pub results: Option<ResultsView>,
+    pub slip: Option<SlipView>,
+    /// Seconds left on the idle dialog, when it is shown.
+    pub idle_left: Option<u32>,
+    pub pin: PinView,
+    pub default_pin: bool,
+    pub staff_status: String,
+    /// Keys and speech (ACCESS.md): the focused control's key, a serial that asks the UI to
+    /// (re)apply focus, whether the outline shows, and speech mode.
+    pub focus_key: String,
+    pub focus_serial: u64,
+    pub focus_visible: bool,
+    pub speech: SpeechMode,
+    pub speech_available: bool,
+}
+
+impl Controller {
+    pub(super) fn t(&self, key: &str) -> RText {
+        self.texts.get(key, self.lang)
+    }
+
+    pub(super) fn markup(&self, s: &str) -> RText {
+        RText::for_lang(s, self.lang)
+    }
+
+    pub fn view(&self) -> View {
+        let question = match self.screen {
+            Screen::Question(i) => self.question_view(i),
+            Screen::StaffCall => match self.call_return {
+                Screen::Question(i) => self.question_view(i),
+                _ => None,
+            },
+            _ => None,
+        };
+        let results = match (self.screen, self.call_return) {
+            (Screen::Results, _) | (Screen::StaffCall, Screen::Results) => self.results_view(),
+            _ => None,
+        };
+        let slip = self.slip.as_ref().map(|(t, s)| SlipView {
+            visit: self.visit_serial,
+            status: s.clone(),
+            receipt_no: t.receipt_no.clone(),
+            payload: t.payload.clone(),
+        });
+        let locked = self.pin_gate.locked(self.clock).is_some();
+        View {
+            screen: self.screen,
+            lang: self.lang,
+            large: self.large,
+            question,
+            results,
+            slip,
+            idle_left: self.idle_left,
+            pin: PinView {
+                digits: self.pin_entry.len(),
+                message: self
+                    .pin_message
+                    .as_ref()
+                    .map(|(k, arg)| self.texts.format(k, self.lang, arg)),
+                locked,
+            },
+            default_pin: self.pin_gate.is_default(),
+            staff_status: self.backend.status(),
+            focus_key: self.focus_key().0,
+            focus_serial: self.focus_serial,
+            focus_visible: self.focus_visible(),
+            speech: self.speech,
+            speech_available: self.speech_available,
+        }
+    }
+
+    fn question_view(&self, i: usize) -> Option<QuestionView> {
+        let q = self.content.questionnaire.questions.get(i)?;
+        let chosen = self.answers.get(i).map(usize::from);
+        let options = q
+            .options
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| !o.skip)
+            .map(|(oi, o)| OptionView {
+                index: oi,
+                label: self.markup(o.text.get(self.lang)),
+                selected: chosen == Some(oi),
+            })
+            .collect();
+        let skip_selected = chosen.is_some_and(|c| q.options.get(c).is_some_and(|o| o.skip));
+        Some(QuestionView {
+            index: i,
+            total: self.questions(),
+            text: self.markup(q.text.get(self.lang)),
+            options,
+            skip_selected,
+        })
+    }
+
+    fn results_view(&self) -> Option<ResultsView> {
+        let outcome = self.outcome.as_ref()?;
+        let cat = &self.content.catalogue;
+        let cards = outcome
+            .routes
+            .iter()
+            .filter_map(|hit| {
+                let r = cat.routes.get(hit.route)?;
+                let f = &r.facts;
+                let facts = [
+                    ("fact.period", &f.period),
+                    ("fact.days", &f.days),
+                    ("fact.money", &f.money),
+                    ("fact.place", &f.place),
+                ]
+                .into_iter()
+                .map(|(k, v)| FactView {
+                    label: self.t(k),
+                    value: self.markup(v.get(self.lang)),
+                })
+                .collect();
+                let reasons = hit
+                    .reasons
+                    .iter()
+                    .map(|&re| matcher::reason_text(&self.content, re, self.lang))
+                    .filter(|s| !s.is_empty())
+                    .map(|s| self.markup(s))
+                    .collect();
+                Some(CardView {
+                    name: self.markup(r.name.get(self.lang)),
+                    summary: self.markup(r.summary.get(self.lang)),
+                    facts,
+                    reasons,
+                })
+            })
+            .collect();
+        let notes = outcome
+            .notes
+            .iter()
+            .filter_map(|&n| cat.notes.get(n))
+            .map(|n| self.markup(n.text.get(self.lang)))
+            .collect();
+        Some(ResultsView {
+            cards,
+            notes,
+            handoff: self.markup(cat.handoff_text.get(self.lang)),
+            slip_error: self.slip_error,
+        })
+    }
+}
