@@ -17,6 +17,7 @@ use crate::kiosk::backend::{
     EndReason, KioskBackend, MemoryBackend, PrintJob, PrintResult, SlipTicket,
 };
 use crate::kiosk::controller::Controller;
+use crate::kiosk::keys::KeyAction;
 use crate::kiosk::run::Prepared;
 use crate::kiosk::ui::AppWindow;
 use crate::lang::Lang;
@@ -157,6 +158,10 @@ pub enum Shot {
     Idle,
     StaffPin,
     Staff,
+    /// A question after a key press: the focus outline, speech on (its settings row shown).
+    KeysQuestion,
+    /// The results with keyboard focus on 「受付票を印刷」.
+    KeysResults,
 }
 
 impl Shot {
@@ -173,6 +178,8 @@ impl Shot {
             Shot::Idle,
             Shot::StaffPin,
             Shot::Staff,
+            Shot::KeysQuestion,
+            Shot::KeysResults,
         ]);
         v
     }
@@ -191,6 +198,8 @@ impl Shot {
             Shot::Idle => "09-idle-dialog".into(),
             Shot::StaffPin => "10-staff-pin".into(),
             Shot::Staff => "11-staff".into(),
+            Shot::KeysQuestion => "12-keys-question1".into(),
+            Shot::KeysResults => "13-keys-results".into(),
         }
     }
 }
@@ -238,6 +247,14 @@ pub fn drive(k: &Kiosk, shot: Shot, answers: &[Option<u8>]) {
             steps(k, &|c, n| c.open_staff(n));
             steps(k, &|c, n| c.pin_digit(n, 1));
             steps(k, &|c, n| c.pin_digit(n, 2));
+        }
+        Shot::KeysQuestion => {
+            to_question(k, 0);
+            k.act(|c, n| c.key(n, KeyAction::Next));
+        }
+        Shot::KeysResults => {
+            to_question(k, questions);
+            k.act(|c, n| c.key(n, KeyAction::Slow));
         }
         Shot::Staff => {
             steps(k, &|c, n| c.open_staff(n));
@@ -325,7 +342,9 @@ impl Shooter {
                 keymap: Default::default(),
             },
         );
+        // Shown as on a kiosk with the speech packages installed.
         k.act(|c, n| {
+            c.set_speech_available(true);
             c.set_lang(n, lang);
             c.set_large(n, large)
         });
