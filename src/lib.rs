@@ -19,7 +19,12 @@
 //! - `store` — SQLite files (`store::kiosk`: visits, retention folding into daily totals).
 //! - `stats` — visitor statistics from the kiosk store: table, CSV for Excel, JSON.
 //! - `kiosk` — the lobby kiosk. `kiosk::controller` is the state machine in plain Rust (screens,
-//!   answers, idle reset, double-tap guard, staff PIN gate), tested without UI;
+//!   answers, idle reset, double-tap guard, staff PIN gate), tested without UI; split by concern:
+//!   `controller/mod.rs` (the visitor's flow), `view.rs` (what the screen shows), `staff.rs`
+//!   (PIN and staff screen), `access.rs` (focus targets in reading order, keys, speech mode,
+//!   touch-to-hear). `kiosk::keys` maps key names to actions (`[access.keys]`);
+//!   `kiosk::speech_script` turns a `View` into sentences (ja-easy spoken by its furigana);
+//!   `kiosk::speak` walks a controller to a screen for `hatarakitai speak` and the speech cache;
 //!   `kiosk::adapter` connects it to the Slint global `KioskAdapter` (ui/adapter.slint) and
 //!   maps its `View` to Slint models; `kiosk::backend` is the only door to side effects
 //!   (store, slip, printer); `kiosk::run` opens the window; `kiosk::screenshots` renders every
@@ -34,6 +39,10 @@
 //!   `desk::view` rebuilds answers, routes and reasons in plain Japanese; `desk::adapter`
 //!   connects `DeskAdapter` (ui/desk*.slint); `desk::run` builds it for the window and for
 //!   `intake open`; `desk::arrivals` joins printed slips with intake records.
+//! - `speech` — speech output: `speech::engine` runs Open JTalk (bundled mei voice) / eSpeak NG
+//!   per sentence with a timeout and reads the reading back from the trace; `speech::player`
+//!   plays PCM through aplay/paplay/pw-cat; `Speaker` is the worker thread (cache, prepare,
+//!   speak replaces, stop kills at once). No Slint here.
 //! - `config` — the TOML config: every key optional, unknown keys rejected.
 //! - `cli` — the `hatarakitai` subcommands; `main.rs` only calls `cli::main`.
 //!
@@ -41,6 +50,9 @@
 //! assets/*.toml → `content::Content` (validated once) → `matcher::match_answers` (pure) →
 //! `matcher::OutcomeJson` (CLI) or the UI models.
 //!
+//! Keys: Slint `FocusScope` → `KioskAdapter.key` → `keys::KeyMap` → `Controller::key` → focus
+//! key + serial → the button with that `key` takes Slint focus (so AccessKit's too). Speech:
+//! `Controller` emits `Effect::Speak(Script)` / `StopSpeech` → `speech::Speaker`.
 //! Kiosk: touch → `KioskAdapter` callback → `Controller` (+ `KioskBackend` = `kiosk::live`:
 //! `store::kiosk` → `payload` → `slip` → `printer`) → `View` → Slint properties and models.
 //! Desk: scanner keys → `desk::scan` → `payload::decode` → `desk::store` → `desk::view` →
@@ -57,6 +69,10 @@
 //! - Statistics never change when old visits are folded into daily totals.
 //! - An idle reset or the end of a visit clears the answers from the controller and every
 //!   answer-bearing Slint model; screens are instantiated only while shown.
+//! - Nothing is spoken unless the visitor turned speech on (toggle or first key); a reset
+//!   stops speech and drops every queued sentence of the visit.
+//! - Every focus target key in `controller::access` is carried by exactly one kind of Slint
+//!   button (`key`, `accessible-id`); Tab/arrows never leave the current screen's targets.
 
 pub mod answers;
 pub mod cli;

@@ -297,6 +297,21 @@ impl Kiosk {
             last.revision = rev;
             last.view = Some(view);
         }
+        if self.inner.ctrl.borrow().screen() == Screen::Staff {
+            let line = match &self.inner.opts.speaker {
+                None => "音声: 使っていません ([access] speech = false)".to_string(),
+                Some(sp) => {
+                    let st = sp.status();
+                    match st.problem {
+                        Some(p) => format!("音声: {p}"),
+                        None => format!("音声: 使えます ({} 文を準備済み)", st.sentences_cached),
+                    }
+                }
+            };
+            app.global::<ui::KioskAdapter>().set_speech_status(
+                format!("{line}\n{}", crate::speech::engine::VOICE_CREDIT).into(),
+            );
+        }
         if std::mem::take(&mut self.inner.last.borrow_mut().focus_nudge) {
             let ui = self.inner.ui.clone();
             slint::Timer::single_shot(Duration::from_millis(0), move || {

@@ -94,10 +94,10 @@ pub fn script_for(
     match spec {
         ScreenSpec::Attract => {}
         ScreenSpec::Consent => w.at(|c, n| c.start(n)),
-        ScreenSpec::Question(q) => w.to_question(q, answers),
-        ScreenSpec::Results => w.to_question(questions, answers),
+        ScreenSpec::Question(q) => w.walk_to_question(q, answers),
+        ScreenSpec::Results => w.walk_to_question(questions, answers),
         ScreenSpec::Slip | ScreenSpec::Done => {
-            w.to_question(questions, answers);
+            w.walk_to_question(questions, answers);
             w.at(|c, n| c.print(n));
             w.c.print_finished(1, PrintResult::Printed);
             if spec == ScreenSpec::Done {
@@ -106,7 +106,7 @@ pub fn script_for(
         }
         ScreenSpec::StaffCall => w.at(|c, n| c.call_staff(n)),
         ScreenSpec::Idle => {
-            w.to_question(0, answers);
+            w.walk_to_question(0, answers);
             let t = w.now + idle_ms + 1000;
             w.c.tick(t);
         }
@@ -127,7 +127,7 @@ impl Walk {
     }
 
     /// Start, consent, then answer the first `upto` questions (unanswered ones skipped).
-    fn to_question(&mut self, upto: usize, answers: &Answers) {
+    fn walk_to_question(&mut self, upto: usize, answers: &Answers) {
         self.at(|c, n| c.start(n));
         self.at(|c, n| c.consent_accept(n));
         for q in 0..upto {

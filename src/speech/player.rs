@@ -105,14 +105,14 @@ pub struct Playing {
 impl Playing {
     /// Writes samples, then a short pause; calls `first` once the first chunk is out.
     /// Fails when the player was killed (a stop) or has gone.
-    pub fn write(&mut self, samples: &[i16], first: &mut dyn FnMut()) -> Result<(), ()> {
+    pub fn write(&mut self, samples: &[i16], first: &mut dyn FnMut()) -> std::io::Result<()> {
         let Some(w) = self.stdin.as_mut() else {
-            return Err(());
+            return Err(std::io::ErrorKind::BrokenPipe.into());
         };
         let pause = vec![0i16; (self.rate / 5) as usize];
         for chunk in samples.chunks(CHUNK).chain(std::iter::once(&pause[..])) {
             let bytes: Vec<u8> = chunk.iter().flat_map(|s| s.to_le_bytes()).collect();
-            w.write_all(&bytes).map_err(|_| ())?;
+            w.write_all(&bytes)?;
             first();
         }
         Ok(())
