@@ -214,6 +214,13 @@ pub struct DeskConfig {
     pub retention_days: u32,
     /// Name recorded in the audit trail for changes made at this desk.
     pub staff_name: String,
+    /// `postgresql://USER@HOST:5432/DBNAME`: every desk of the centre on one PostgreSQL
+    /// server. None = `desk.sqlite` in the data dir (one PC).
+    pub database: Option<String>,
+    /// The database password, first line of this file (mode 0600), relative to the config.
+    pub password_file: Option<PathBuf>,
+    /// The desk window locks (hiding every record) after this long without input.
+    pub lock_minutes: u32,
 }
 
 impl Default for DeskConfig {
@@ -221,6 +228,9 @@ impl Default for DeskConfig {
         DeskConfig {
             retention_days: 365 * 3,
             staff_name: "staff".into(),
+            database: None,
+            password_file: None,
+            lock_minutes: 5,
         }
     }
 }

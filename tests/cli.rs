@@ -322,3 +322,74 @@ fn check_config_reports_bad_config_and_bad_content_with_file_line_field() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("cannot read the config file"));
 }
+
+#[test]
+fn a_key_map_with_an_unknown_key_or_action_names_it_and_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &cfg,
+        "[access.keys]\nselect = [\"Enter\"]\nhelp = [\".\", \"Hyper\"]\n",
+    )
+    .unwrap();
+    let o = run(&["check-config", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("kiosk.toml:3:") && e.contains("Hyper") && e.contains("access.keys.help"),
+        "{e}"
+    );
+    std::fs::write(&cfg, "[access.keys]\njump = [\"J\"]\n").unwrap();
+    let o = run(&["check-config", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("kiosk.toml:2:") && stderr(&o).contains("unknown action `jump`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn speak_rejects_unknown_screens_languages_and_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.wav");
+    let d = dir.path().to_str().unwrap();
+    for (args, needle) in [
+        (vec!["--screen", "lobby"], "unknown screen `lobby`"),
+        (vec!["--screen", "question:9"], "numbered 1 to 8"),
+        (vec!["--screen", "attract", "--lang", "fr"], "fr"),
+        (vec!["--screen", "results", "--answers", "goal=fly"], "fly"),
+    ] {
+        let mut a = vec!["--data-dir", d, "speak", "--out", out.to_str().unwrap()];
+        a.extend(args);
+        let o = run(&a);
+        assert_eq!(o.status.code(), Some(2), "{a:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{a:?}: {}", stderr(&o));
+        assert!(!out.exists(), "nothing written for bad input");
+    }
+}
+
+#[test]
+fn speak_without_the_engine_says_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("kiosk.toml");
+    std::fs::write(&cfg, "[access]\nopen_jtalk = \"/nonexistent/open_jtalk\"\n").unwrap();
+    let out = dir.path().join("x.wav");
+    let o = run(&[
+        "--config",
+        cfg.to_str().unwrap(),
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "speak",
+        "--screen",
+        "attract",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("/nonexistent/open_jtalk") && stderr(&o).contains("apt-get install"),
+        "{}",
+        stderr(&o)
+    );
+}

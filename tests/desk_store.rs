@@ -1,7 +1,45 @@
-//! desk.sqlite on real files: one record per slip, audited edits, search, retention, privacy.
+//! The desk store suite, run on `desk.sqlite` (real files) and on a real PostgreSQL server
+//! (tests/pg_support): one record per slip even under concurrent scans, audited edits, a save
+//! on a stale version refused with what the other person changed, search, retention. File
+//! modes and damaged files are SQLite's own.
+
+mod pg_support;
 
 use hatarakitai::desk::intake::{ScannedVisit, StaffFields, Stage};
-use hatarakitai::desk::store::{DeskStore, Search};
+use hatarakitai::desk::store::postgres::PgTarget;
+use hatarakitai::desk::store::{DeskStore, Saved, Search};
+
+/// Opens another connection to the same store (one per desk or thread).
+type Open = dyn Fn() -> DeskStore + Sync;
+
+/// Each shared test, once on SQLite and once on PostgreSQL.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("desk.sqlite");
+                super::$name(&move || hatarakitai::desk::store::DeskStore::open(&path).unwrap());
+            }
+            #[test]
+            fn postgres() {
+                let Some(pg) = super::pg_support::server() else { return };
+                let target = super::PgTarget::new(&pg.new_database(stringify!($name)), None).unwrap();
+                super::$name(&move || hatarakitai::desk::store::DeskStore::connect(&target).unwrap());
+            }
+        }
+    )*};
+}
+
+on_both!(
+    one_record_per_slip,
+    edits_are_saved_and_audited_field_by_field,
+    search_by_date_name_stage_and_staff,
+    retention_deletes_closed_records_and_audits_without_personal_data,
+    a_save_on_a_stale_version_is_refused_and_nothing_is_lost,
+    eight_desks_scanning_the_same_slips_at_once_make_one_record_each,
+);
 
 fn visit(serial: u32, issued_at: i64) -> ScannedVisit {
     ScannedVisit {
@@ -47,10 +85,23 @@ fn a_slip_opens_one_record_however_often_it_is_scanned() {
     }
 }
 
-#[test]
-fn edits_are_saved_and_audited_field_by_field() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = DeskStore::open(&dir.path().join("desk.sqlite")).unwrap();
+fn one_record_per_slip(open: &Open) {
+    let mut s = open();
+    let (a, created) = s.open_or_create(&visit(7, T0), T0 + 60).unwrap();
+    assert!(created);
+    assert_eq!(a.visit, visit(7, T0));
+    let mut t = open();
+    let (b, created) = t.open_or_create(&visit(7, T0), T0 + 120).unwrap();
+    assert!(
+        !created && a.id == b.id,
+        "a second desk opens the same record"
+    );
+    assert_eq!(s.count().unwrap(), 1);
+    assert!(s.has_visit(1, 7).unwrap() && !s.has_visit(1, 8).unwrap());
+}
+
+fn edits_are_saved_and_audited_field_by_field(open: &Open) {
+    let mut s = open();
     let (rec, _) = s.open_or_create(&visit(1, T0), T0).unwrap();
     let mut f = StaffFields {
         name: "山田 太郎".into(),
@@ -86,10 +137,8 @@ fn edits_are_saved_and_audited_field_by_field() {
     );
 }
 
-#[test]
-fn search_by_date_name_stage_and_staff() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = DeskStore::open(&dir.path().join("desk.sqlite")).unwrap();
+fn search_by_date_name_stage_and_staff(open: &Open) {
+    let mut s = open();
     for (i, (name, stage, staff)) in [
         ("山田", Stage::Intake, "佐藤"),
         ("田中", Stage::Planning, "鈴木"),
@@ -171,10 +220,8 @@ fn search_by_date_name_stage_and_staff() {
     );
 }
 
-#[test]
-fn retention_deletes_closed_records_and_audits_without_personal_data() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = DeskStore::open(&dir.path().join("desk.sqlite")).unwrap();
+fn retention_deletes_closed_records_and_audits_without_personal_data(open: &Open) {
+    let mut s = open();
     let (closed, _) = s.open_or_create(&visit(1, T0), T0).unwrap();
     let (open, _) = s.open_or_create(&visit(2, T0), T0).unwrap();
     let f = StaffFields {
@@ -214,4 +261,80 @@ fn a_damaged_file_gives_a_clear_error_not_a_panic() {
             && (e.contains("not a readable SQLite file") || e.contains("damaged")),
         "{e}"
     );
+}
+
+fn a_save_on_a_stale_version_is_refused_and_nothing_is_lost(open: &Open) {
+    let mut a = open();
+    let mut b = open();
+    let (rec, _) = a.open_or_create(&visit(3, T0), T0).unwrap();
+    // Both desks open version 0.
+    let base = b.get(rec.id).unwrap().unwrap().version;
+    assert_eq!(base, rec.version);
+    let theirs = StaffFields {
+        name: "田中 一郎".into(),
+        ..Default::default()
+    };
+    let Saved::Changed { fields: 1, version } = a
+        .save_version(rec.id, rec.version, &theirs, "tanaka", T0 + 5)
+        .unwrap()
+    else {
+        panic!("first save")
+    };
+    assert_eq!(version, rec.version + 1);
+    let mine = StaffFields {
+        name: "田中 一朗".into(),
+        notes: "電話で相談".into(),
+        stage: Some(Stage::Intake),
+        ..Default::default()
+    };
+    match b.save_version(rec.id, base, &mine, "sato", T0 + 6).unwrap() {
+        Saved::Conflict { current, theirs } => {
+            assert_eq!(current.staff.name, "田中 一郎");
+            assert_eq!(current.version, version);
+            assert_eq!(theirs.len(), 1, "{theirs:?}");
+            assert_eq!(
+                (theirs[0].who.as_str(), theirs[0].field.as_str()),
+                ("tanaka", "name")
+            );
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    // Nothing of the refused save was written.
+    let now = a.get(rec.id).unwrap().unwrap();
+    assert_eq!(now.staff.notes, "");
+    assert!(!a.audit(rec.id).unwrap().iter().any(|e| e.who == "sato"));
+    // Re-applied on the new version, it goes through.
+    let Saved::Changed { fields: 2, .. } = b
+        .save_version(rec.id, version, &mine, "sato", T0 + 7)
+        .unwrap()
+    else {
+        panic!("second save")
+    };
+    assert_eq!(a.get(rec.id).unwrap().unwrap().staff, mine);
+}
+
+fn eight_desks_scanning_the_same_slips_at_once_make_one_record_each(open: &Open) {
+    let created = std::sync::atomic::AtomicUsize::new(0);
+    let barrier = std::sync::Barrier::new(8);
+    // Eight desks, each with its own connection, all scanning at the same moment.
+    let desks: Vec<DeskStore> = (0..8).map(|_| open()).collect();
+    std::thread::scope(|sc| {
+        for (d, mut s) in (0u32..).zip(desks) {
+            let (created, barrier) = (&created, &barrier);
+            sc.spawn(move || {
+                barrier.wait();
+                // Each desk scans all 200 slips, in its own order.
+                for i in 0..200u32 {
+                    let serial = (i * 37 + d * 11) % 200 + 1;
+                    let (_, c) = s.open_or_create(&visit(serial, T0), T0).unwrap();
+                    if c {
+                        created.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                }
+            });
+        }
+    });
+    let s = open();
+    assert_eq!(s.count().unwrap(), 200);
+    assert_eq!(created.load(std::sync::atomic::Ordering::SeqCst), 200);
 }

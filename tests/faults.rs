@@ -221,7 +221,7 @@ fn desk_without_the_key_file_exits_2_naming_the_key() {
         key: [3; 32],
     };
     let text = payload::encode(&rec, &key, [5; 24]).unwrap();
-    let (code, stdout, stderr) = bin(dir.path(), &["intake", "open", &text]);
+    let (code, stdout, stderr) = bin(dir.path(), &["intake", "open", &text, "--staff", "admin"]);
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(stderr.contains("centre.key"), "key not named: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");

@@ -242,10 +242,10 @@ fn speech_starts_within_300_ms_and_stops_within_100_ms() {
     }
     sp.speak(req.clone());
     let t = Instant::now();
-    while sp.status().last_latency_ms.is_none() && t.elapsed() < Duration::from_secs(5) {
+    while sp.status().last_latency_us.is_none() && t.elapsed() < Duration::from_secs(5) {
         std::thread::sleep(Duration::from_millis(2));
     }
-    let ms = sp.status().last_latency_ms.unwrap_or(u64::MAX);
+    let ms = sp.status().last_latency_us.unwrap_or(u64::MAX) / 1000;
     println!("screen change → first sample: {ms} ms");
     assert!(ms <= 300, "{ms} ms");
     // Stop: the player is gone at once.
@@ -291,4 +291,34 @@ fn a_missing_engine_is_named_and_nothing_breaks() {
         volume: 3,
     });
     sp.stop();
+}
+
+#[test]
+fn a_hanging_engine_is_stopped_after_its_timeout() {
+    let Some((mut engines, dir)) = engines() else {
+        return;
+    };
+    let hang = dir.path().join("hang");
+    std::fs::write(&hang, "#!/bin/sh\nsleep 30\n").unwrap_or_else(|e| panic!("{e}"));
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hang, std::fs::Permissions::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("{e}"));
+    engines.open_jtalk = hang.display().to_string();
+    engines.timeout = Duration::from_millis(600);
+    let t = Instant::now();
+    let r = engines.synth(Lang::Ja, "こんにちは", false, &AtomicU64::new(0), 0);
+    let took = t.elapsed();
+    let msg = r.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(msg.contains("600 ms"), "{msg}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    // Text with nothing to pronounce gives silence, not an engine error.
+    let (ok, _d) = engines_again();
+    let s = ok
+        .synth(Lang::Ja, "・・・「」", false, &AtomicU64::new(0), 0)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(s.pcm.samples.is_empty());
+}
+
+fn engines_again() -> (Engines, tempfile::TempDir) {
+    engines().unwrap_or_else(|| panic!("engines"))
 }

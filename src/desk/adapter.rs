@@ -9,6 +9,7 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::controller::{DeskController, Notice};
 use super::intake::Stage;
+use super::session::{Draft, Session, State, Switch};
 use super::store::Search;
 use super::ui::{
     Bar, DeskAdapter, DeskAnswer, DeskAudit, DeskBar, DeskListItem, DeskRoute, DeskWindow,
@@ -44,7 +45,18 @@ fn parse_day(s: &str, tz: chrono_tz::Tz) -> Result<Option<i64>, String> {
         .map(|t| t.timestamp()))
 }
 
+/// Connects a desk without sign-in (tests and screenshots of the records; the real window
+/// uses `connect_team`).
 pub fn connect(window: &DeskWindow, ctrl: Rc<RefCell<DeskController>>, clock: Clock) {
+    connect_inner(window, ctrl, clock, Rc::new(|| {}));
+}
+
+fn connect_inner(
+    window: &DeskWindow,
+    ctrl: Rc<RefCell<DeskController>>,
+    clock: Clock,
+    touch: Rc<dyn Fn()>,
+) {
     let a = window.global::<DeskAdapter>();
     a.set_stages(model(
         Stage::ALL
@@ -54,17 +66,21 @@ pub fn connect(window: &DeskWindow, ctrl: Rc<RefCell<DeskController>>, clock: Cl
     ));
 
     let w = window.as_weak();
+    let t = touch.clone();
     let (c, k) = (ctrl.clone(), clock.clone());
     a.on_scanned(move |text| {
         let Some(w) = w.upgrade() else { return };
+        t();
         c.borrow_mut().scan(&text, k());
         refresh(&w, &c.borrow(), &k);
         load_list(&w, &c.borrow(), &k, true);
     });
     let w = window.as_weak();
+    let t = touch.clone();
     let c = ctrl.clone();
     a.on_edited(move || {
         let Some(w) = w.upgrade() else { return };
+        t();
         let a = w.global::<DeskAdapter>();
         let mut ctrl = c.borrow_mut();
         ctrl.edits.name = a.get_name().into();
@@ -79,51 +95,65 @@ pub fn connect(window: &DeskWindow, ctrl: Rc<RefCell<DeskController>>, clock: Cl
         a.set_dirty(ctrl.is_dirty());
     });
     let w = window.as_weak();
+    let t = touch.clone();
     let (c, k) = (ctrl.clone(), clock.clone());
     a.on_save(move || {
         let Some(w) = w.upgrade() else { return };
+        t();
         c.borrow_mut().save(k());
         refresh(&w, &c.borrow(), &k);
         load_list(&w, &c.borrow(), &k, true);
     });
     let w = window.as_weak();
+    let t = touch.clone();
     let (c, k) = (ctrl.clone(), clock.clone());
     a.on_discard(move || {
         let Some(w) = w.upgrade() else { return };
+        t();
         c.borrow_mut().discard(k());
         refresh(&w, &c.borrow(), &k);
     });
     let w = window.as_weak();
+    let t = touch.clone();
     let (c, k) = (ctrl.clone(), clock.clone());
     a.on_cancel_pending(move || {
         let Some(w) = w.upgrade() else { return };
+        t();
         c.borrow_mut().cancel_pending();
         refresh(&w, &c.borrow(), &k);
     });
     let w = window.as_weak();
+    let t = touch.clone();
     let (c, k) = (ctrl.clone(), clock.clone());
     a.on_close_record(move || {
         let Some(w) = w.upgrade() else { return };
+        t();
         c.borrow_mut().close();
         refresh(&w, &c.borrow(), &k);
     });
     let w = window.as_weak();
+    let t = touch.clone();
     let (c, k) = (ctrl.clone(), clock.clone());
     a.on_open(move |id| {
         let Some(w) = w.upgrade() else { return };
+        t();
         c.borrow_mut().open(i64::from(id));
         refresh(&w, &c.borrow(), &k);
     });
     let w = window.as_weak();
+    let t = touch.clone();
     let (c, k) = (ctrl.clone(), clock.clone());
     a.on_search(move || {
         let Some(w) = w.upgrade() else { return };
+        t();
         load_list(&w, &c.borrow(), &k, false);
     });
     let w = window.as_weak();
+    let t = touch.clone();
     let (c, k) = (ctrl.clone(), clock.clone());
     a.on_today(move || {
         let Some(w) = w.upgrade() else { return };
+        t();
         let a = w.global::<DeskAdapter>();
         a.set_search_text("".into());
         a.set_search_staff("".into());
@@ -280,6 +310,7 @@ pub fn refresh(w: &DeskWindow, ctrl: &DeskController, clock: &Clock) {
         Notice::Rejected(m) => (m.clone(), 2),
         Notice::UnsavedEdits => ("保存していない変更があります。".to_string(), 2),
         Notice::Error(m) => (m.clone(), 3),
+        Notice::Conflict(m) => (m.clone(), 2),
     };
     a.set_notice(text.into());
     a.set_notice_kind(kind);
@@ -374,4 +405,156 @@ fn short_time(unix: i64, tz: chrono_tz::Tz) -> String {
     chrono::DateTime::from_timestamp(unix, 0).map_or_else(String::new, |t| {
         t.with_timezone(&tz).format("%-m/%-d %H:%M").to_string()
     })
+}
+
+/// The real desk window: nobody sees a record before signing in; idle for `lock_minutes`
+/// → locked; a disabled account is signed out at its next action (TEAM.md §1).
+pub fn connect_team(
+    window: &DeskWindow,
+    ctrl: Rc<RefCell<DeskController>>,
+    clock: Clock,
+    lock_minutes: u32,
+) -> slint::Timer {
+    let session = Rc::new(RefCell::new(Session::new(lock_minutes, clock())));
+    // Every desk action: still an active account? then the lock timer starts again.
+    let touch: Rc<dyn Fn()> = {
+        let (s, c, k, w) = (
+            session.clone(),
+            ctrl.clone(),
+            clock.clone(),
+            window.as_weak(),
+        );
+        Rc::new(move || {
+            let Some(w) = w.upgrade() else { return };
+            s.borrow_mut().activity(k());
+            check_still_allowed(&w, &s, &c);
+        })
+    };
+    connect_inner(window, ctrl.clone(), clock.clone(), touch);
+    let a = window.global::<DeskAdapter>();
+    let no_accounts = ctrl
+        .borrow()
+        .store()
+        .staff_list()
+        .map(|l| l.is_empty())
+        .unwrap_or(false);
+    a.set_no_accounts(no_accounts);
+    a.set_signed_in(false);
+    a.set_locked(false);
+    a.set_has_record(false);
+
+    let (s, c, k, w) = (
+        session.clone(),
+        ctrl.clone(),
+        clock.clone(),
+        window.as_weak(),
+    );
+    a.on_sign_in(move |login, pw| {
+        let Some(w) = w.upgrade() else { return };
+        let a = w.global::<DeskAdapter>();
+        let now = k();
+        let login = login.trim().to_string();
+        let result = c.borrow().store().sign_in(&login, &pw, now);
+        let acc = match result {
+            Err(e) => {
+                a.set_signin_message(e.to_string().into());
+                return;
+            }
+            Ok(Err(why)) => {
+                a.set_signin_message(why.message().into());
+                return;
+            }
+            Ok(Ok(acc)) => acc,
+        };
+        let open = draft_of(&c.borrow());
+        let switch = s.borrow_mut().signed_in(acc.clone(), open, now);
+        {
+            let mut ctrl = c.borrow_mut();
+            if let Switch::Swap { restore, .. } = switch {
+                ctrl.reset_desk();
+                if let Some(d) = restore {
+                    ctrl.open(d.record);
+                    ctrl.edits = d.edits;
+                }
+            }
+            ctrl.set_who(&acc.login);
+        }
+        a.set_signed_in_name(format!("{}（{}・{}）", acc.name, acc.login, acc.role.id()).into());
+        a.set_signin_message("".into());
+        a.set_signed_in(true);
+        a.set_locked(false);
+        refresh(&w, &c.borrow(), &k);
+        load_list(&w, &c.borrow(), &k, true);
+    });
+    let (s, c, w) = (session.clone(), ctrl.clone(), window.as_weak());
+    a.on_sign_out(move || {
+        let Some(w) = w.upgrade() else { return };
+        let a = w.global::<DeskAdapter>();
+        let open = draft_of(&c.borrow());
+        s.borrow_mut().sign_out(open);
+        c.borrow_mut().reset_desk();
+        a.set_signed_in(false);
+        a.set_locked(false);
+        a.set_signin_login("".into());
+        a.set_signin_message(
+            "サインアウトしました。保存前の入力は、次にサインインした時に戻ります。".into(),
+        );
+    });
+    let (s, w) = (session.clone(), window.as_weak());
+    a.on_lock_now(move || {
+        let Some(w) = w.upgrade() else { return };
+        s.borrow_mut().lock();
+        show_lock(&w, &s);
+    });
+    let (s, k) = (session.clone(), clock.clone());
+    a.on_activity(move || s.borrow_mut().activity(k()));
+
+    let timer = slint::Timer::default();
+    let (s, k, w) = (session, clock, window.as_weak());
+    timer.start(
+        slint::TimerMode::Repeated,
+        std::time::Duration::from_secs(5),
+        move || {
+            let Some(w) = w.upgrade() else { return };
+            if s.borrow_mut().tick(k()) {
+                show_lock(&w, &s);
+            }
+        },
+    );
+    timer
+}
+
+fn draft_of(c: &DeskController) -> Option<Draft> {
+    c.current.as_ref().filter(|_| c.is_dirty()).map(|v| Draft {
+        record: v.id,
+        edits: c.edits.clone(),
+    })
+}
+
+fn show_lock(w: &DeskWindow, s: &Rc<RefCell<Session>>) {
+    let a = w.global::<DeskAdapter>();
+    a.set_locked(s.borrow().state == State::Locked);
+    a.set_signin_login(s.borrow().login().unwrap_or("").into());
+    a.set_signin_message("".into());
+}
+
+/// A disabled account (or a failing store) is signed out at the next action.
+fn check_still_allowed(w: &DeskWindow, s: &Rc<RefCell<Session>>, c: &Rc<RefCell<DeskController>>) {
+    let Some(login) = s.borrow().login().map(str::to_string) else {
+        return;
+    };
+    let active = c
+        .borrow()
+        .store()
+        .staff_get(&login)
+        .ok()
+        .flatten()
+        .is_some_and(|a| a.active);
+    if !active {
+        s.borrow_mut().lock();
+        show_lock(w, s);
+        w.global::<DeskAdapter>().set_signin_message(
+            "このアカウントは 使えなくなりました。管理者に 連絡してください。 / This account was disabled.".into(),
+        );
+    }
 }

@@ -6,7 +6,7 @@
 
 use super::intake::{ScannedVisit, StaffFields, Stage};
 use super::scan::{self, ScanInput};
-use super::store::{DeskError, DeskStore, IntakeSummary, Search};
+use super::store::{DeskError, DeskStore, IntakeSummary, Saved, Search};
 use super::view::{self, IntakeView};
 use crate::content::Content;
 
@@ -27,6 +27,10 @@ pub enum Notice {
     Rejected(String),
     /// Unsaved edits: staff must save or discard before the held scan opens.
     UnsavedEdits,
+    /// Someone else saved this record since it was opened: nothing was written. The message
+    /// lists what they changed; the edits stay on screen (save again to put them over theirs,
+    /// or discard to take theirs).
+    Conflict(String),
     Error(String),
 }
 
@@ -42,6 +46,8 @@ pub struct DeskController {
     pub edits: StaffFields,
     pub pending_scan: Option<String>,
     pub notice: Notice,
+    /// The version of the open record the edits are based on.
+    version: i64,
 }
 
 impl DeskController {
@@ -63,7 +69,22 @@ impl DeskController {
             edits: StaffFields::default(),
             pending_scan: None,
             notice: Notice::None,
+            version: 0,
         }
+    }
+
+    /// A clean desk (another person signs in): nothing open, nothing held.
+    pub fn reset_desk(&mut self) {
+        self.current = None;
+        self.edits = StaffFields::default();
+        self.pending_scan = None;
+        self.notice = Notice::None;
+        self.version = 0;
+    }
+
+    /// The signed-in person: their login id goes into the audit trail and access log.
+    pub fn set_who(&mut self, login: &str) {
+        self.who = login.to_string();
     }
 
     pub fn is_dirty(&self) -> bool {
@@ -119,9 +140,17 @@ impl DeskController {
             .store
             .get(id)?
             .ok_or_else(|| DeskError(format!("record {id} no longer exists")))?;
+        // Every view of a record is in the access log (who, when, which record; no names).
+        self.store.log_access(&crate::desk::accounts::AccessEntry {
+            at: chrono::Utc::now().timestamp(),
+            login: self.who.clone(),
+            action: if created { "create" } else { "view" }.into(),
+            record: Some(id),
+        })?;
         let audit = self.store.audit(id)?;
         let v = view::build(&rec, created, audit, &self.content, self.tz);
         self.edits = staff_of(&v);
+        self.version = rec.version;
         self.current = Some(v);
         Ok(())
     }
@@ -131,15 +160,40 @@ impl DeskController {
             self.notice = Notice::Error("開いている記録がありません / No record is open".into());
             return &self.notice;
         };
+        let kept = "入力はそのまま残っています。 / Your edits are kept.";
         self.notice = match self
             .store
-            .save(id, &self.edits, &self.who, now)
-            .and_then(|changed| self.show(id, false).map(|_| changed))
+            .save_version(id, self.version, &self.edits, &self.who, now)
         {
-            Ok(changed) => Notice::Saved { changed },
-            Err(e) => Notice::Error(format!(
-                "保存できませんでした。入力はそのまま残っています。 / Not saved; your edits are kept. ({e})"
-            )),
+            Ok(Saved::Changed { fields, .. }) => match self.show(id, false) {
+                Ok(()) => Notice::Saved { changed: fields },
+                Err(e) => Notice::Error(e.to_string()),
+            },
+            Ok(Saved::Conflict { current, theirs }) => {
+                // Theirs becomes the record on screen; ours stays in the fields.
+                let mine = self.edits.clone();
+                let audit = self.store.audit(id).unwrap_or_default();
+                let v = view::build(&current, false, audit, &self.content, self.tz);
+                self.version = current.version;
+                self.current = Some(v);
+                self.edits = mine;
+                let what: Vec<String> = theirs
+                    .iter()
+                    .map(|a| format!("{}: {} → {}", a.field, a.old, a.new))
+                    .collect();
+                let who: Vec<&str> = {
+                    let mut w: Vec<&str> = theirs.iter().map(|a| a.who.as_str()).collect();
+                    w.dedup();
+                    w
+                };
+                Notice::Conflict(format!(
+                    "保存していません: この記録は {} さんが先に保存しました（{}）。{kept} もう一度「保存」で あなたの入力を上書き、「取り消し」で相手の内容に します。 / Not saved: {} saved this record first. Save again to put yours over theirs, or discard to take theirs.",
+                    who.join("、"),
+                    what.join("、"),
+                    who.join(", ")
+                ))
+            }
+            Err(e) => Notice::Error(format!("保存できませんでした。{kept} ({e})")),
         };
         if matches!(self.notice, Notice::Saved { .. })
             && let Some(raw) = self.pending_scan.take()

@@ -125,6 +125,8 @@ pub struct IntakeRecord {
     pub created_at: i64,
     pub updated_at: i64,
     pub staff: StaffFields,
+    /// Bumped by every save: a save based on an older version is refused (two desks editing).
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

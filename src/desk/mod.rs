@@ -1,5 +1,6 @@
 //! The staff desk: scan a slip, open the intake record, edit it with an audit trail.
 
+pub mod accounts;
 pub mod adapter;
 pub mod arrivals;
 pub mod controller;
@@ -7,6 +8,7 @@ pub mod intake;
 pub mod run;
 pub mod scan;
 pub mod screenshots;
+pub mod session;
 pub mod store;
 pub mod ui;
 pub mod view;

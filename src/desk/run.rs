@@ -45,6 +45,26 @@ pub fn decoder(keys: Vec<CentreKey>, content: Content, tz: chrono_tz::Tz) -> Dec
     })
 }
 
+/// The desk's store: the centre's PostgreSQL server when `[desk] database` names one, else
+/// `desk.sqlite` in the data dir.
+pub fn open_store(loaded: &Loaded, data_dir: &Path) -> Result<DeskStore, Failure> {
+    match &loaded.config.desk.database {
+        Some(url) => {
+            let pw = loaded
+                .config
+                .desk
+                .password_file
+                .as_deref()
+                .map(|p| crate::desk::store::postgres::password_path(&loaded.base_dir, p));
+            let target = crate::desk::store::postgres::PgTarget::new(url, pw.as_deref())
+                .map_err(Failure::input)?;
+            DeskStore::connect(&target).map_err(|e| Failure::other(e.to_string()))
+        }
+        None => DeskStore::open(&data_dir.join("desk.sqlite"))
+            .map_err(|e| Failure::other(e.to_string())),
+    }
+}
+
 /// Builds the controller the window and the CLI share. Applies retention on the way.
 pub fn controller(loaded: &Loaded, data_dir: &Path, now: i64) -> Result<DeskController, Failure> {
     let content = loaded
@@ -58,8 +78,7 @@ pub fn controller(loaded: &Loaded, data_dir: &Path, now: i64) -> Result<DeskCont
         ))
     })?;
     let tz = loaded.config.timezone();
-    let mut store = DeskStore::open(&data_dir.join("desk.sqlite"))
-        .map_err(|e| Failure::other(e.to_string()))?;
+    let mut store = open_store(loaded, data_dir)?;
     store
         .apply_retention(now, loaded.config.desk.retention_days)
         .map_err(|e| Failure::other(e.to_string()))?;
@@ -70,16 +89,18 @@ pub fn controller(loaded: &Loaded, data_dir: &Path, now: i64) -> Result<DeskCont
     Ok(ctrl)
 }
 
-/// `hatarakitai intake open PAYLOAD`: what a scan does, printed as JSON.
-pub fn intake_open(loaded: &Loaded, data_dir: &Path, text: &str) -> Result<(), Failure> {
+/// `hatarakitai intake open PAYLOAD --staff LOGIN`: what a scan does, printed as JSON.
+pub fn intake_open(
+    loaded: &Loaded,
+    data_dir: &Path,
+    login: &str,
+    text: &str,
+) -> Result<(), Failure> {
     let now = chrono::Utc::now().timestamp();
     let mut ctrl = controller(loaded, data_dir, now)?;
-    let text = if text == "-" {
-        std::io::read_to_string(std::io::stdin())
-            .map_err(|e| Failure::other(format!("reading standard input: {e}")))?
-    } else {
-        text.to_string()
-    };
+    let who = crate::cli::staff::sign_in(ctrl.store(), login)?;
+    ctrl.set_who(&who.login);
+    let text = text.to_string();
     match ctrl.scan(&text, now).clone() {
         Notice::Opened { .. } => {
             let view = ctrl
@@ -122,7 +143,12 @@ pub fn run_desk(loaded: &Loaded, data_dir: &Path) -> Result<(), Failure> {
             ));
         }
     };
-    super::adapter::connect(&window, ctrl, Rc::new(|| chrono::Utc::now().timestamp()));
+    let _lock_timer = super::adapter::connect_team(
+        &window,
+        ctrl,
+        Rc::new(|| chrono::Utc::now().timestamp()),
+        loaded.config.desk.lock_minutes,
+    );
     window
         .run()
         .map_err(|e| Failure::other(format!("the desk window stopped: {e}")))

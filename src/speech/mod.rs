@@ -36,8 +36,8 @@ pub struct Request {
 pub struct Status {
     /// None = working (or not used yet); Some = what is wrong and how to fix it.
     pub problem: Option<String>,
-    /// Time from the last request to its first sample written to the player, in ms.
-    pub last_latency_ms: Option<u64>,
+    /// Time from the last request to its first sample written to the player, in µs.
+    pub last_latency_us: Option<u64>,
     pub sentences_cached: usize,
 }
 
@@ -108,6 +108,9 @@ impl Speaker {
     /// Says `req`, cutting off anything still being said.
     pub fn speak(&self, req: Request) {
         let g = self.bump();
+        if let Ok(mut st) = self.status.lock() {
+            st.last_latency_us = None;
+        }
         let _ = self.tx.send(Cmd::Speak(g, req, Instant::now()));
     }
 
@@ -236,9 +239,9 @@ impl Worker {
             let mut on_first = || {
                 if first {
                     first = false;
-                    let ms = u64::try_from(at.elapsed().as_millis()).unwrap_or(u64::MAX);
+                    let us = u64::try_from(at.elapsed().as_micros()).unwrap_or(u64::MAX);
                     if let Ok(mut st) = status.lock() {
-                        st.last_latency_ms = Some(ms);
+                        st.last_latency_us = Some(us);
                     }
                 }
             };

@@ -5,6 +5,8 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+pub mod staff;
+
 use clap::{Parser, Subcommand};
 
 use crate::answers::Answers;
@@ -83,10 +85,28 @@ pub enum Command {
     HashPin,
     /// The staff desk: scan a slip, open the intake record.
     Desk,
-    /// Intake records without the window.
+    /// Intake records without the window (signed in with --staff LOGIN).
     Intake {
         #[command(subcommand)]
         action: IntakeAction,
+    },
+    /// Staff accounts of the desk (TEAM.md §1).
+    Staff {
+        #[command(subcommand)]
+        action: StaffAction,
+    },
+    /// Who viewed or changed which record, and every failed sign-in (admins only).
+    AccessLog {
+        #[arg(long)]
+        staff: String,
+        /// First local day, YYYY-MM-DD (default: 30 days ago).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last local day (default: today).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: crate::cli::staff::LogFormat,
     },
     /// Record a visit with these answers and write the slip it would print (same code path as
     /// the kiosk).
@@ -148,8 +168,61 @@ pub enum Command {
 pub enum IntakeAction {
     /// Do what a scan at the desk does (open or create the record) and print it as JSON.
     Open {
-        /// The QR text (`-` = standard input).
+        /// The QR text.
         payload: String,
+        /// Sign in as this staff login; the password is read from standard input.
+        #[arg(long)]
+        staff: String,
+    },
+    /// Print one intake record (with its audit trail) as JSON.
+    Show {
+        id: i64,
+        #[arg(long)]
+        staff: String,
+    },
+    /// Change staff fields of a record: --set name=… --set stage=assessment (ids as in
+    /// `intake show`); --version makes the save fail if someone saved since that version.
+    Save {
+        id: i64,
+        #[arg(long)]
+        staff: String,
+        #[arg(long = "set", required = true)]
+        set: Vec<String>,
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// List records (newest first) as JSON: --text matches name or ふりがな.
+    List {
+        #[arg(long)]
+        staff: String,
+        #[arg(long, default_value = "")]
+        text: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StaffAction {
+    /// Add an account (the password is read from standard input).
+    Add {
+        #[arg(long)]
+        admin: bool,
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// The accounts, as JSON.
+    List,
+    /// Nobody can sign in with this login any more (a signed-in desk is signed out at its next action).
+    Disable {
+        login: String,
+    },
+    Enable {
+        login: String,
+    },
+    /// A new password from standard input (and the lock lifted).
+    ResetPassword {
+        login: String,
     },
 }
 
@@ -269,10 +342,27 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             crate::desk::run::run_desk(&loaded, &dir)
         }
         Some(Command::Intake {
-            action: IntakeAction::Open { payload },
+            action: IntakeAction::Open { payload, staff },
         }) => {
             let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
-            crate::desk::run::intake_open(&loaded, &dir, &payload)
+            crate::desk::run::intake_open(&loaded, &dir, &staff, &payload)
+        }
+        Some(Command::Intake { action }) => {
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            staff::intake(&loaded, &dir, action)
+        }
+        Some(Command::Staff { action }) => {
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            staff::staff(&loaded, &dir, action)
+        }
+        Some(Command::AccessLog {
+            staff,
+            from,
+            to,
+            format,
+        }) => {
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            staff::access_log(&loaded, &dir, &staff, from, to, format)
         }
         Some(Command::Slip { answers, out, lang }) => {
             let lang: Lang = lang.parse().map_err(Failure::input)?;

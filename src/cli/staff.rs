@@ -1,0 +1,306 @@
+//! The team desk on the command line (TEAM.md §1): staff accounts, the record commands that
+//! sign in with `--staff LOGIN` (password on standard input), and the access log. A wrong
+//! password or a disabled account is exit 2 with nothing read or written, and is logged.
+
+use std::path::Path;
+
+use super::{Failure, IntakeAction, StaffAction};
+use crate::config::Loaded;
+use crate::desk::accounts::{self, AccessEntry, Account, Role};
+use crate::desk::intake::{StaffFields, Stage};
+use crate::desk::run::open_store;
+use crate::desk::store::{DeskStore, Saved, Search};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Json,
+    Csv,
+}
+
+/// The first line of standard input (a password), without its line end.
+pub fn read_password() -> Result<String, Failure> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Failure::other(format!("reading the password from standard input: {e}")))?;
+    let pw = line.trim_end_matches(['\r', '\n']).to_string();
+    if pw.is_empty() {
+        return Err(Failure::input(
+            "no password on standard input: pipe it in, e.g. `printf '%s\\n' \"$PW\" | hatarakitai … --staff LOGIN`",
+        ));
+    }
+    Ok(pw)
+}
+
+/// Signs `login` in with the password on standard input; Err = exit 2 (logged in the store).
+pub fn sign_in(store: &DeskStore, login: &str) -> Result<Account, Failure> {
+    if store
+        .staff_list()
+        .map_err(|e| Failure::other(e.to_string()))?
+        .is_empty()
+    {
+        return Err(Failure::input(
+            "no staff account exists yet: create the first administrator with `hatarakitai staff add --admin --login LOGIN --name NAME` (password on standard input)",
+        ));
+    }
+    let pw = read_password()?;
+    let now = chrono::Utc::now().timestamp();
+    match store
+        .sign_in(login, &pw, now)
+        .map_err(|e| Failure::other(e.to_string()))?
+    {
+        Ok(a) => Ok(a),
+        Err(why) => Err(Failure::input(why.message())),
+    }
+}
+
+fn json(v: &impl serde::Serialize) -> Result<(), Failure> {
+    let s = serde_json::to_string_pretty(v).map_err(|e| Failure::other(e.to_string()))?;
+    println!("{s}");
+    Ok(())
+}
+
+pub fn staff(loaded: &Loaded, dir: &Path, action: StaffAction) -> Result<(), Failure> {
+    let store = open_store(loaded, dir)?;
+    let err = |e: crate::desk::store::DeskError| Failure::other(e.to_string());
+    let now = chrono::Utc::now().timestamp();
+    match action {
+        StaffAction::Add { admin, login, name } => {
+            accounts::check_login(&login).map_err(Failure::input)?;
+            if name.trim().is_empty() {
+                return Err(Failure::input(
+                    "--name: give the person's name as the desk should show it",
+                ));
+            }
+            let pw = read_password()?;
+            let hash = accounts::hash_password(&pw).map_err(Failure::input)?;
+            let acc = Account {
+                login: login.clone(),
+                name: name.trim().to_string(),
+                role: if admin { Role::Admin } else { Role::Staff },
+                active: true,
+                hash,
+                failures: 0,
+                locked_until: None,
+            };
+            if !store.staff_insert(&acc, now).map_err(err)? {
+                return Err(Failure::input(format!(
+                    "the login `{login}` exists already: pick another, or `staff reset-password {login}`"
+                )));
+            }
+            json(&acc)
+        }
+        StaffAction::List => json(&store.staff_list().map_err(err)?),
+        StaffAction::Disable { login } => set_active(&store, &login, false),
+        StaffAction::Enable { login } => set_active(&store, &login, true),
+        StaffAction::ResetPassword { login } => {
+            let mut acc = existing(&store, &login)?;
+            let pw = read_password()?;
+            acc.hash = accounts::hash_password(&pw).map_err(Failure::input)?;
+            acc.failures = 0;
+            acc.locked_until = None;
+            store.staff_update(&acc).map_err(err)?;
+            json(&acc)
+        }
+    }
+}
+
+fn existing(store: &DeskStore, login: &str) -> Result<Account, Failure> {
+    store
+        .staff_get(login)
+        .map_err(|e| Failure::other(e.to_string()))?
+        .ok_or_else(|| {
+            Failure::input(format!(
+                "no account `{login}`: see `hatarakitai staff list`"
+            ))
+        })
+}
+
+fn set_active(store: &DeskStore, login: &str, active: bool) -> Result<(), Failure> {
+    let mut acc = existing(store, login)?;
+    acc.active = active;
+    store
+        .staff_update(&acc)
+        .map_err(|e| Failure::other(e.to_string()))?;
+    json(&acc)
+}
+
+fn log(store: &DeskStore, who: &str, action: &str, record: Option<i64>) -> Result<(), Failure> {
+    store
+        .log_access(&AccessEntry {
+            at: chrono::Utc::now().timestamp(),
+            login: who.to_string(),
+            action: action.to_string(),
+            record,
+        })
+        .map_err(|e| Failure::other(e.to_string()))
+}
+
+/// `intake show / save / list` (`intake open` is in desk::run, the scan path).
+pub fn intake(loaded: &Loaded, dir: &Path, action: IntakeAction) -> Result<(), Failure> {
+    let err = |e: crate::desk::store::DeskError| Failure::other(e.to_string());
+    match action {
+        IntakeAction::Open { .. } => Err(Failure::other("intake open is handled by the scan path")),
+        IntakeAction::Show { id, staff } => {
+            let store = open_store(loaded, dir)?;
+            let who = sign_in(&store, &staff)?;
+            let rec = store.get(id).map_err(err)?.ok_or_else(|| {
+                Failure::input(format!("no record {id}: see `hatarakitai intake list`"))
+            })?;
+            log(&store, &who.login, "view", Some(id))?;
+            let audit = store.audit(id).map_err(err)?;
+            json(&serde_json::json!({ "record": rec, "audit": audit }))
+        }
+        IntakeAction::Save {
+            id,
+            staff,
+            set,
+            version,
+        } => {
+            let mut store = open_store(loaded, dir)?;
+            let who = sign_in(&store, &staff)?;
+            let rec = store.get(id).map_err(err)?.ok_or_else(|| {
+                Failure::input(format!("no record {id}: see `hatarakitai intake list`"))
+            })?;
+            let mut f = rec.staff.clone();
+            for kv in &set {
+                apply_set(&mut f, kv)?;
+            }
+            let now = chrono::Utc::now().timestamp();
+            let base = version.unwrap_or(rec.version);
+            match store
+                .save_version(id, base, &f, &who.login, now)
+                .map_err(err)?
+            {
+                Saved::Changed { fields, version } => {
+                    log(&store, &who.login, "save", Some(id))?;
+                    json(&serde_json::json!({ "id": id, "changed": fields, "version": version }))
+                }
+                Saved::Conflict { current, theirs } => {
+                    let what: Vec<String> = theirs
+                        .iter()
+                        .map(|a| format!("{} ({})", a.field, a.who))
+                        .collect();
+                    Err(Failure::input(format!(
+                        "not saved: record {id} was saved by someone else since version {base} (now version {}; changed: {}); run `intake show {id}` and save again with --version {}",
+                        current.version,
+                        what.join(", "),
+                        current.version
+                    )))
+                }
+            }
+        }
+        IntakeAction::List { staff, text } => {
+            let store = open_store(loaded, dir)?;
+            let who = sign_in(&store, &staff)?;
+            let list = store
+                .search(&Search {
+                    text,
+                    ..Search::default()
+                })
+                .map_err(err)?;
+            log(&store, &who.login, "search", None)?;
+            json(&list)
+        }
+    }
+}
+
+fn apply_set(f: &mut StaffFields, kv: &str) -> Result<(), Failure> {
+    let Some((k, v)) = kv.split_once('=') else {
+        return Err(Failure::input(format!(
+            "--set {kv}: write FIELD=VALUE (fields: name, furigana, contact, assigned_staff, next_action, notes, stage)"
+        )));
+    };
+    let v = v.to_string();
+    match k {
+        "name" => f.name = v,
+        "furigana" => f.furigana = v,
+        "contact" => f.contact = v,
+        "assigned_staff" => f.assigned_staff = v,
+        "next_action" => f.next_action = v,
+        "notes" => f.notes = v,
+        "stage" => {
+            f.stage = Some(Stage::parse(&v).ok_or_else(|| {
+                Failure::input(format!(
+                    "--set stage={v}: unknown stage; use one of {}",
+                    Stage::ALL.map(Stage::id).join(", ")
+                ))
+            })?)
+        }
+        _ => {
+            return Err(Failure::input(format!(
+                "--set {k}=…: unknown field `{k}` (fields: name, furigana, contact, assigned_staff, next_action, notes, stage)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub fn access_log(
+    loaded: &Loaded,
+    dir: &Path,
+    staff: &str,
+    from: Option<String>,
+    to: Option<String>,
+    format: LogFormat,
+) -> Result<(), Failure> {
+    let store = open_store(loaded, dir)?;
+    let who = sign_in(&store, staff)?;
+    if who.role != Role::Admin {
+        log(&store, &who.login, "access_log_refused", None)?;
+        return Err(Failure::input(format!(
+            "`{}` is not an administrator: only admins read the access log",
+            who.login
+        )));
+    }
+    let tz = loaded.config.timezone();
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let day =
+        |s: &Option<String>, default: chrono::NaiveDate| -> Result<chrono::NaiveDate, Failure> {
+            match s {
+                None => Ok(default),
+                Some(t) => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                    .map_err(|_| Failure::input(format!("`{t}` is not a date: write YYYY-MM-DD"))),
+            }
+        };
+    let from_d = day(&from, today - chrono::Days::new(30))?;
+    let to_d = day(&to, today)?;
+    let start = |d: chrono::NaiveDate| -> i64 {
+        use chrono::TimeZone;
+        d.and_hms_opt(0, 0, 0)
+            .and_then(|t| tz.from_local_datetime(&t).earliest())
+            .map_or(0, |t| t.timestamp())
+    };
+    let entries = store
+        .access_log(start(from_d), start(to_d + chrono::Days::new(1)))
+        .map_err(|e| Failure::other(e.to_string()))?;
+    log(&store, &who.login, "export_access_log", None)?;
+    match format {
+        LogFormat::Json => json(&entries),
+        LogFormat::Csv => {
+            // Excel-ready like the other CSVs: UTF-8 with BOM, CRLF.
+            let mut out = String::from("\u{feff}日時,ログインID,操作,記録ID\r\n");
+            for e in &entries {
+                let at = chrono::DateTime::from_timestamp(e.at, 0)
+                    .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
+                    .unwrap_or_default();
+                let rec = e.record.map(|r| r.to_string()).unwrap_or_default();
+                out.push_str(&format!(
+                    "{at},{},{},{rec}\r\n",
+                    csv_cell(&e.login),
+                    e.action
+                ));
+            }
+            print!("{out}");
+            Ok(())
+        }
+    }
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

@@ -1,0 +1,384 @@
+//! The desk's store: intake records created from scanned slips, staff edits with an audit
+//! trail, search and retention — on `desk.sqlite` for a one-PC centre (`sqlite`) or on the
+//! centre's PostgreSQL server for a team (`postgres`). One trait, `Backend`, two
+//! implementations; `DeskStore` is what the desk holds, whichever is behind it. The same test
+//! suite runs on both (tests/desk_store.rs).
+//!
+//! One scan of a slip = one record: the (kiosk id, visit serial) pair is unique in the
+//! database, and creation relies on the database's own conflict handling (`ON CONFLICT DO
+//! NOTHING`), so desks scanning the same slip at the same instant still make one record.
+//! Saves carry the version they were based on; a save on an older version is refused with
+//! what the other person changed, and nothing is written.
+
+use std::cell::RefCell;
+use std::path::Path;
+
+use super::accounts::{AccessEntry, Account, Role};
+use super::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
+
+pub mod postgres;
+pub mod sqlite;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeskError(pub String);
+
+impl std::fmt::Display for DeskError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DeskError {}
+
+/// A line in the record list.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct IntakeSummary {
+    pub id: i64,
+    pub issued_at: i64,
+    pub receipt_no: String,
+    pub name: String,
+    pub furigana: String,
+    pub assigned_staff: String,
+    pub stage: Stage,
+}
+
+/// Filters for the record list; empty = no filter on that field.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    /// Unix seconds, inclusive..exclusive, on the visit time.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// Matches name or ふりがな (substring).
+    pub text: String,
+    pub stage: Option<Stage>,
+    pub assigned_staff: String,
+}
+
+/// The outcome of a save based on a version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// Saved: this many fields changed; the record's new version.
+    Changed { fields: usize, version: i64 },
+    /// Someone saved the record since it was opened: nothing was written. `current` is the
+    /// record as it is now, `theirs` the audit entries of the saves in between.
+    Conflict {
+        current: Box<IntakeRecord>,
+        theirs: Vec<AuditEntry>,
+    },
+}
+
+/// What both databases do. Methods take `&mut self` (a PostgreSQL client needs it); the
+/// `DeskStore` facade keeps `&self` for readers.
+pub trait Backend: Send {
+    /// Which database, for messages ("desk.sqlite at …", "PostgreSQL at host/db").
+    fn describe(&self) -> String;
+    fn open_or_create(&mut self, visit: &ScannedVisit, now: i64) -> Result<(i64, bool), DeskError>;
+    fn get(&mut self, id: i64) -> Result<Option<IntakeRecord>, DeskError>;
+    /// Writes the changed fields and their audit rows in one transaction, if the record is
+    /// still at `base` (None = whatever it is now).
+    fn save(
+        &mut self,
+        id: i64,
+        base: Option<i64>,
+        edits: &StaffFields,
+        who: &str,
+        now: i64,
+    ) -> Result<Saved, DeskError>;
+    fn audit(&mut self, id: i64) -> Result<Vec<AuditEntry>, DeskError>;
+    fn search(&mut self, s: &Search) -> Result<Vec<IntakeSummary>, DeskError>;
+    fn opened_per_day(&mut self, day_starts: &[i64]) -> Result<Vec<u32>, DeskError>;
+    fn apply_retention(&mut self, now: i64, days: u32) -> Result<usize, DeskError>;
+    fn has_visit(&mut self, kiosk_id: u16, serial: u32) -> Result<bool, DeskError>;
+    fn count(&mut self) -> Result<i64, DeskError>;
+
+    // Staff accounts and the access log (TEAM.md §1).
+    fn staff_get(&mut self, login: &str) -> Result<Option<Account>, DeskError>;
+    fn staff_list(&mut self) -> Result<Vec<Account>, DeskError>;
+    /// False when the login exists already (nothing written).
+    fn staff_insert(&mut self, a: &Account, now: i64) -> Result<bool, DeskError>;
+    /// Writes name, role, active, hash, failures and lock of an existing account.
+    fn staff_update(&mut self, a: &Account) -> Result<(), DeskError>;
+    fn log_access(&mut self, e: &AccessEntry) -> Result<(), DeskError>;
+    /// Entries with `from <= at < to`, oldest first.
+    fn access_log(&mut self, from: i64, to: i64) -> Result<Vec<AccessEntry>, DeskError>;
+}
+
+/// The desk's store, SQLite or PostgreSQL.
+pub struct DeskStore {
+    inner: RefCell<Box<dyn Backend>>,
+}
+
+/// The columns of one intake row, in the order both backends select them.
+pub(crate) const RECORD_COLUMNS: &str = "id, kiosk_id, serial, issued_at, lang, questionnaire_version, answers, routes, receipt_no, created_at, updated_at, name, furigana, contact, assigned_staff, next_action, notes, stage, version";
+
+/// An intake row as both backends read it, before it is checked.
+pub(crate) struct RawRecord {
+    pub id: i64,
+    pub kiosk_id: i64,
+    pub serial: i64,
+    pub issued_at: i64,
+    pub lang: String,
+    pub questionnaire_version: i64,
+    pub answers: String,
+    pub routes: String,
+    pub receipt_no: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub staff: [String; 6],
+    pub stage: i64,
+    pub version: i64,
+}
+
+impl RawRecord {
+    pub(crate) fn into_record(self) -> Result<IntakeRecord, DeskError> {
+        let id = self.id;
+        let bad = |what: &str| DeskError(format!("record {id} has an unreadable {what}"));
+        let answers: Vec<(String, String)> =
+            serde_json::from_str(&self.answers).map_err(|_| bad("answer list"))?;
+        let routes: Vec<String> =
+            serde_json::from_str(&self.routes).map_err(|_| bad("route list"))?;
+        let [name, furigana, contact, assigned_staff, next_action, notes] = self.staff;
+        Ok(IntakeRecord {
+            id,
+            visit: ScannedVisit {
+                kiosk_id: u16::try_from(self.kiosk_id).map_err(|_| bad("kiosk id"))?,
+                serial: u32::try_from(self.serial).map_err(|_| bad("visit number"))?,
+                issued_at: self.issued_at,
+                lang: self.lang,
+                questionnaire_version: u8::try_from(self.questionnaire_version)
+                    .map_err(|_| bad("questionnaire version"))?,
+                answers,
+                routes,
+                receipt_no: self.receipt_no,
+            },
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            staff: StaffFields {
+                name,
+                furigana,
+                contact,
+                assigned_staff,
+                next_action,
+                notes,
+                stage: Stage::from_code(self.stage),
+            },
+            version: self.version,
+        })
+    }
+}
+
+/// `%text%` for LIKE with `\` as the escape character.
+pub(crate) fn like_pattern(text: &str) -> String {
+    format!(
+        "%{}%",
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
+/// The (field, old, new) triples a save writes: only what changed.
+pub(crate) fn changes(
+    before: &StaffFields,
+    after: &StaffFields,
+) -> Vec<(&'static str, String, String)> {
+    before
+        .fields()
+        .into_iter()
+        .zip(after.fields())
+        .filter(|((_, _, old), (_, _, new))| old != new)
+        .map(|((field, _, old), (_, _, new))| (field, old, new))
+        .collect()
+}
+
+impl DeskStore {
+    /// Opens or creates `desk.sqlite` (0600, WAL, `synchronous=FULL`, migrations).
+    pub fn open(path: &Path) -> Result<DeskStore, DeskError> {
+        Ok(DeskStore::from_backend(Box::new(
+            sqlite::SqliteStore::open(path)?,
+        )))
+    }
+
+    /// Connects to the centre's PostgreSQL database and brings its schema up to date.
+    pub fn connect(db: &postgres::PgTarget) -> Result<DeskStore, DeskError> {
+        Ok(DeskStore::from_backend(Box::new(
+            postgres::PgStore::connect(db)?,
+        )))
+    }
+
+    pub fn from_backend(b: Box<dyn Backend>) -> DeskStore {
+        DeskStore {
+            inner: RefCell::new(b),
+        }
+    }
+
+    fn with<R>(
+        &self,
+        f: impl FnOnce(&mut dyn Backend) -> Result<R, DeskError>,
+    ) -> Result<R, DeskError> {
+        let mut b = self
+            .inner
+            .try_borrow_mut()
+            .map_err(|_| DeskError("the desk store is busy (re-entrant call)".into()))?;
+        f(b.as_mut())
+    }
+
+    pub fn describe(&self) -> String {
+        self.inner
+            .try_borrow()
+            .map(|b| b.describe())
+            .unwrap_or_default()
+    }
+
+    /// The scan path: opens the record for this slip, creating it on the first scan.
+    /// Returns the record and whether it was created now.
+    pub fn open_or_create(
+        &mut self,
+        visit: &ScannedVisit,
+        now: i64,
+    ) -> Result<(IntakeRecord, bool), DeskError> {
+        let (id, created) = self.with(|b| b.open_or_create(visit, now))?;
+        let rec = self
+            .get(id)?
+            .ok_or_else(|| DeskError(format!("record {id} vanished while opening it")))?;
+        Ok((rec, created))
+    }
+
+    pub fn get(&self, id: i64) -> Result<Option<IntakeRecord>, DeskError> {
+        self.with(|b| b.get(id))
+    }
+
+    /// Saves staff edits whatever the record's version (one desk). Returns the number of
+    /// changed fields.
+    pub fn save(
+        &mut self,
+        id: i64,
+        edits: &StaffFields,
+        who: &str,
+        now: i64,
+    ) -> Result<usize, DeskError> {
+        match self.with(|b| b.save(id, None, edits, who, now))? {
+            Saved::Changed { fields, .. } => Ok(fields),
+            Saved::Conflict { .. } => Err(DeskError(format!(
+                "record {id} was changed at the same moment; open it again"
+            ))),
+        }
+    }
+
+    /// Saves staff edits made on `version` of the record; refused if someone saved since.
+    pub fn save_version(
+        &mut self,
+        id: i64,
+        version: i64,
+        edits: &StaffFields,
+        who: &str,
+        now: i64,
+    ) -> Result<Saved, DeskError> {
+        self.with(|b| b.save(id, Some(version), edits, who, now))
+    }
+
+    pub fn audit(&self, id: i64) -> Result<Vec<AuditEntry>, DeskError> {
+        self.with(|b| b.audit(id))
+    }
+
+    pub fn search(&self, s: &Search) -> Result<Vec<IntakeSummary>, DeskError> {
+        self.with(|b| b.search(s))
+    }
+
+    /// Intakes opened (records created) per local day: `day_starts` are the unix times of
+    /// local midnights, ascending, with one extra at the end.
+    pub fn opened_per_day(&self, day_starts: &[i64]) -> Result<Vec<u32>, DeskError> {
+        self.with(|b| b.opened_per_day(day_starts))
+    }
+
+    /// Deletes closed (ターミネーション) records closed more than `days` ago, audited without
+    /// personal data. Returns how many were deleted.
+    pub fn apply_retention(&mut self, now: i64, days: u32) -> Result<usize, DeskError> {
+        self.with(|b| b.apply_retention(now, days))
+    }
+
+    /// Whether this desk has a record for the kiosk's visit.
+    pub fn has_visit(&self, kiosk_id: u16, serial: u32) -> Result<bool, DeskError> {
+        self.with(|b| b.has_visit(kiosk_id, serial))
+    }
+
+    pub fn count(&self) -> Result<i64, DeskError> {
+        self.with(|b| b.count())
+    }
+
+    pub fn staff_get(&self, login: &str) -> Result<Option<Account>, DeskError> {
+        self.with(|b| b.staff_get(login))
+    }
+
+    pub fn staff_list(&self) -> Result<Vec<Account>, DeskError> {
+        self.with(|b| b.staff_list())
+    }
+
+    pub fn staff_insert(&self, a: &Account, now: i64) -> Result<bool, DeskError> {
+        self.with(|b| b.staff_insert(a, now))
+    }
+
+    pub fn staff_update(&self, a: &Account) -> Result<(), DeskError> {
+        self.with(|b| b.staff_update(a))
+    }
+
+    pub fn log_access(&self, e: &AccessEntry) -> Result<(), DeskError> {
+        self.with(|b| b.log_access(e))
+    }
+
+    pub fn access_log(&self, from: i64, to: i64) -> Result<Vec<AccessEntry>, DeskError> {
+        self.with(|b| b.access_log(from, to))
+    }
+
+    /// Signs `login` in with `pw` at `now`: stores the new failure/lock state and logs the
+    /// attempt (failed ones too). Ok(account) only for an active account with the right
+    /// password.
+    pub fn sign_in(
+        &self,
+        login: &str,
+        pw: &str,
+        now: i64,
+    ) -> Result<Result<Account, super::accounts::SignIn>, DeskError> {
+        use super::accounts::{SignIn, check};
+        let acc = self.staff_get(login)?;
+        let (result, state) = check(acc.as_ref(), pw, now);
+        if let (Some(mut a), Some((failures, locked_until))) = (acc.clone(), state) {
+            a.failures = failures;
+            a.locked_until = locked_until;
+            self.staff_update(&a)?;
+        }
+        let ok = result == SignIn::Ok;
+        self.log_access(&AccessEntry {
+            at: now,
+            login: login.chars().take(64).collect(),
+            action: if ok { "sign_in" } else { "sign_in_failed" }.into(),
+            record: None,
+        })?;
+        Ok(match (result, acc) {
+            (SignIn::Ok, Some(a)) => Ok(a),
+            (SignIn::Ok, None) => Err(SignIn::Wrong { tries_left: 0 }),
+            (other, _) => Err(other),
+        })
+    }
+}
+
+/// Shared by both backends: an account row from its columns.
+pub(crate) fn account_from(
+    login: String,
+    name: String,
+    role: String,
+    active: bool,
+    hash: String,
+    failures: i64,
+    locked_until: Option<i64>,
+) -> Account {
+    Account {
+        login,
+        name,
+        role: Role::parse(&role).unwrap_or(Role::Staff),
+        active,
+        hash,
+        failures,
+        locked_until,
+    }
+}

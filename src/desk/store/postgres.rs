@@ -1,0 +1,683 @@
+//! The team's store: every desk of a centre on one PostgreSQL database (TEAM.md §2). Same
+//! behaviour as `sqlite`; the differences are the database's own: `BIGSERIAL` ids,
+//! `$n` parameters, and a schema table with an advisory lock so two desks starting at the
+//! same moment migrate once.
+//!
+//! The password never sits in the config: it comes from a file named there (mode 0600, like
+//! `.pgpass`) or from `~/.pgpass`/`PGPASSWORD` handled by the server's usual rules.
+
+use std::path::{Path, PathBuf};
+
+use postgres::types::ToSql;
+use postgres::{Client, NoTls, Row};
+
+use super::{
+    Backend, DeskError, IntakeSummary, RECORD_COLUMNS, RawRecord, Saved, Search, account_from,
+};
+use crate::desk::accounts::{AccessEntry, Account};
+use crate::desk::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
+
+/// Schema versions in order: entry N brings the database from version N to N+1.
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE intake (
+        id BIGSERIAL PRIMARY KEY,
+        kiosk_id INTEGER NOT NULL,
+        serial BIGINT NOT NULL,
+        issued_at BIGINT NOT NULL,
+        lang TEXT NOT NULL,
+        questionnaire_version INTEGER NOT NULL,
+        answers TEXT NOT NULL,
+        routes TEXT NOT NULL,
+        receipt_no TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        furigana TEXT NOT NULL DEFAULT '',
+        contact TEXT NOT NULL DEFAULT '',
+        assigned_staff TEXT NOT NULL DEFAULT '',
+        next_action TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        stage INTEGER NOT NULL DEFAULT 0,
+        closed_at BIGINT,
+        UNIQUE (kiosk_id, serial)
+    );
+    CREATE INDEX intake_issued ON intake(issued_at);
+    CREATE INDEX intake_created ON intake(created_at);
+    CREATE TABLE audit (
+        id BIGSERIAL PRIMARY KEY,
+        intake_id BIGINT NOT NULL,
+        at BIGINT NOT NULL,
+        who TEXT NOT NULL,
+        field TEXT NOT NULL,
+        old TEXT NOT NULL,
+        new TEXT NOT NULL
+    );
+    CREATE INDEX audit_intake ON audit(intake_id, id);",
+    "ALTER TABLE intake ADD COLUMN version BIGINT NOT NULL DEFAULT 0;",
+    "CREATE TABLE staff (
+        login TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        active BOOLEAN NOT NULL,
+        hash TEXT NOT NULL,
+        failures BIGINT NOT NULL DEFAULT 0,
+        locked_until BIGINT,
+        created_at BIGINT NOT NULL
+    );
+    CREATE TABLE access_log (
+        id BIGSERIAL PRIMARY KEY,
+        at BIGINT NOT NULL,
+        login TEXT NOT NULL,
+        action TEXT NOT NULL,
+        record_id BIGINT
+    );
+    CREATE INDEX access_at ON access_log(at);",
+];
+
+/// Where the team's database is: `[desk] database` and its password.
+#[derive(Clone)]
+pub struct PgTarget {
+    pub url: String,
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for PgTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the password.
+        write!(f, "PgTarget({})", self.url)
+    }
+}
+
+impl PgTarget {
+    /// From the config: the URL, and the password from `password_file` (relative to the
+    /// config's folder), which must not be readable by others.
+    pub fn new(url: &str, password_file: Option<&Path>) -> Result<PgTarget, String> {
+        let cfg: postgres::Config = url.parse().map_err(|e| {
+            format!("[desk] database: `{}` is not a PostgreSQL URL ({e}); write postgresql://USER@HOST:5432/DBNAME", redact(url))
+        })?;
+        if cfg.get_password().is_some() {
+            return Err("[desk] database: the URL holds a password; put it in the file named by [desk] password_file (mode 0600) instead".into());
+        }
+        let password = match password_file {
+            None => None,
+            Some(p) => Some(read_password_file(p)?),
+        };
+        Ok(PgTarget {
+            url: url.to_string(),
+            password,
+        })
+    }
+
+    fn config(&self) -> Result<postgres::Config, DeskError> {
+        let mut cfg: postgres::Config = self
+            .url
+            .parse()
+            .map_err(|e| DeskError(format!("PostgreSQL URL: {e}")))?;
+        if let Some(p) = &self.password {
+            cfg.password(p.as_bytes());
+        }
+        cfg.connect_timeout(std::time::Duration::from_secs(5));
+        cfg.application_name("hatarakitai-desk");
+        Ok(cfg)
+    }
+
+    /// host/dbname, for messages.
+    pub fn describe(&self) -> String {
+        match self.url.parse::<postgres::Config>() {
+            Ok(c) => {
+                let host = c
+                    .get_hosts()
+                    .first()
+                    .map(|h| match h {
+                        postgres::config::Host::Tcp(s) => s.clone(),
+                        #[cfg(unix)]
+                        postgres::config::Host::Unix(p) => p.display().to_string(),
+                    })
+                    .unwrap_or_default();
+                format!("PostgreSQL {}/{}", host, c.get_dbname().unwrap_or(""))
+            }
+            Err(_) => "PostgreSQL".into(),
+        }
+    }
+}
+
+fn redact(url: &str) -> String {
+    // postgresql://user:secret@host → postgresql://user:***@host
+    match (url.find("://"), url.rfind('@')) {
+        (Some(a), Some(b)) if b > a => {
+            let cred = &url[a + 3..b];
+            match cred.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..a + 3], &cred[..c], &url[b..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn read_password_file(p: &Path) -> Result<String, String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(p)
+            .map_err(|e| format!("[desk] password_file {}: cannot read it ({e})", p.display()))?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            return Err(format!(
+                "[desk] password_file {}: other users can read it (mode {:o}); run: chmod 600 {}",
+                p.display(),
+                meta.permissions().mode() & 0o777,
+                p.display()
+            ));
+        }
+    }
+    let text = std::fs::read_to_string(p)
+        .map_err(|e| format!("[desk] password_file {}: cannot read it ({e})", p.display()))?;
+    let pw = text.lines().next().unwrap_or("").trim_end().to_string();
+    if pw.is_empty() {
+        return Err(format!(
+            "[desk] password_file {}: the file is empty; put the desk role's password on its first line",
+            p.display()
+        ));
+    }
+    Ok(pw)
+}
+
+pub struct PgStore {
+    client: Client,
+    name: String,
+}
+
+fn pg_err(what: &'static str, name: &str) -> impl Fn(postgres::Error) -> DeskError {
+    let name = name.to_string();
+    move |e| {
+        let detail = e
+            .as_db_error()
+            .map(|d| d.message().to_string())
+            .unwrap_or_else(|| e.to_string());
+        let hint = if e.is_closed() || detail.contains("connect") || detail.contains("Connection") {
+            "; check that the server is running and reachable from this PC, then try again (your edits are kept)"
+        } else {
+            ""
+        };
+        DeskError(format!("{name}: {what} failed ({detail}){hint}"))
+    }
+}
+
+impl PgStore {
+    /// Connects and brings the schema up to date (or refuses a schema newer than this desk).
+    pub fn connect(t: &PgTarget) -> Result<PgStore, DeskError> {
+        let name = t.describe();
+        let mut client = t
+            .config()?
+            .connect(NoTls)
+            .map_err(pg_err("connecting", &name))?;
+        migrate(&mut client, &name)?;
+        Ok(PgStore { client, name })
+    }
+
+    /// The client, for the tests' own checks and `desk migrate`.
+    pub fn client(&mut self) -> &mut Client {
+        &mut self.client
+    }
+}
+
+/// An advisory lock number for the schema (any constant shared by every desk).
+const SCHEMA_LOCK: i64 = 0x6861_7461_7261;
+
+fn migrate(client: &mut Client, name: &str) -> Result<(), DeskError> {
+    let mut tx = client
+        .transaction()
+        .map_err(pg_err("starting the schema check", name))?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])
+        .map_err(pg_err("locking the schema", name))?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS hatarakitai_schema (version INTEGER NOT NULL)")
+        .map_err(pg_err("reading the schema version", name))?;
+    let row = tx
+        .query_opt("SELECT version FROM hatarakitai_schema", &[])
+        .map_err(pg_err("reading the schema version", name))?;
+    let have: i32 = match row {
+        Some(r) => r.get(0),
+        None => {
+            tx.execute("INSERT INTO hatarakitai_schema (version) VALUES (0)", &[])
+                .map_err(pg_err("writing the schema version", name))?;
+            0
+        }
+    };
+    let known = MIGRATIONS.len() as i32;
+    if have > known {
+        return Err(DeskError(format!(
+            "{name}: the database has schema version {have}, newer than this desk knows ({known}); update hatarakitai on this PC before using it here (nothing was changed)"
+        )));
+    }
+    for (i, m) in MIGRATIONS.iter().enumerate().skip(have as usize) {
+        tx.batch_execute(m)
+            .map_err(pg_err("upgrading the schema", name))?;
+        tx.execute(
+            "UPDATE hatarakitai_schema SET version = $1",
+            &[&(i as i32 + 1)],
+        )
+        .map_err(pg_err("writing the schema version", name))?;
+    }
+    tx.commit().map_err(pg_err("upgrading the schema", name))
+}
+
+fn raw(r: &Row) -> Result<RawRecord, postgres::Error> {
+    Ok(RawRecord {
+        id: r.try_get(0)?,
+        kiosk_id: i64::from(r.try_get::<_, i32>(1)?),
+        serial: r.try_get(2)?,
+        issued_at: r.try_get(3)?,
+        lang: r.try_get(4)?,
+        questionnaire_version: i64::from(r.try_get::<_, i32>(5)?),
+        answers: r.try_get(6)?,
+        routes: r.try_get(7)?,
+        receipt_no: r.try_get(8)?,
+        created_at: r.try_get(9)?,
+        updated_at: r.try_get(10)?,
+        staff: [
+            r.try_get(11)?,
+            r.try_get(12)?,
+            r.try_get(13)?,
+            r.try_get(14)?,
+            r.try_get(15)?,
+            r.try_get(16)?,
+        ],
+        stage: i64::from(r.try_get::<_, i32>(17)?),
+        version: r.try_get(18)?,
+    })
+}
+
+fn audit_entry(r: &Row) -> AuditEntry {
+    AuditEntry {
+        at: r.get(0),
+        who: r.get(1),
+        field: r.get(2),
+        old: r.get(3),
+        new: r.get(4),
+    }
+}
+
+fn account_of(r: &Row) -> Account {
+    account_from(
+        r.get(0),
+        r.get(1),
+        r.get(2),
+        r.get(3),
+        r.get(4),
+        r.get(5),
+        r.get(6),
+    )
+}
+
+fn stage_i32(s: Stage) -> i32 {
+    i32::try_from(s.code()).unwrap_or(0)
+}
+
+impl Backend for PgStore {
+    fn describe(&self) -> String {
+        self.name.clone()
+    }
+
+    fn open_or_create(&mut self, visit: &ScannedVisit, now: i64) -> Result<(i64, bool), DeskError> {
+        let name = self.name.clone();
+        let answers =
+            serde_json::to_string(&visit.answers).map_err(|e| DeskError(e.to_string()))?;
+        let routes = serde_json::to_string(&visit.routes).map_err(|e| DeskError(e.to_string()))?;
+        let c = &mut self.client;
+        let mut tx = c
+            .transaction()
+            .map_err(pg_err("starting a transaction", &name))?;
+        let kiosk = i32::from(visit.kiosk_id);
+        let serial = i64::from(visit.serial);
+        let qv = i32::from(visit.questionnaire_version);
+        // The unique (kiosk_id, serial) key decides between desks scanning at the same instant.
+        let inserted = tx
+            .query_opt(
+                "INSERT INTO intake (kiosk_id, serial, issued_at, lang, questionnaire_version, answers, routes, receipt_no, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+                 ON CONFLICT (kiosk_id, serial) DO NOTHING RETURNING id",
+                &[&kiosk, &serial, &visit.issued_at, &visit.lang, &qv, &answers, &routes, &visit.receipt_no, &now],
+            )
+            .map_err(pg_err("creating the intake record", &name))?;
+        let out = match inserted {
+            Some(row) => {
+                let id: i64 = row.get(0);
+                tx.execute(
+                    "INSERT INTO audit (intake_id, at, who, field, old, new) VALUES ($1, $2, 'desk', 'created', '', 'scan')",
+                    &[&id, &now],
+                )
+                .map_err(pg_err("writing the audit trail", &name))?;
+                (id, true)
+            }
+            None => {
+                let row = tx
+                    .query_one(
+                        "SELECT id FROM intake WHERE kiosk_id = $1 AND serial = $2",
+                        &[&kiosk, &serial],
+                    )
+                    .map_err(pg_err("looking up the slip", &name))?;
+                (row.get(0), false)
+            }
+        };
+        tx.commit().map_err(pg_err("saving", &name))?;
+        Ok(out)
+    }
+
+    fn get(&mut self, id: i64) -> Result<Option<IntakeRecord>, DeskError> {
+        let name = self.name.clone();
+        let row = self
+            .client
+            .query_opt(
+                &format!("SELECT {RECORD_COLUMNS} FROM intake WHERE id = $1"),
+                &[&id],
+            )
+            .map_err(pg_err("reading a record", &name))?;
+        match row {
+            None => Ok(None),
+            Some(r) => raw(&r)
+                .map_err(pg_err("reading a record", &name))?
+                .into_record()
+                .map(Some),
+        }
+    }
+
+    fn save(
+        &mut self,
+        id: i64,
+        base: Option<i64>,
+        edits: &StaffFields,
+        who: &str,
+        now: i64,
+    ) -> Result<Saved, DeskError> {
+        let name = self.name.clone();
+        let c = &mut self.client;
+        let mut tx = c
+            .transaction()
+            .map_err(pg_err("starting a transaction", &name))?;
+        // FOR UPDATE: a second desk saving the same record waits here, then sees our version.
+        let row = tx
+            .query_opt(
+                &format!("SELECT {RECORD_COLUMNS} FROM intake WHERE id = $1 FOR UPDATE"),
+                &[&id],
+            )
+            .map_err(pg_err("reading a record", &name))?
+            .ok_or_else(|| {
+                DeskError(format!(
+                    "record {id} does not exist (it may have been deleted by retention)"
+                ))
+            })?;
+        let current = raw(&row)
+            .map_err(pg_err("reading a record", &name))?
+            .into_record()?;
+        if let Some(v) = base
+            && v != current.version
+        {
+            let from: i64 = tx
+                .query_one(
+                    "SELECT COALESCE(MAX(id), 0) FROM audit WHERE intake_id = $1 AND field = 'version' AND new = $2",
+                    &[&id, &v.to_string()],
+                )
+                .map_err(pg_err("reading the audit trail", &name))?
+                .get(0);
+            let theirs = tx
+                .query(
+                    "SELECT at, who, field, old, new FROM audit WHERE intake_id = $1 AND id > $2 AND field NOT IN ('version', 'created') ORDER BY id",
+                    &[&id, &from],
+                )
+                .map_err(pg_err("reading the audit trail", &name))?
+                .iter()
+                .map(audit_entry)
+                .collect();
+            return Ok(Saved::Conflict {
+                current: Box::new(current),
+                theirs,
+            });
+        }
+        let changed = super::changes(&current.staff, edits);
+        for (field, old, new) in &changed {
+            tx.execute(
+                "INSERT INTO audit (intake_id, at, who, field, old, new) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&id, &now, &who, field, old, new],
+            )
+            .map_err(pg_err("writing the audit trail", &name))?;
+        }
+        let mut version = current.version;
+        if !changed.is_empty() {
+            let stage = edits.stage.unwrap_or(Stage::Intake);
+            let closed_at: Option<i64> = (stage == Stage::Termination).then_some(now);
+            version += 1;
+            tx.execute(
+                "UPDATE intake SET name=$2, furigana=$3, contact=$4, assigned_staff=$5, next_action=$6, notes=$7, stage=$8, updated_at=$9,
+                        closed_at = CASE WHEN $8 = 6 THEN COALESCE(closed_at, $10) ELSE NULL END,
+                        version = $11
+                 WHERE id = $1",
+                &[&id, &edits.name, &edits.furigana, &edits.contact, &edits.assigned_staff, &edits.next_action, &edits.notes, &stage_i32(stage), &now, &closed_at, &version],
+            )
+            .map_err(pg_err("saving the record", &name))?;
+            tx.execute(
+                "INSERT INTO audit (intake_id, at, who, field, old, new) VALUES ($1, $2, $3, 'version', $4, $5)",
+                &[&id, &now, &who, &(version - 1).to_string(), &version.to_string()],
+            )
+            .map_err(pg_err("writing the audit trail", &name))?;
+        }
+        tx.commit().map_err(pg_err("saving", &name))?;
+        Ok(Saved::Changed {
+            fields: changed.len(),
+            version,
+        })
+    }
+
+    fn audit(&mut self, id: i64) -> Result<Vec<AuditEntry>, DeskError> {
+        let name = self.name.clone();
+        Ok(self
+            .client
+            .query(
+                "SELECT at, who, field, old, new FROM audit WHERE intake_id = $1 AND field <> 'version' ORDER BY id",
+                &[&id],
+            )
+            .map_err(pg_err("reading the audit trail", &name))?
+            .iter()
+            .map(audit_entry)
+            .collect())
+    }
+
+    fn search(&mut self, s: &Search) -> Result<Vec<IntakeSummary>, DeskError> {
+        let name = self.name.clone();
+        let like = super::like_pattern(&s.text);
+        let staff = super::like_pattern(&s.assigned_staff);
+        let stage: i32 = s.stage.map_or(-1, stage_i32);
+        let rows = self
+            .client
+            .query(
+                "SELECT id, issued_at, receipt_no, name, furigana, assigned_staff, stage FROM intake
+                 WHERE issued_at >= $1 AND issued_at < $2
+                   AND ($3 = '%%' OR name LIKE $3 ESCAPE '\\' OR furigana LIKE $3 ESCAPE '\\')
+                   AND ($4 < 0 OR stage = $4)
+                   AND ($5 = '%%' OR assigned_staff LIKE $5 ESCAPE '\\')
+                 ORDER BY issued_at DESC, id DESC LIMIT 500",
+                &[
+                    &s.from.unwrap_or(i64::MIN) as &(dyn ToSql + Sync),
+                    &s.to.unwrap_or(i64::MAX),
+                    &like,
+                    &stage,
+                    &staff,
+                ],
+            )
+            .map_err(pg_err("searching", &name))?;
+        Ok(rows
+            .iter()
+            .map(|r| IntakeSummary {
+                id: r.get(0),
+                issued_at: r.get(1),
+                receipt_no: r.get(2),
+                name: r.get(3),
+                furigana: r.get(4),
+                assigned_staff: r.get(5),
+                stage: Stage::from_code(i64::from(r.get::<_, i32>(6))).unwrap_or(Stage::Intake),
+            })
+            .collect())
+    }
+
+    fn opened_per_day(&mut self, day_starts: &[i64]) -> Result<Vec<u32>, DeskError> {
+        let name = self.name.clone();
+        let c = &mut self.client;
+        let st = c
+            .prepare("SELECT COUNT(*) FROM intake WHERE created_at >= $1 AND created_at < $2")
+            .map_err(pg_err("counting intakes", &name))?;
+        day_starts
+            .windows(2)
+            .map(|w| {
+                let n: i64 = c
+                    .query_one(&st, &[&w[0], &w[1]])
+                    .map_err(pg_err("counting intakes", &name))?
+                    .get(0);
+                Ok(u32::try_from(n).unwrap_or(u32::MAX))
+            })
+            .collect()
+    }
+
+    fn apply_retention(&mut self, now: i64, days: u32) -> Result<usize, DeskError> {
+        let name = self.name.clone();
+        let cutoff = now - i64::from(days) * 86_400;
+        let mut tx = self
+            .client
+            .transaction()
+            .map_err(pg_err("starting a transaction", &name))?;
+        let ids: Vec<i64> = tx
+            .query(
+                "SELECT id FROM intake WHERE stage = 6 AND closed_at IS NOT NULL AND closed_at < $1",
+                &[&cutoff],
+            )
+            .map_err(pg_err("finding expired records", &name))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let note = format!("closed more than {days} days ago");
+        for id in &ids {
+            tx.execute("DELETE FROM audit WHERE intake_id = $1", &[id])
+                .map_err(pg_err("deleting audit rows", &name))?;
+            tx.execute("DELETE FROM intake WHERE id = $1", &[id])
+                .map_err(pg_err("deleting a record", &name))?;
+            tx.execute(
+                "INSERT INTO audit (intake_id, at, who, field, old, new) VALUES ($1, $2, 'retention', 'deleted', '', $3)",
+                &[id as &(dyn ToSql + Sync), &now, &note],
+            )
+            .map_err(pg_err("writing the audit trail", &name))?;
+        }
+        tx.commit().map_err(pg_err("saving", &name))?;
+        Ok(ids.len())
+    }
+
+    fn has_visit(&mut self, kiosk_id: u16, serial: u32) -> Result<bool, DeskError> {
+        let name = self.name.clone();
+        Ok(self
+            .client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM intake WHERE kiosk_id = $1 AND serial = $2)",
+                &[
+                    &i32::from(kiosk_id) as &(dyn ToSql + Sync),
+                    &i64::from(serial),
+                ],
+            )
+            .map_err(pg_err("looking up a visit", &name))?
+            .get(0))
+    }
+
+    fn count(&mut self) -> Result<i64, DeskError> {
+        let name = self.name.clone();
+        Ok(self
+            .client
+            .query_one("SELECT COUNT(*) FROM intake", &[])
+            .map_err(pg_err("counting", &name))?
+            .get(0))
+    }
+
+    fn staff_get(&mut self, login: &str) -> Result<Option<Account>, DeskError> {
+        let name = self.name.clone();
+        Ok(self
+            .client
+            .query_opt(
+                "SELECT login, name, role, active, hash, failures, locked_until FROM staff WHERE login = $1",
+                &[&login],
+            )
+            .map_err(pg_err("reading an account", &name))?
+            .map(|r| account_of(&r)))
+    }
+
+    fn staff_list(&mut self) -> Result<Vec<Account>, DeskError> {
+        let name = self.name.clone();
+        Ok(self
+            .client
+            .query(
+                "SELECT login, name, role, active, hash, failures, locked_until FROM staff ORDER BY login",
+                &[],
+            )
+            .map_err(pg_err("listing accounts", &name))?
+            .iter()
+            .map(account_of)
+            .collect())
+    }
+
+    fn staff_insert(&mut self, a: &Account, now: i64) -> Result<bool, DeskError> {
+        let name = self.name.clone();
+        let n = self
+            .client
+            .execute(
+                "INSERT INTO staff (login, name, role, active, hash, failures, locked_until, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (login) DO NOTHING",
+                &[&a.login, &a.name, &a.role.id(), &a.active, &a.hash, &a.failures, &a.locked_until, &now],
+            )
+            .map_err(pg_err("adding an account", &name))?;
+        Ok(n == 1)
+    }
+
+    fn staff_update(&mut self, a: &Account) -> Result<(), DeskError> {
+        let name = self.name.clone();
+        self.client
+            .execute(
+                "UPDATE staff SET name=$2, role=$3, active=$4, hash=$5, failures=$6, locked_until=$7 WHERE login=$1",
+                &[&a.login, &a.name, &a.role.id(), &a.active, &a.hash, &a.failures, &a.locked_until],
+            )
+            .map_err(pg_err("saving an account", &name))?;
+        Ok(())
+    }
+
+    fn log_access(&mut self, e: &AccessEntry) -> Result<(), DeskError> {
+        let name = self.name.clone();
+        self.client
+            .execute(
+                "INSERT INTO access_log (at, login, action, record_id) VALUES ($1, $2, $3, $4)",
+                &[&e.at, &e.login, &e.action, &e.record],
+            )
+            .map_err(pg_err("writing the access log", &name))?;
+        Ok(())
+    }
+
+    fn access_log(&mut self, from: i64, to: i64) -> Result<Vec<AccessEntry>, DeskError> {
+        let name = self.name.clone();
+        Ok(self
+            .client
+            .query(
+                "SELECT at, login, action, record_id FROM access_log WHERE at >= $1 AND at < $2 ORDER BY id",
+                &[&from, &to],
+            )
+            .map_err(pg_err("reading the access log", &name))?
+            .iter()
+            .map(|r| AccessEntry {
+                at: r.get(0),
+                login: r.get(1),
+                action: r.get(2),
+                record: r.get(3),
+            })
+            .collect())
+    }
+}
+
+/// The password file's path, relative to the config's folder.
+pub fn password_path(base_dir: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base_dir.join(p)
+    }
+}

@@ -1,0 +1,521 @@
+//! `desk.sqlite`, the store of a one-PC centre. Personal data lives here, so the file is
+//! created 0600 and nothing from it is ever logged.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{
+    Backend, DeskError, IntakeSummary, RECORD_COLUMNS, RawRecord, Saved, Search, account_from,
+};
+use crate::desk::accounts::{AccessEntry, Account};
+use crate::desk::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
+
+/// Schema versions in order: entry N brings `user_version` from N to N+1.
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+
+const SCHEMA_V1: &str = "
+    CREATE TABLE intake (
+        id INTEGER PRIMARY KEY,
+        kiosk_id INTEGER NOT NULL,
+        serial INTEGER NOT NULL,
+        issued_at INTEGER NOT NULL,
+        lang TEXT NOT NULL,
+        questionnaire_version INTEGER NOT NULL,
+        answers TEXT NOT NULL,
+        routes TEXT NOT NULL,
+        receipt_no TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        furigana TEXT NOT NULL DEFAULT '',
+        contact TEXT NOT NULL DEFAULT '',
+        assigned_staff TEXT NOT NULL DEFAULT '',
+        next_action TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        stage INTEGER NOT NULL DEFAULT 0,
+        closed_at INTEGER,
+        UNIQUE (kiosk_id, serial)
+    );
+    CREATE INDEX intake_issued ON intake(issued_at);
+    CREATE INDEX intake_created ON intake(created_at);
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        intake_id INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        who TEXT NOT NULL,
+        field TEXT NOT NULL,
+        old TEXT NOT NULL,
+        new TEXT NOT NULL
+    );
+    CREATE INDEX audit_intake ON audit(intake_id, id);
+";
+
+/// Optimistic concurrency: every save bumps the record's version.
+const SCHEMA_V2: &str = "ALTER TABLE intake ADD COLUMN version INTEGER NOT NULL DEFAULT 0;";
+
+/// Staff accounts and the access log (record ids only, never a visitor's name).
+const SCHEMA_V3: &str = "
+    CREATE TABLE staff (
+        login TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        active INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        locked_until INTEGER,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE access_log (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        login TEXT NOT NULL,
+        action TEXT NOT NULL,
+        record_id INTEGER
+    );
+    CREATE INDEX access_at ON access_log(at);
+";
+
+fn db_err(what: &str, path: &str) -> impl Fn(rusqlite::Error) -> DeskError {
+    let (what, path) = (what.to_string(), path.to_string());
+    move |e| {
+        DeskError(format!(
+            "desk database {path}: {what} failed ({e}); if this repeats, check free disk space and restart the desk"
+        ))
+    }
+}
+
+pub struct SqliteStore {
+    conn: Connection,
+    path: String,
+}
+
+impl SqliteStore {
+    /// Opens or creates `desk.sqlite` with the project's one database opener (0600 files, WAL,
+    /// `synchronous=FULL`, `quick_check`, migrations by `user_version`, a writability check).
+    pub fn open(path: &Path) -> Result<SqliteStore, DeskError> {
+        let conn =
+            crate::store::open_db(path, true, MIGRATIONS).map_err(|e| DeskError(e.to_string()))?;
+        conn.execute_batch("PRAGMA foreign_keys=ON;")
+            .map_err(db_err("setting foreign keys", &path.display().to_string()))?;
+        Ok(SqliteStore {
+            conn,
+            path: path.display().to_string(),
+        })
+    }
+}
+
+fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRecord> {
+    Ok(RawRecord {
+        id: r.get(0)?,
+        kiosk_id: r.get(1)?,
+        serial: r.get(2)?,
+        issued_at: r.get(3)?,
+        lang: r.get(4)?,
+        questionnaire_version: r.get(5)?,
+        answers: r.get(6)?,
+        routes: r.get(7)?,
+        receipt_no: r.get(8)?,
+        created_at: r.get(9)?,
+        updated_at: r.get(10)?,
+        staff: [
+            r.get(11)?,
+            r.get(12)?,
+            r.get(13)?,
+            r.get(14)?,
+            r.get(15)?,
+            r.get(16)?,
+        ],
+        stage: r.get(17)?,
+        version: r.get(18)?,
+    })
+}
+
+fn audit_rows(
+    conn: &Connection,
+    p: &str,
+    id: i64,
+    after: i64,
+) -> Result<Vec<AuditEntry>, DeskError> {
+    let mut st = conn
+        .prepare_cached(
+            "SELECT at, who, field, old, new FROM audit WHERE intake_id = ?1 AND id > ?2 ORDER BY id",
+        )
+        .map_err(db_err("reading the audit trail", p))?;
+    let rows = st
+        .query_map(params![id, after], |r| {
+            Ok(AuditEntry {
+                at: r.get(0)?,
+                who: r.get(1)?,
+                field: r.get(2)?,
+                old: r.get(3)?,
+                new: r.get(4)?,
+            })
+        })
+        .map_err(db_err("reading the audit trail", p))?;
+    rows.collect::<Result<Vec<_>, _>>()
+        .map_err(db_err("reading the audit trail", p))
+}
+
+impl Backend for SqliteStore {
+    fn describe(&self) -> String {
+        format!("desk.sqlite at {}", self.path)
+    }
+
+    fn open_or_create(&mut self, visit: &ScannedVisit, now: i64) -> Result<(i64, bool), DeskError> {
+        let p = self.path.clone();
+        let answers =
+            serde_json::to_string(&visit.answers).map_err(|e| DeskError(e.to_string()))?;
+        let routes = serde_json::to_string(&visit.routes).map_err(|e| DeskError(e.to_string()))?;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(db_err("starting a transaction", &p))?;
+        // The unique (kiosk_id, serial) key decides; no check-then-insert.
+        let inserted: Option<i64> = tx
+            .query_row(
+                "INSERT INTO intake (kiosk_id, serial, issued_at, lang, questionnaire_version, answers, routes, receipt_no, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+                 ON CONFLICT (kiosk_id, serial) DO NOTHING RETURNING id",
+                params![visit.kiosk_id, visit.serial, visit.issued_at, visit.lang, visit.questionnaire_version, answers, routes, visit.receipt_no, now],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db_err("creating the intake record", &p))?;
+        let out = match inserted {
+            Some(id) => {
+                tx.execute(
+                    "INSERT INTO audit (intake_id, at, who, field, old, new) VALUES (?1, ?2, 'desk', 'created', '', 'scan')",
+                    params![id, now],
+                )
+                .map_err(db_err("writing the audit trail", &p))?;
+                (id, true)
+            }
+            None => {
+                let id = tx
+                    .query_row(
+                        "SELECT id FROM intake WHERE kiosk_id = ?1 AND serial = ?2",
+                        params![visit.kiosk_id, visit.serial],
+                        |r| r.get(0),
+                    )
+                    .map_err(db_err("looking up the slip", &p))?;
+                (id, false)
+            }
+        };
+        tx.commit().map_err(db_err("saving", &p))?;
+        Ok(out)
+    }
+
+    fn get(&mut self, id: i64) -> Result<Option<IntakeRecord>, DeskError> {
+        let p = self.path.as_str();
+        let row = self
+            .conn
+            .query_row(
+                &format!("SELECT {RECORD_COLUMNS} FROM intake WHERE id = ?1"),
+                params![id],
+                raw,
+            )
+            .optional()
+            .map_err(db_err("reading a record", p))?;
+        row.map(RawRecord::into_record).transpose()
+    }
+
+    fn save(
+        &mut self,
+        id: i64,
+        base: Option<i64>,
+        edits: &StaffFields,
+        who: &str,
+        now: i64,
+    ) -> Result<Saved, DeskError> {
+        let p = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(db_err("starting a transaction", &p))?;
+        let current = tx
+            .query_row(
+                &format!("SELECT {RECORD_COLUMNS} FROM intake WHERE id = ?1"),
+                params![id],
+                raw,
+            )
+            .optional()
+            .map_err(db_err("reading a record", &p))?
+            .map(RawRecord::into_record)
+            .transpose()?
+            .ok_or_else(|| {
+                DeskError(format!(
+                    "record {id} does not exist (it may have been deleted by retention)"
+                ))
+            })?;
+        if let Some(v) = base
+            && v != current.version
+        {
+            let theirs = audit_since_version(&tx, &p, id, v)?;
+            return Ok(Saved::Conflict {
+                current: Box::new(current),
+                theirs,
+            });
+        }
+        let changed = super::changes(&current.staff, edits);
+        for (field, old, new) in &changed {
+            tx.execute(
+                "INSERT INTO audit (intake_id, at, who, field, old, new) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, now, who, field, old, new],
+            )
+            .map_err(db_err("writing the audit trail", &p))?;
+        }
+        let mut version = current.version;
+        if !changed.is_empty() {
+            let stage = edits.stage.unwrap_or(Stage::Intake);
+            let closed_at: Option<i64> = (stage == Stage::Termination).then_some(now);
+            version += 1;
+            tx.execute(
+                "UPDATE intake SET name=?2, furigana=?3, contact=?4, assigned_staff=?5, next_action=?6, notes=?7, stage=?8, updated_at=?9,
+                        closed_at = CASE WHEN ?8 = 6 THEN COALESCE(closed_at, ?10) ELSE NULL END,
+                        version = ?11
+                 WHERE id = ?1",
+                params![id, edits.name, edits.furigana, edits.contact, edits.assigned_staff, edits.next_action, edits.notes, stage.code(), now, closed_at, version],
+            )
+            .map_err(db_err("saving the record", &p))?;
+            // Which audit rows belong to which version: the save's last row carries it.
+            tx.execute(
+                "INSERT INTO audit (intake_id, at, who, field, old, new) VALUES (?1, ?2, ?3, 'version', ?4, ?5)",
+                params![id, now, who, (version - 1).to_string(), version.to_string()],
+            )
+            .map_err(db_err("writing the audit trail", &p))?;
+        }
+        tx.commit().map_err(db_err("saving", &p))?;
+        Ok(Saved::Changed {
+            fields: changed.len(),
+            version,
+        })
+    }
+
+    fn audit(&mut self, id: i64) -> Result<Vec<AuditEntry>, DeskError> {
+        Ok(audit_rows(&self.conn, &self.path, id, 0)?
+            .into_iter()
+            .filter(|a| a.field != "version")
+            .collect())
+    }
+
+    fn search(&mut self, s: &Search) -> Result<Vec<IntakeSummary>, DeskError> {
+        let p = self.path.as_str();
+        let like = super::like_pattern(&s.text);
+        let staff = super::like_pattern(&s.assigned_staff);
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT id, issued_at, receipt_no, name, furigana, assigned_staff, stage FROM intake
+                 WHERE issued_at >= ?1 AND issued_at < ?2
+                   AND (?3 = '%%' OR name LIKE ?3 ESCAPE '\\' OR furigana LIKE ?3 ESCAPE '\\')
+                   AND (?4 < 0 OR stage = ?4)
+                   AND (?5 = '%%' OR assigned_staff LIKE ?5 ESCAPE '\\')
+                 ORDER BY issued_at DESC, id DESC LIMIT 500",
+            )
+            .map_err(db_err("searching", p))?;
+        let rows = st
+            .query_map(
+                params![
+                    s.from.unwrap_or(i64::MIN),
+                    s.to.unwrap_or(i64::MAX),
+                    like,
+                    s.stage.map_or(-1, Stage::code),
+                    staff
+                ],
+                |r| {
+                    Ok(IntakeSummary {
+                        id: r.get(0)?,
+                        issued_at: r.get(1)?,
+                        receipt_no: r.get(2)?,
+                        name: r.get(3)?,
+                        furigana: r.get(4)?,
+                        assigned_staff: r.get(5)?,
+                        stage: Stage::from_code(r.get(6)?).unwrap_or(Stage::Intake),
+                    })
+                },
+            )
+            .map_err(db_err("searching", p))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(db_err("searching", p))
+    }
+
+    fn opened_per_day(&mut self, day_starts: &[i64]) -> Result<Vec<u32>, DeskError> {
+        let p = self.path.as_str();
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM intake WHERE created_at >= ?1 AND created_at < ?2",
+            )
+            .map_err(db_err("counting intakes", p))?;
+        day_starts
+            .windows(2)
+            .map(|w| {
+                st.query_row(params![w[0], w[1]], |r| r.get::<_, u32>(0))
+                    .map_err(db_err("counting intakes", p))
+            })
+            .collect()
+    }
+
+    fn apply_retention(&mut self, now: i64, days: u32) -> Result<usize, DeskError> {
+        let p = self.path.clone();
+        let cutoff = now - i64::from(days) * 86_400;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(db_err("starting a transaction", &p))?;
+        let ids: Vec<i64> = {
+            let mut st = tx
+                .prepare("SELECT id FROM intake WHERE stage = 6 AND closed_at IS NOT NULL AND closed_at < ?1")
+                .map_err(db_err("finding expired records", &p))?;
+            let rows = st
+                .query_map(params![cutoff], |r| r.get(0))
+                .map_err(db_err("finding expired records", &p))?;
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(db_err("finding expired records", &p))?
+        };
+        for id in &ids {
+            // The record's own audit rows hold old values (names): they go too.
+            tx.execute("DELETE FROM audit WHERE intake_id = ?1", params![id])
+                .map_err(db_err("deleting audit rows", &p))?;
+            tx.execute("DELETE FROM intake WHERE id = ?1", params![id])
+                .map_err(db_err("deleting a record", &p))?;
+            tx.execute(
+                "INSERT INTO audit (intake_id, at, who, field, old, new) VALUES (?1, ?2, 'retention', 'deleted', '', ?3)",
+                params![id, now, format!("closed more than {days} days ago")],
+            )
+            .map_err(db_err("writing the audit trail", &p))?;
+        }
+        tx.commit().map_err(db_err("saving", &p))?;
+        Ok(ids.len())
+    }
+
+    fn has_visit(&mut self, kiosk_id: u16, serial: u32) -> Result<bool, DeskError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM intake WHERE kiosk_id = ?1 AND serial = ?2)",
+                params![kiosk_id, serial],
+                |r| r.get(0),
+            )
+            .map_err(db_err("looking up a visit", &self.path))
+    }
+
+    fn count(&mut self) -> Result<i64, DeskError> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM intake", [], |r| r.get(0))
+            .map_err(db_err("counting", &self.path))
+    }
+
+    fn staff_get(&mut self, login: &str) -> Result<Option<Account>, DeskError> {
+        self.conn
+            .query_row(
+                "SELECT login, name, role, active, hash, failures, locked_until FROM staff WHERE login = ?1",
+                params![login],
+                account_row,
+            )
+            .optional()
+            .map_err(db_err("reading an account", &self.path))
+    }
+
+    fn staff_list(&mut self) -> Result<Vec<Account>, DeskError> {
+        let p = self.path.as_str();
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT login, name, role, active, hash, failures, locked_until FROM staff ORDER BY login",
+            )
+            .map_err(db_err("listing accounts", p))?;
+        let rows = st
+            .query_map([], account_row)
+            .map_err(db_err("listing accounts", p))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(db_err("listing accounts", p))
+    }
+
+    fn staff_insert(&mut self, a: &Account, now: i64) -> Result<bool, DeskError> {
+        let n = self
+            .conn
+            .execute(
+                "INSERT INTO staff (login, name, role, active, hash, failures, locked_until, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (login) DO NOTHING",
+                params![a.login, a.name, a.role.id(), a.active, a.hash, a.failures, a.locked_until, now],
+            )
+            .map_err(db_err("adding an account", &self.path))?;
+        Ok(n == 1)
+    }
+
+    fn staff_update(&mut self, a: &Account) -> Result<(), DeskError> {
+        self.conn
+            .execute(
+                "UPDATE staff SET name=?2, role=?3, active=?4, hash=?5, failures=?6, locked_until=?7 WHERE login=?1",
+                params![a.login, a.name, a.role.id(), a.active, a.hash, a.failures, a.locked_until],
+            )
+            .map_err(db_err("saving an account", &self.path))?;
+        Ok(())
+    }
+
+    fn log_access(&mut self, e: &AccessEntry) -> Result<(), DeskError> {
+        self.conn
+            .execute(
+                "INSERT INTO access_log (at, login, action, record_id) VALUES (?1, ?2, ?3, ?4)",
+                params![e.at, e.login, e.action, e.record],
+            )
+            .map_err(db_err("writing the access log", &self.path))?;
+        Ok(())
+    }
+
+    fn access_log(&mut self, from: i64, to: i64) -> Result<Vec<AccessEntry>, DeskError> {
+        let p = self.path.as_str();
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT at, login, action, record_id FROM access_log WHERE at >= ?1 AND at < ?2 ORDER BY id",
+            )
+            .map_err(db_err("reading the access log", p))?;
+        let rows = st
+            .query_map(params![from, to], |r| {
+                Ok(AccessEntry {
+                    at: r.get(0)?,
+                    login: r.get(1)?,
+                    action: r.get(2)?,
+                    record: r.get(3)?,
+                })
+            })
+            .map_err(db_err("reading the access log", p))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(db_err("reading the access log", p))
+    }
+}
+
+fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
+    Ok(account_from(
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    ))
+}
+
+/// The audit entries of the saves after version `v` (what the other person changed).
+fn audit_since_version(
+    conn: &Connection,
+    p: &str,
+    id: i64,
+    v: i64,
+) -> Result<Vec<AuditEntry>, DeskError> {
+    // The 'version' row ending the save that made version v (none for v = 0: all saves).
+    let from: i64 = conn
+        .query_row(
+            "SELECT COALESCE(MAX(id), 0) FROM audit WHERE intake_id = ?1 AND field = 'version' AND new = ?2",
+            params![id, v.to_string()],
+            |r| r.get(0),
+        )
+        .map_err(db_err("reading the audit trail", p))?;
+    Ok(audit_rows(conn, p, id, from)?
+        .into_iter()
+        .filter(|a| a.field != "version" && a.field != "created")
+        .collect())
+}

@@ -1,0 +1,508 @@
+//! A team's desks on one PostgreSQL server, through the real command line: 8 desk processes
+//! scanning the same 200 slips at the same time make exactly 200 records, and none of them
+//! sees an error (TEAM.md §4). Also: bad URLs, passwords in the URL, readable password files
+//! and a server that is down give clear messages.
+
+mod pg_support;
+
+use std::process::{Command, Stdio};
+
+use hatarakitai::answers::Answers;
+use hatarakitai::content::Content;
+use hatarakitai::lang::Lang;
+use hatarakitai::matcher;
+use hatarakitai::payload::{self, CentreKey, VisitRecord};
+
+const T0: i64 = 1_795_600_000;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hatarakitai"))
+}
+
+const PW: &str = "kanri-2026";
+
+/// Runs the CLI with `pw` on standard input (as every signed-in command reads it).
+fn run_pw(args: &[&str], pw: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(mut i) = child.stdin.take() {
+        let _ = writeln!(i, "{pw}");
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// The first administrator, made on the command line.
+fn add_admin(cfg: &str, d: &str) {
+    let o = run_pw(
+        &[
+            "--config",
+            cfg,
+            "--data-dir",
+            d,
+            "staff",
+            "add",
+            "--admin",
+            "--login",
+            "admin",
+            "--name",
+            "管理者",
+        ],
+        PW,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn slips(key: &CentreKey, n: u32) -> Vec<String> {
+    let content = Content::embedded().unwrap();
+    let a = Answers::parse_kv(&content.questionnaire, "goal=work_now,days=d5").unwrap();
+    let o = matcher::match_answers(&content, &a);
+    (1..=n)
+        .map(|serial| {
+            let rec = VisitRecord::from_visit(&content, &a, &o, Lang::Ja, 1, serial, T0).unwrap();
+            payload::encode(&rec, key, payload::random_nonce().unwrap()).unwrap()
+        })
+        .collect()
+}
+
+/// A data dir with the centre key and a config naming the database.
+fn setup(url: &str) -> (tempfile::TempDir, CentreKey) {
+    let dir = tempfile::tempdir().unwrap();
+    let key = CentreKey::generate().unwrap();
+    key.write_new(&dir.path().join("centre.key")).unwrap();
+    std::fs::write(
+        dir.path().join("desk.toml"),
+        format!("[desk]\ndatabase = \"{url}\"\n"),
+    )
+    .unwrap();
+    (dir, key)
+}
+
+#[test]
+fn eight_desk_processes_scanning_200_slips_make_200_records() {
+    let Some(pg) = pg_support::server() else {
+        return;
+    };
+    let url = pg.new_database("team");
+    let (dir, key) = setup(&url);
+    let texts = slips(&key, 200);
+    let d = dir.path().to_str().unwrap().to_string();
+    let cfg = dir.path().join("desk.toml").to_str().unwrap().to_string();
+    add_admin(&cfg, &d);
+    let results: Vec<(usize, usize, Vec<String>)> = std::thread::scope(|sc| {
+        let handles: Vec<_> = (0..8usize)
+            .map(|desk| {
+                let (texts, d, cfg) = (&texts, &d, &cfg);
+                sc.spawn(move || {
+                    // Each desk scans half the slips, so every slip is scanned by 4 desks.
+                    let mut created = 0;
+                    let mut opened = 0;
+                    let mut errors = Vec::new();
+                    for i in 0..200usize {
+                        if (i + desk) % 2 == 1 {
+                            continue;
+                        }
+                        let t = &texts[(i * 7 + desk * 13) % 200];
+                        let o = run_pw(
+                            &[
+                                "--config",
+                                cfg,
+                                "--data-dir",
+                                d,
+                                "intake",
+                                "open",
+                                t,
+                                "--staff",
+                                "admin",
+                            ],
+                            PW,
+                        );
+                        if !o.status.success() {
+                            errors.push(String::from_utf8_lossy(&o.stderr).into_owned());
+                            continue;
+                        }
+                        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+                        opened += 1;
+                        if v["created"] == true {
+                            created += 1;
+                        }
+                    }
+                    (created, opened, errors)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let errors: Vec<&String> = results.iter().flat_map(|r| &r.2).collect();
+    assert!(errors.is_empty(), "desks saw errors: {errors:?}");
+    let created: usize = results.iter().map(|r| r.0).sum();
+    let opened: usize = results.iter().map(|r| r.1).sum();
+    // The scans mapped (i*7 + desk*13) % 200 over half the i: count distinct slips touched.
+    let mut touched = std::collections::HashSet::new();
+    for desk in 0..8usize {
+        for i in (0..200usize).filter(|i| (i + desk) % 2 == 0) {
+            touched.insert((i * 7 + desk * 13) % 200);
+        }
+    }
+    let mut c = pg.client(&url);
+    let rows: i64 = c
+        .query_one("SELECT COUNT(*) FROM intake", &[])
+        .unwrap()
+        .get(0);
+    println!(
+        "8 desks, {opened} scans of {} slips: {created} records created, {rows} in the database",
+        touched.len()
+    );
+    assert_eq!(opened, 800);
+    assert_eq!(rows as usize, touched.len());
+    assert_eq!(
+        created,
+        touched.len(),
+        "exactly one desk created each record"
+    );
+}
+
+#[test]
+fn bad_database_settings_are_clear_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = CentreKey::generate().unwrap();
+    key.write_new(&dir.path().join("centre.key")).unwrap();
+    let text = slips(&key, 1).remove(0);
+    let d = dir.path().to_str().unwrap();
+    let cfg = dir.path().join("desk.toml");
+    let run = |toml: &str| {
+        std::fs::write(&cfg, toml).unwrap();
+        let o = run_pw(
+            &[
+                "--config",
+                cfg.to_str().unwrap(),
+                "--data-dir",
+                d,
+                "intake",
+                "open",
+                &text,
+                "--staff",
+                "admin",
+            ],
+            PW,
+        );
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, e) = run("[desk]\ndatabase = \"postgresql://desk:secret@127.0.0.1/x\"\n");
+    assert_eq!(code, Some(2), "{e}");
+    assert!(e.contains("password_file") && !e.contains("secret"), "{e}");
+    let pw = dir.path().join("pw");
+    std::fs::write(&pw, "s3cret\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (code, e) =
+        run("[desk]\ndatabase = \"postgresql://desk@127.0.0.1/x\"\npassword_file = \"pw\"\n");
+    assert_eq!(code, Some(2), "{e}");
+    assert!(e.contains("chmod 600"), "{e}");
+    // Nothing listens on port 1: the server is down.
+    std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (code, e) =
+        run("[desk]\ndatabase = \"postgresql://desk@127.0.0.1:1/x\"\npassword_file = \"pw\"\n");
+    assert_eq!(code, Some(1), "{e}");
+    assert!(
+        e.contains("PostgreSQL 127.0.0.1/x") && e.contains("server is running"),
+        "{e}"
+    );
+    assert!(
+        !dir.path().join("desk.sqlite").exists(),
+        "no silent fallback to a local file"
+    );
+}
+
+#[test]
+fn a_database_newer_than_this_desk_is_refused() {
+    let Some(pg) = pg_support::server() else {
+        return;
+    };
+    let url = pg.new_database("newer");
+    let (dir, key) = setup(&url);
+    let text = slips(&key, 1).remove(0);
+    let d = dir.path().to_str().unwrap();
+    let cfg = dir.path().join("desk.toml");
+    add_admin(cfg.to_str().unwrap(), d);
+    let open = || {
+        run_pw(
+            &[
+                "--config",
+                cfg.to_str().unwrap(),
+                "--data-dir",
+                d,
+                "intake",
+                "open",
+                &text,
+                "--staff",
+                "admin",
+            ],
+            PW,
+        )
+    };
+    let o = open();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut c = pg.client(&url);
+    c.batch_execute("UPDATE hatarakitai_schema SET version = 99")
+        .unwrap();
+    let o = open();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(
+        e.contains("schema version 99") && e.contains("update hatarakitai"),
+        "{e}"
+    );
+}
+
+/// TEAM.md §1 through the command line, on SQLite and PostgreSQL: no account → a clear way
+/// to make the first admin; wrong password → exit 2, nothing read, logged; 5 wrong → locked;
+/// disabled → refused; audit rows carry the login id; the access log is for admins only.
+fn sign_in_flow(cfg: &std::path::Path, d: &str, key: &CentreKey) {
+    let cfg = cfg.to_str().unwrap();
+    let text = slips(key, 1).remove(0);
+    let open = |login: &str, pw: &str| {
+        run_pw(
+            &[
+                "--config",
+                cfg,
+                "--data-dir",
+                d,
+                "intake",
+                "open",
+                &text,
+                "--staff",
+                login,
+            ],
+            pw,
+        )
+    };
+    let o = open("admin", PW);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("staff add --admin"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    add_admin(cfg, d);
+    let o = run_pw(
+        &[
+            "--config",
+            cfg,
+            "--data-dir",
+            d,
+            "staff",
+            "add",
+            "--login",
+            "sato",
+            "--name",
+            "佐藤 花子",
+        ],
+        "sato-pass-1",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A short password is refused.
+    let o = run_pw(
+        &[
+            "--config",
+            cfg,
+            "--data-dir",
+            d,
+            "staff",
+            "add",
+            "--login",
+            "x1",
+            "--name",
+            "X",
+        ],
+        "short",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    // Wrong password: exit 2, nothing opened.
+    let o = open("sato", "wrong-password");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    // Right password: the record opens; the audit names the login.
+    let o = open("sato", "sato-pass-1");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let id = v["id"].as_i64().unwrap();
+    let o = run_pw(
+        &[
+            "--config",
+            cfg,
+            "--data-dir",
+            d,
+            "intake",
+            "save",
+            &id.to_string(),
+            "--staff",
+            "sato",
+            "--set",
+            "name=山田 太郎",
+            "--set",
+            "stage=assessment",
+        ],
+        "sato-pass-1",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A save on a stale version is refused with what changed.
+    let o = run_pw(
+        &[
+            "--config",
+            cfg,
+            "--data-dir",
+            d,
+            "intake",
+            "save",
+            &id.to_string(),
+            "--staff",
+            "admin",
+            "--set",
+            "notes=x",
+            "--version",
+            "0",
+        ],
+        PW,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("sato"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = run_pw(
+        &[
+            "--config",
+            cfg,
+            "--data-dir",
+            d,
+            "intake",
+            "show",
+            &id.to_string(),
+            "--staff",
+            "admin",
+        ],
+        PW,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let whos: Vec<&str> = v["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["who"].as_str())
+        .collect();
+    assert!(
+        whos.contains(&"sato") && !whos.contains(&"staff"),
+        "{whos:?}"
+    );
+    // Staff may not read the access log; admins may, and it names no visitor.
+    let o = run_pw(
+        &[
+            "--config",
+            cfg,
+            "--data-dir",
+            d,
+            "access-log",
+            "--staff",
+            "sato",
+        ],
+        "sato-pass-1",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let o = run_pw(
+        &[
+            "--config",
+            cfg,
+            "--data-dir",
+            d,
+            "access-log",
+            "--staff",
+            "admin",
+            "--format",
+            "json",
+        ],
+        PW,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let log = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        log.contains("sign_in_failed") && (log.contains("\"view\"") || log.contains("\"create\"")),
+        "{log}"
+    );
+    assert!(!log.contains("山田"), "no visitor names in the access log");
+    let o = run_pw(
+        &[
+            "--config",
+            cfg,
+            "--data-dir",
+            d,
+            "access-log",
+            "--staff",
+            "admin",
+            "--format",
+            "csv",
+        ],
+        PW,
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("\u{feff}日時,ログインID"));
+    // 5 wrong passwords lock the account, even for the right one.
+    for _ in 0..5 {
+        let _ = open("sato", "wrong-password");
+    }
+    let o = open("sato", "sato-pass-1");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("ロック"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // Disabled: refused.
+    let o = run_pw(
+        &[
+            "--config",
+            cfg,
+            "--data-dir",
+            d,
+            "staff",
+            "disable",
+            "admin",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = open("admin", PW);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn staff_sign_in_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = CentreKey::generate().unwrap();
+    key.write_new(&dir.path().join("centre.key")).unwrap();
+    let cfg = dir.path().join("desk.toml");
+    std::fs::write(&cfg, "").unwrap();
+    sign_in_flow(&cfg, dir.path().to_str().unwrap(), &key);
+}
+
+#[test]
+fn staff_sign_in_on_postgres() {
+    let Some(pg) = pg_support::server() else {
+        return;
+    };
+    let (dir, key) = setup(&pg.new_database("signin"));
+    sign_in_flow(
+        &dir.path().join("desk.toml"),
+        dir.path().to_str().unwrap(),
+        &key,
+    );
+}
