@@ -34,17 +34,20 @@
 //!   `kiosk::simulate` drives the controller with random visitors; `kiosk::staff_stats` fills
 //!   the staff screen's statistics (ui/stats_panel.slint).
 //! - `desk` — the staff desk. `desk::scan` cleans scanner input (IME, layout, whitespace);
-//!   `desk::controller` (scan → record, edit, save with an unsaved-edit guard) is plain Rust;
-//!   `desk::store` is `desk.sqlite` (intake records, audit trail, search, retention);
+//!   `desk::controller` (scan → record, edit, versioned save with conflicts, unsaved-edit
+//!   guard) is plain Rust; `desk::store` is one `Backend` trait with two implementations,
+//!   `store::sqlite` (`desk.sqlite`, one PC) and `store::postgres` (a team's server: schema
+//!   table + advisory lock, `ON CONFLICT` scans, `FOR UPDATE` saves): intake records, audit
+//!   trail, staff accounts, access log, search, retention; `desk::accounts` (argon2 passwords,
+//!   lockout) and `desk::session` (signed in / locked / drafts per person) decide sign-in;
 //!   `desk::view` rebuilds answers, routes and reasons in plain Japanese; `desk::adapter`
-//!   connects `DeskAdapter` (ui/desk*.slint); `desk::run` builds it for the window and for
-//!   `intake open`; `desk::arrivals` joins printed slips with intake records.
-//! - `speech` — speech output: `speech::engine` runs Open JTalk (bundled mei voice) / eSpeak NG
-//!   per sentence with a timeout and reads the reading back from the trace; `speech::player`
-//!   plays PCM through aplay/paplay/pw-cat; `Speaker` is the worker thread (cache, prepare,
-//!   speak replaces, stop kills at once). No Slint here.
+//!   connects `DeskAdapter` (ui/desk*.slint; `connect_team` adds sign-in and the lock);
+//!   `desk::run` opens the store named by the config and builds the controller;
+//!   `desk::arrivals` joins printed slips with intake records.
 //! - `config` — the TOML config: every key optional, unknown keys rejected.
-//! - `cli` — the `hatarakitai` subcommands; `main.rs` only calls `cli::main`.
+//! - `cli` — the `hatarakitai` subcommands; `main.rs` only calls `cli::main`. `cli::staff`
+//!   holds the team desk's commands (`staff`, `intake show/save/list`, `access-log`, the
+//!   `--staff LOGIN` sign-in with the password on standard input).
 //!
 //! ## Data flow
 //! assets/*.toml → `content::Content` (validated once) → `matcher::match_answers` (pure) →
@@ -64,7 +67,10 @@
 //!   reading content files at load, and never touches Slint or SQLite.
 //! - The matcher is deterministic: same content + answers → byte-identical output.
 //! - A reason is only ever given for an answer the visitor actually gave (M10).
-//! - Answers, names and payloads never go to logs or error messages.
+//! - Answers, names and payloads never go to logs or error messages; the access log holds
+//!   logins and record ids only; passwords only as Argon2id hashes, never in the config.
+//! - One record per slip is the database's unique key, never a check-then-insert; a save on
+//!   a stale version writes nothing.
 //! - A visit is committed (`KioskStore::complete_visit`) before its slip is printed.
 //! - Statistics never change when old visits are folded into daily totals.
 //! - An idle reset or the end of a visit clears the answers from the controller and every

@@ -323,3 +323,118 @@ fn printed_slips_that_reached_the_desk_are_counted_per_day() {
         (3, 3, Some(1))
     );
 }
+
+/// Two desks on one record: the second save is refused with who changed what, the refused
+/// edits stay on screen (unsaved), and saving again puts them over the other desk's.
+#[test]
+fn a_conflicting_save_keeps_the_edits_and_says_who_changed_what() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = Content::embedded().unwrap();
+    let key = CentreKey::generate().unwrap();
+    let text = slip_text(&content, &key, 3, FULL);
+    let mut mine = desk(dir.path(), vec![key.clone()]);
+    let mut theirs = desk(dir.path(), vec![key]);
+    mine.scan(&text, T0);
+    theirs.scan(&text, T0 + 1);
+    theirs.edits.next_action = "来週 見学".into();
+    assert_eq!(theirs.save(T0 + 2), &Notice::Saved { changed: 1 });
+    mine.edits.next_action = "再来週 見学".into();
+    let n = mine.save(T0 + 3).clone();
+    let Notice::Conflict(m) = n else {
+        panic!("expected a conflict, got {n:?}")
+    };
+    assert!(m.contains("佐藤") && m.contains("来週 見学"), "{m}");
+    assert_eq!(
+        mine.edits.next_action, "再来週 見学",
+        "my edit is still there"
+    );
+    assert!(mine.is_dirty(), "and still unsaved");
+    assert_eq!(mine.save(T0 + 4), &Notice::Saved { changed: 1 });
+    let id = mine.current.as_ref().unwrap().id;
+    assert_eq!(
+        mine.store().get(id).unwrap().unwrap().staff.next_action,
+        "再来週 見学"
+    );
+}
+
+/// The desk window for a team: nothing before sign-in (and how to make the first admin),
+/// a wrong password refused, the record list after sign-in, a lock after 5 idle minutes
+/// that removes every record from the window, and the same person finding their unsaved
+/// edits again; another person gets a clean desk.
+#[test]
+fn desk_window_sign_in_lock_and_resume() {
+    use hatarakitai::desk::accounts::{Account, Role, hash_password};
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().unwrap();
+    let content = Content::embedded().unwrap();
+    let key = CentreKey::generate().unwrap();
+    let text = slip_text(&content, &key, 8, FULL);
+    let ctrl = Rc::new(RefCell::new(desk(dir.path(), vec![key])));
+    let now = Rc::new(std::cell::Cell::new(T0));
+    let w = hatarakitai::desk::ui::DeskWindow::new().unwrap();
+    w.window().set_size(slint::PhysicalSize::new(1366, 768));
+    let clock = now.clone();
+    let _timer =
+        hatarakitai::desk::adapter::connect_team(&w, ctrl.clone(), Rc::new(move || clock.get()), 5);
+    w.show().unwrap();
+    let a = w.global::<hatarakitai::desk::ui::DeskAdapter>();
+    assert!(!a.get_signed_in() && a.get_no_accounts());
+    let has_label = |l: &str| {
+        ElementHandle::find_by_accessible_label(&w, l)
+            .next()
+            .is_some()
+    };
+    assert!(
+        !has_label("受付票のQRを読み取る"),
+        "no scan field before sign-in"
+    );
+    for (login, name, role) in [
+        ("sato", "佐藤 花子", Role::Staff),
+        ("tanaka", "田中 一郎", Role::Staff),
+    ] {
+        let acc = Account {
+            login: login.into(),
+            name: name.into(),
+            role,
+            active: true,
+            hash: hash_password(&format!("{login}-pass-1")).unwrap(),
+            failures: 0,
+            locked_until: None,
+        };
+        assert!(ctrl.borrow().store().staff_insert(&acc, T0).unwrap());
+    }
+    a.invoke_sign_in("sato".into(), "nope-nope".into());
+    assert!(!a.get_signed_in() && a.get_signin_message().contains("違います"));
+    a.invoke_sign_in("sato".into(), "sato-pass-1".into());
+    assert!(a.get_signed_in());
+    i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_millis(100));
+    assert!(has_label("受付票のQRを読み取る"));
+    a.invoke_scanned(text.clone().into());
+    assert!(a.get_has_record());
+    a.set_memo("電話で 見学の日程を 相談".into());
+    a.invoke_edited();
+    // 5 idle minutes: locked; no record left in the window's tree.
+    now.set(T0 + 301);
+    i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_millis(6_000));
+    assert!(a.get_locked());
+    assert!(!has_label("受付票のQRを読み取る") && !has_label("メモ"));
+    // The same person: the edit is still there.
+    a.invoke_sign_in("sato".into(), "sato-pass-1".into());
+    assert!(!a.get_locked() && ctrl.borrow().is_dirty());
+    assert_eq!(ctrl.borrow().edits.notes, "電話で 見学の日程を 相談");
+    // Someone else: a clean desk; sato's draft waits for sato.
+    a.invoke_lock_now();
+    a.invoke_sign_in("tanaka".into(), "tanaka-pass-1".into());
+    assert!(ctrl.borrow().current.is_none() && !ctrl.borrow().is_dirty());
+    assert_eq!(ctrl.borrow().who(), "tanaka");
+    a.invoke_lock_now();
+    a.invoke_sign_in("sato".into(), "sato-pass-1".into());
+    assert_eq!(ctrl.borrow().edits.notes, "電話で 見学の日程を 相談");
+    // The views were logged by login and record id.
+    let log = ctrl.borrow().store().access_log(0, i64::MAX).unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.login == "sato" && e.action == "create" && e.record.is_some())
+    );
+    assert!(log.iter().any(|e| e.action == "sign_in_failed"));
+}

@@ -58,6 +58,7 @@ fn connect_inner(
     touch: Rc<dyn Fn()>,
 ) {
     let a = window.global::<DeskAdapter>();
+    a.set_signed_in_name(ctrl.borrow().who().into());
     a.set_stages(model(
         Stage::ALL
             .iter()

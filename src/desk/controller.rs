@@ -82,6 +82,10 @@ impl DeskController {
         self.version = 0;
     }
 
+    pub fn who(&self) -> &str {
+        &self.who
+    }
+
     /// The signed-in person: their login id goes into the audit trail and access log.
     pub fn set_who(&mut self, login: &str) {
         self.who = login.to_string();

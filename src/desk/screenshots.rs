@@ -157,6 +157,60 @@ fn render_in(
     a.invoke_cancel_pending();
     a.set_tab(1);
     shot("26-desk-stats", &mut written)?;
+    // Two desks on one record: another desk saves first, this one's save is refused.
+    a.set_tab(0);
+    a.invoke_discard();
+    if let Some(id) = ctrl.borrow().current.as_ref().map(|v| v.id) {
+        let mut other = DeskStore::open(&tmp.join("desk.sqlite")).map_err(|e| e.to_string())?;
+        if let Some(rec) = other.get(id).map_err(|e| e.to_string())? {
+            let mut theirs = rec.staff.clone();
+            theirs.next_action = "来週 事業所見学（田中が同行）".into();
+            other
+                .save_version(id, rec.version, &theirs, "tanaka", NOW + 60)
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    a.set_next_action("見学は再来週に変更".into());
+    a.invoke_edited();
+    a.invoke_save();
+    shot("27-desk-conflict", &mut written)?;
+    let _ = w.hide();
+    drop(w);
+
+    // The sign-in screen, before any account exists and with a refused password; the lock.
+    let w = DeskWindow::new().map_err(|e| format!("cannot create the desk window: {e}"))?;
+    w.show()
+        .map_err(|e| format!("cannot show the desk window: {e}"))?;
+    let store = ctrl
+        .borrow()
+        .store()
+        .staff_list()
+        .map_err(|e| e.to_string())?;
+    let _ = store;
+    let _timer = adapter::connect_team(&w, ctrl.clone(), Rc::new(|| NOW), 5);
+    shot("28-desk-signin-no-account", &mut written)?;
+    let acc = crate::desk::accounts::Account {
+        login: "sato".into(),
+        name: "佐藤 花子".into(),
+        role: crate::desk::accounts::Role::Staff,
+        active: true,
+        hash: crate::desk::accounts::hash_password("sato-pass-1")?,
+        failures: 0,
+        locked_until: None,
+    };
+    ctrl.borrow()
+        .store()
+        .staff_insert(&acc, NOW)
+        .map_err(|e| e.to_string())?;
+    let a = w.global::<DeskAdapter>();
+    a.set_no_accounts(false);
+    a.set_signin_login("sato".into());
+    a.invoke_sign_in("sato".into(), "wrong-password".into());
+    shot("29-desk-signin-wrong", &mut written)?;
+    a.invoke_sign_in("sato".into(), "sato-pass-1".into());
+    shot("30-desk-signed-in", &mut written)?;
+    a.invoke_lock_now();
+    shot("31-desk-locked", &mut written)?;
     let _ = w.hide();
     Ok(written)
 }
