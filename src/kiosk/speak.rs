@@ -157,11 +157,20 @@ pub fn known_sentences(content: &Rc<Content>, texts: &Rc<UiTexts>) -> Vec<(Lang,
                 speech_script::Utterance::from_rtext(&texts.get(key, lang)).say,
             ));
         }
-        for r in &content.catalogue.routes {
-            for t in [&r.name, &r.summary] {
-                let rt = crate::kiosk::rtext::RText::for_lang(t.get(lang), lang);
-                out.push((lang, speech_script::Utterance::from_rtext(&rt).say));
-            }
+        // The results' sentences: route names and summaries, reasons, notes, the handoff.
+        let cat = &content.catalogue;
+        let rules = &content.rules;
+        let texts = cat
+            .routes
+            .iter()
+            .flat_map(|r| [&r.name, &r.summary])
+            .chain(cat.notes.iter().map(|n| &n.text))
+            .chain(std::iter::once(&cat.handoff_text))
+            .chain(rules.score.iter().map(|r| &r.reason))
+            .chain(rules.top_one_of.iter().filter_map(|r| r.reason.as_ref()));
+        for t in texts {
+            let rt = crate::kiosk::rtext::RText::for_lang(t.get(lang), lang);
+            out.push((lang, speech_script::Utterance::from_rtext(&rt).say));
         }
     }
     let mut seen = std::collections::HashSet::new();

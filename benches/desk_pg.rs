@@ -1,0 +1,86 @@
+//! The team desk on a real PostgreSQL server (TEAM.md §4, 50 000 records): scan → record
+//! shown ≤ 50 ms and search by name ≤ 50 ms, through the real `DeskController` and store.
+//! The server is the tests' own (initdb + pg_ctl on a loopback port); without PostgreSQL
+//! installed the benchmark says so and measures nothing.
+
+#[path = "../tests/pg_support/mod.rs"]
+mod pg_support;
+
+use std::time::Instant;
+
+use chrono_tz::Asia::Tokyo;
+use criterion::{Criterion, criterion_group, criterion_main};
+use hatarakitai::answers::Answers;
+use hatarakitai::content::Content;
+use hatarakitai::desk::controller::{DeskController, Notice};
+use hatarakitai::desk::store::postgres::PgTarget;
+use hatarakitai::desk::store::{DeskStore, Search};
+use hatarakitai::lang::Lang;
+use hatarakitai::payload::{self, CentreKey, VisitRecord};
+
+const RECORDS: i64 = 50_000;
+const KEY: CentreKey = CentreKey {
+    id: 9,
+    key: [0x5a; 32],
+};
+const FIRST: i64 = 1_638_316_800;
+
+fn bench(cr: &mut Criterion) {
+    let Some(pg) = pg_support::server() else {
+        return;
+    };
+    let url = pg.new_database("bench");
+    let target = PgTarget::new(&url, None).unwrap();
+    // Schema by the desk itself, then 50 000 records (and their audit lines) in one statement.
+    drop(DeskStore::connect(&target).unwrap());
+    let t0 = Instant::now();
+    let mut c = pg.client(&url);
+    c.batch_execute(&format!(
+        "INSERT INTO intake (kiosk_id, serial, issued_at, lang, questionnaire_version, answers, routes, receipt_no, created_at, updated_at, name, furigana, stage)
+         SELECT 1, g, {FIRST} + g * 3153, 'ja', 1, '[[\"goal\",\"work_now\"]]', '[\"hellowork_open\"]', 'r-' || g, {FIRST} + g * 3153, {FIRST} + g * 3153,
+                '利用者' || g, 'りようしゃ' || g, g % 7
+         FROM generate_series(1, {RECORDS}) AS g;
+         INSERT INTO audit (intake_id, at, who, field, old, new) SELECT id, created_at, 'desk', 'created', '', 'scan' FROM intake;
+         ANALYZE;"
+    ))
+    .unwrap();
+    println!(
+        "filled PostgreSQL with {RECORDS} records in {:?}",
+        t0.elapsed()
+    );
+    let content = Content::embedded().unwrap();
+    let mut a = Answers::new(&content.questionnaire);
+    a.set(0, Some(0));
+    let o = hatarakitai::matcher::match_answers(&content, &a);
+    // A slip of a visit that is already a record (serial 25 000), as a rescan at a desk.
+    let rec = VisitRecord::from_visit(&content, &a, &o, Lang::Ja, 1, 25_000, FIRST + 25_000 * 3153)
+        .unwrap();
+    let text = payload::encode(&rec, &KEY, [7; 24]).unwrap();
+    let store = DeskStore::connect(&target).unwrap();
+    let decode = hatarakitai::desk::run::decoder(vec![KEY], content.clone(), Tokyo);
+    let mut desk = DeskController::new(store, content, Tokyo, "bench".into(), decode);
+    cr.bench_function(
+        "postgres: scan → existing record shown (50 000 records)",
+        |b| {
+            b.iter(|| {
+                let n = desk.scan(&text, FIRST + 200_000_000).clone();
+                assert_eq!(n, Notice::Opened { created: false });
+                desk.close();
+            })
+        },
+    );
+    cr.bench_function("postgres: search by name (50 000 records)", |b| {
+        b.iter(|| {
+            let r = desk
+                .search(&Search {
+                    text: "利用者2500".into(),
+                    ..Search::default()
+                })
+                .unwrap();
+            assert!(!r.is_empty());
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
