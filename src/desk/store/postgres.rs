@@ -236,7 +236,9 @@ fn migrate(client: &mut Client, name: &str) -> Result<(), DeskError> {
         .query_opt("SELECT version FROM hatarakitai_schema", &[])
         .map_err(pg_err("reading the schema version", name))?;
     let have: i32 = match row {
-        Some(r) => r.get(0),
+        Some(r) => r
+            .try_get(0)
+            .map_err(pg_err("reading the schema version", name))?,
         None => {
             tx.execute("INSERT INTO hatarakitai_schema (version) VALUES (0)", &[])
                 .map_err(pg_err("writing the schema version", name))?;
@@ -287,26 +289,31 @@ fn raw(r: &Row) -> Result<RawRecord, postgres::Error> {
     })
 }
 
-fn audit_entry(r: &Row) -> AuditEntry {
-    AuditEntry {
-        at: r.get(0),
-        who: r.get(1),
-        field: r.get(2),
-        old: r.get(3),
-        new: r.get(4),
-    }
+fn audit_entry(r: &Row) -> Result<AuditEntry, postgres::Error> {
+    Ok(AuditEntry {
+        at: r.try_get(0)?,
+        who: r.try_get(1)?,
+        field: r.try_get(2)?,
+        old: r.try_get(3)?,
+        new: r.try_get(4)?,
+    })
 }
 
-fn account_of(r: &Row) -> Account {
-    account_from(
-        r.get(0),
-        r.get(1),
-        r.get(2),
-        r.get(3),
-        r.get(4),
-        r.get(5),
-        r.get(6),
-    )
+fn account_of(r: &Row) -> Result<Account, postgres::Error> {
+    Ok(account_from(
+        r.try_get(0)?,
+        r.try_get(1)?,
+        r.try_get(2)?,
+        r.try_get(3)?,
+        r.try_get(4)?,
+        r.try_get(5)?,
+        r.try_get(6)?,
+    ))
+}
+
+/// The first column of a one-row answer (a count, an id, a flag).
+fn first<T: for<'a> postgres::types::FromSql<'a>>(r: &Row) -> Result<T, postgres::Error> {
+    r.try_get(0)
 }
 
 fn stage_i32(s: Stage) -> i32 {
@@ -341,7 +348,7 @@ impl Backend for PgStore {
             .map_err(pg_err("creating the intake record", &name))?;
         let out = match inserted {
             Some(row) => {
-                let id: i64 = row.get(0);
+                let id: i64 = first(&row).map_err(pg_err("creating the intake record", &name))?;
                 tx.execute(
                     "INSERT INTO audit (intake_id, at, who, field, old, new) VALUES ($1, $2, 'desk', 'created', '', 'scan')",
                     &[&id, &now],
@@ -356,7 +363,10 @@ impl Backend for PgStore {
                         &[&kiosk, &serial],
                     )
                     .map_err(pg_err("looking up the slip", &name))?;
-                (row.get(0), false)
+                (
+                    first(&row).map_err(pg_err("looking up the slip", &name))?,
+                    false,
+                )
             }
         };
         tx.commit().map_err(pg_err("saving", &name))?;
@@ -417,8 +427,8 @@ impl Backend for PgStore {
                     "SELECT COALESCE(MAX(id), 0) FROM audit WHERE intake_id = $1 AND field = 'version' AND new = $2",
                     &[&id, &v.to_string()],
                 )
-                .map_err(pg_err("reading the audit trail", &name))?
-                .get(0);
+                .and_then(|r| first(&r))
+                .map_err(pg_err("reading the audit trail", &name))?;
             let theirs = tx
                 .query(
                     "SELECT at, who, field, old, new FROM audit WHERE intake_id = $1 AND id > $2 AND field NOT IN ('version', 'created') ORDER BY id",
@@ -427,7 +437,8 @@ impl Backend for PgStore {
                 .map_err(pg_err("reading the audit trail", &name))?
                 .iter()
                 .map(audit_entry)
-                .collect();
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(pg_err("reading the audit trail", &name))?;
             return Ok(Saved::Conflict {
                 current: Box::new(current),
                 theirs,
@@ -469,7 +480,7 @@ impl Backend for PgStore {
 
     fn audit(&mut self, id: i64) -> Result<Vec<AuditEntry>, DeskError> {
         let name = self.name.clone();
-        Ok(self
+        self
             .client
             .query(
                 "SELECT at, who, field, old, new FROM audit WHERE intake_id = $1 AND field <> 'version' ORDER BY id",
@@ -478,7 +489,8 @@ impl Backend for PgStore {
             .map_err(pg_err("reading the audit trail", &name))?
             .iter()
             .map(audit_entry)
-            .collect())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(pg_err("reading the audit trail", &name))
     }
 
     fn search(&mut self, s: &Search) -> Result<Vec<IntakeSummary>, DeskError> {
@@ -504,18 +516,21 @@ impl Backend for PgStore {
                 ],
             )
             .map_err(pg_err("searching", &name))?;
-        Ok(rows
-            .iter()
-            .map(|r| IntakeSummary {
-                id: r.get(0),
-                issued_at: r.get(1),
-                receipt_no: r.get(2),
-                name: r.get(3),
-                furigana: r.get(4),
-                assigned_staff: r.get(5),
-                stage: Stage::from_code(i64::from(r.get::<_, i32>(6))).unwrap_or(Stage::Intake),
+        rows.iter()
+            .map(|r| {
+                Ok(IntakeSummary {
+                    id: r.try_get(0)?,
+                    issued_at: r.try_get(1)?,
+                    receipt_no: r.try_get(2)?,
+                    name: r.try_get(3)?,
+                    furigana: r.try_get(4)?,
+                    assigned_staff: r.try_get(5)?,
+                    stage: Stage::from_code(i64::from(r.try_get::<_, i32>(6)?))
+                        .unwrap_or(Stage::Intake),
+                })
             })
-            .collect())
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .map_err(pg_err("searching", &name))
     }
 
     fn opened_per_day(&mut self, day_starts: &[i64]) -> Result<Vec<u32>, DeskError> {
@@ -529,8 +544,8 @@ impl Backend for PgStore {
             .map(|w| {
                 let n: i64 = c
                     .query_one(&st, &[&w[0], &w[1]])
-                    .map_err(pg_err("counting intakes", &name))?
-                    .get(0);
+                    .and_then(|r| first(&r))
+                    .map_err(pg_err("counting intakes", &name))?;
                 Ok(u32::try_from(n).unwrap_or(u32::MAX))
             })
             .collect()
@@ -550,8 +565,9 @@ impl Backend for PgStore {
             )
             .map_err(pg_err("finding expired records", &name))?
             .iter()
-            .map(|r| r.get(0))
-            .collect();
+            .map(first)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(pg_err("finding expired records", &name))?;
         let note = format!("closed more than {days} days ago");
         for id in &ids {
             tx.execute("DELETE FROM audit WHERE intake_id = $1", &[id])
@@ -570,8 +586,7 @@ impl Backend for PgStore {
 
     fn has_visit(&mut self, kiosk_id: u16, serial: u32) -> Result<bool, DeskError> {
         let name = self.name.clone();
-        Ok(self
-            .client
+        self.client
             .query_one(
                 "SELECT EXISTS (SELECT 1 FROM intake WHERE kiosk_id = $1 AND serial = $2)",
                 &[
@@ -579,34 +594,35 @@ impl Backend for PgStore {
                     &i64::from(serial),
                 ],
             )
-            .map_err(pg_err("looking up a visit", &name))?
-            .get(0))
+            .and_then(|r| first(&r))
+            .map_err(pg_err("looking up a visit", &name))
     }
 
     fn count(&mut self) -> Result<i64, DeskError> {
         let name = self.name.clone();
-        Ok(self
-            .client
+        self.client
             .query_one("SELECT COUNT(*) FROM intake", &[])
-            .map_err(pg_err("counting", &name))?
-            .get(0))
+            .and_then(|r| first(&r))
+            .map_err(pg_err("counting", &name))
     }
 
     fn staff_get(&mut self, login: &str) -> Result<Option<Account>, DeskError> {
         let name = self.name.clone();
-        Ok(self
+        self
             .client
             .query_opt(
                 "SELECT login, name, role, active, hash, failures, locked_until FROM staff WHERE login = $1",
                 &[&login],
             )
             .map_err(pg_err("reading an account", &name))?
-            .map(|r| account_of(&r)))
+            .map(|r| account_of(&r))
+            .transpose()
+            .map_err(pg_err("reading an account", &name))
     }
 
     fn staff_list(&mut self) -> Result<Vec<Account>, DeskError> {
         let name = self.name.clone();
-        Ok(self
+        self
             .client
             .query(
                 "SELECT login, name, role, active, hash, failures, locked_until FROM staff ORDER BY login",
@@ -615,7 +631,8 @@ impl Backend for PgStore {
             .map_err(pg_err("listing accounts", &name))?
             .iter()
             .map(account_of)
-            .collect())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(pg_err("listing accounts", &name))
     }
 
     fn staff_insert(&mut self, a: &Account, now: i64) -> Result<bool, DeskError> {
@@ -655,7 +672,7 @@ impl Backend for PgStore {
 
     fn access_log(&mut self, from: i64, to: i64) -> Result<Vec<AccessEntry>, DeskError> {
         let name = self.name.clone();
-        Ok(self
+        self
             .client
             .query(
                 "SELECT at, login, action, record_id FROM access_log WHERE at >= $1 AND at < $2 ORDER BY id",
@@ -663,13 +680,16 @@ impl Backend for PgStore {
             )
             .map_err(pg_err("reading the access log", &name))?
             .iter()
-            .map(|r| AccessEntry {
-                at: r.get(0),
-                login: r.get(1),
-                action: r.get(2),
-                record: r.get(3),
+            .map(|r| {
+                Ok(AccessEntry {
+                    at: r.try_get(0)?,
+                    login: r.try_get(1)?,
+                    action: r.try_get(2)?,
+                    record: r.try_get(3)?,
+                })
             })
-            .collect())
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .map_err(pg_err("reading the access log", &name))
     }
 }
 
