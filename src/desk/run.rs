@@ -50,12 +50,8 @@ pub fn decoder(keys: Vec<CentreKey>, content: Content, tz: chrono_tz::Tz) -> Dec
 pub fn open_store(loaded: &Loaded, data_dir: &Path) -> Result<DeskStore, Failure> {
     match &loaded.config.desk.database {
         Some(url) => {
-            let pw = loaded
-                .config
-                .desk
-                .password_file
-                .as_deref()
-                .map(|p| crate::desk::store::postgres::password_path(&loaded.base_dir, p));
+            // Relative to the config's folder, like the content files.
+            let pw = loaded.content_path(&loaded.config.desk.password_file);
             let target = crate::desk::store::postgres::PgTarget::new(url, pw.as_deref())
                 .map_err(Failure::input)?;
             DeskStore::connect(&target).map_err(|e| Failure::other(e.to_string()))

@@ -181,12 +181,6 @@ fn render_in(
     let w = DeskWindow::new().map_err(|e| format!("cannot create the desk window: {e}"))?;
     w.show()
         .map_err(|e| format!("cannot show the desk window: {e}"))?;
-    let store = ctrl
-        .borrow()
-        .store()
-        .staff_list()
-        .map_err(|e| e.to_string())?;
-    let _ = store;
     let _timer = adapter::connect_team(&w, ctrl.clone(), Rc::new(|| NOW), 5);
     shot("28-desk-signin-no-account", &mut written)?;
     let acc = crate::desk::accounts::Account {

@@ -6,7 +6,7 @@
 //! The password never sits in the config: it comes from a file named there (mode 0600, like
 //! `.pgpass`) or from `~/.pgpass`/`PGPASSWORD` handled by the server's usual rules.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row};
@@ -690,14 +690,5 @@ impl Backend for PgStore {
             })
             .collect::<Result<Vec<_>, postgres::Error>>()
             .map_err(pg_err("reading the access log", &name))
-    }
-}
-
-/// The password file's path, relative to the config's folder.
-pub fn password_path(base_dir: &Path, p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        base_dir.join(p)
     }
 }

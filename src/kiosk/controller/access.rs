@@ -518,21 +518,20 @@ impl Controller {
             }
             return;
         }
-        if self.spoken_place != Some(place) {
+        let new_place = self.spoken_place != Some(place);
+        let intro = std::mem::take(&mut self.pending_intro);
+        if new_place || intro {
+            // A new screen (or the first key's explanation) is spoken from the top.
             self.spoken_place = Some(place);
             let mut s = self.script_start();
-            if std::mem::take(&mut self.pending_intro) {
+            if intro {
                 s.push(&self.t("speech.on"));
                 s.push(&self.t("keys.intro"));
             }
             s.extend(self.screen_script());
-            self.heard = None;
-            self.speak(s);
-        } else if std::mem::take(&mut self.pending_intro) {
-            let mut s = self.script_start();
-            s.push(&self.t("speech.on"));
-            s.push(&self.t("keys.intro"));
-            s.extend(self.screen_script());
+            if new_place {
+                self.heard = None;
+            }
             self.speak(s);
         }
     }
