@@ -496,3 +496,89 @@ fn staff_sign_in_on_postgres() {
         &key,
     );
 }
+
+/// TLS through rustls as `sslmode` asks (TEAM.md §2): verify-full with the right CA is
+/// encrypted (the server's own `pg_stat_ssl` says so); a wrong CA, the wrong host name under
+/// verify-full, and `require` against a server without TLS are refused with a message.
+#[test]
+fn tls_by_sslmode_on_a_real_server() {
+    use hatarakitai::desk::store::postgres::PgTarget;
+    use std::time::Duration;
+    let Some(pg) = pg_support::tls_server() else {
+        return;
+    };
+    let ca = pg.ca.clone().unwrap();
+    let base = pg.new_database("tls");
+    let encrypted = |url: &str| -> Result<bool, String> {
+        let t = PgTarget::new(url, None)?;
+        let mut c = t.connect("hatarakitai-test", Duration::from_secs(5))?;
+        let row = c
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(row.get::<_, bool>(0))
+    };
+    let localhost = base.replace("127.0.0.1", "localhost");
+    assert_eq!(
+        encrypted(&format!(
+            "{localhost}?sslmode=verify-full&sslrootcert={}",
+            ca.display()
+        )),
+        Ok(true)
+    );
+    assert_eq!(
+        encrypted(&format!(
+            "{base}?sslmode=verify-ca&sslrootcert={}",
+            ca.display()
+        )),
+        Ok(true)
+    );
+    assert_eq!(encrypted(&format!("{base}?sslmode=require")), Ok(true));
+    assert_eq!(encrypted(&base), Ok(true), "prefer uses TLS when offered");
+    assert_eq!(encrypted(&format!("{base}?sslmode=disable")), Ok(false));
+
+    // A CA that did not sign the server's certificate.
+    let other = tempfile::tempdir().unwrap();
+    let st = Command::new("sh")
+        .current_dir(other.path())
+        .args([
+            "-c",
+            "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=other -keyout k -out ca.crt 2>/dev/null",
+        ])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let e = encrypted(&format!(
+        "{localhost}?sslmode=verify-full&sslrootcert={}",
+        other.path().join("ca.crt").display()
+    ))
+    .unwrap_err();
+    assert!(
+        e.contains("connecting failed") && e.contains("sslrootcert"),
+        "{e}"
+    );
+    // The certificate is for localhost / 127.0.0.1, not for this name.
+    let wrong_host = base.replace("127.0.0.1", "127.0.0.2");
+    let e = encrypted(&format!(
+        "{wrong_host}?sslmode=verify-full&sslrootcert={}",
+        ca.display()
+    ))
+    .unwrap_err();
+    assert!(e.contains("certificate"), "{e}");
+    // verify-ca does not compare the name.
+    assert_eq!(
+        encrypted(&format!(
+            "{wrong_host}?sslmode=verify-ca&sslrootcert={}",
+            ca.display()
+        )),
+        Ok(true)
+    );
+    // require against a server that has no TLS.
+    if let Some(plain) = pg_support::server() {
+        let url = plain.new_database("notls");
+        let e = encrypted(&format!("{url}?sslmode=require")).unwrap_err();
+        assert!(e.contains("connecting failed"), "{e}");
+    }
+}

@@ -8,6 +8,7 @@
 //! and any other rusqlite error is reported without its text.
 
 pub mod kiosk;
+pub mod pg;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

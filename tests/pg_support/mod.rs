@@ -17,13 +17,26 @@ pub struct PgServer {
     pub port: u16,
     pub dir: PathBuf,
     superuser: String,
+    /// With `tls_server()`: the CA that signed the server's certificate (for `sslrootcert`).
+    pub ca: Option<PathBuf>,
 }
 
 static SERVER: OnceLock<Result<PgServer, String>> = OnceLock::new();
+static TLS_SERVER: OnceLock<Result<PgServer, String>> = OnceLock::new();
 
 /// The shared server, or None (and one line on stdout) when PostgreSQL is not installed.
 pub fn server() -> Option<&'static PgServer> {
-    match SERVER.get_or_init(start) {
+    available(SERVER.get_or_init(|| start(false)))
+}
+
+/// A second server with `ssl = on` and a certificate for `localhost` / 127.0.0.1 signed by a
+/// CA made for it with `openssl`.
+pub fn tls_server() -> Option<&'static PgServer> {
+    available(TLS_SERVER.get_or_init(|| start(true)))
+}
+
+fn available(s: &'static Result<PgServer, String>) -> Option<&'static PgServer> {
+    match s {
         Ok(s) => Some(s),
         Err(why) => {
             if std::env::var_os("HATARAKITAI_REQUIRE_POSTGRES").is_some() {
@@ -95,15 +108,46 @@ fn free_port() -> Result<u16, String> {
     l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
-fn start() -> Result<PgServer, String> {
+/// A CA and a server certificate (CN localhost, SAN localhost + 127.0.0.1) in `dir`.
+fn make_certs(dir: &Path) -> Result<(), String> {
+    let d = dir.display();
+    let script = format!(
+        "set -e; cd {d}
+         openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=hatarakitai-test-ca -keyout ca.key -out ca.crt 2>/dev/null
+         openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout server.key -out server.csr 2>/dev/null
+         printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\n' > ext.cnf
+         openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile ext.cnf -out server.crt 2>/dev/null
+         chmod 600 server.key"
+    );
+    let o = Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .map_err(|e| format!("openssl: {e}"))?;
+    if !o.status.success() {
+        return Err(format!(
+            "making test certificates with openssl failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ));
+    }
+    Ok(())
+}
+
+fn start(tls: bool) -> Result<PgServer, String> {
     let bin = bindir().ok_or("initdb not found (no PostgreSQL server binaries)")?;
     let user = is_root().then_some("postgres");
-    let dir = std::env::temp_dir().join(format!("hatarakitai-pg-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "hatarakitai-pg{}-{}",
+        if tls { "tls" } else { "" },
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    if tls {
+        make_certs(&dir)?;
+    }
     if let Some(u) = user {
         let st = Command::new("chown")
-            .args([&format!("{u}:{u}"), dir.to_str().unwrap_or("")])
+            .args(["-R", &format!("{u}:{u}"), dir.to_str().unwrap_or("")])
             .status()
             .map_err(|e| e.to_string())?;
         if !st.success() {
@@ -128,10 +172,16 @@ fn start() -> Result<PgServer, String> {
         ],
     )?;
     let port = free_port()?;
-    let opts = format!(
+    let mut opts = format!(
         "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=60",
         dir.display()
     );
+    if tls {
+        opts.push_str(&format!(
+            " -c ssl=on -c ssl_cert_file={0}/server.crt -c ssl_key_file={0}/server.key -c listen_addresses=127.0.0.1,127.0.0.2",
+            dir.display()
+        ));
+    }
     let log = dir.join("server.log");
     run_as(
         user,
@@ -168,6 +218,7 @@ fn start() -> Result<PgServer, String> {
         .map_err(|e| e.to_string())?;
     Ok(PgServer {
         port,
+        ca: tls.then(|| dir.join("ca.crt")),
         dir,
         superuser: "postgres".into(),
     })

@@ -3,19 +3,17 @@
 //! `$n` parameters, and a schema table with an advisory lock so two desks starting at the
 //! same moment migrate once.
 //!
-//! The password never sits in the config: it comes from a file named there (mode 0600, like
-//! `.pgpass`) or from `~/.pgpass`/`PGPASSWORD` handled by the server's usual rules.
-
-use std::path::Path;
+//! Reaching the server (URL, password file, TLS) is `crate::store::pg`.
 
 use postgres::types::ToSql;
-use postgres::{Client, NoTls, Row};
+use postgres::{Client, Row};
 
 use super::{
     Backend, DeskError, IntakeSummary, RECORD_COLUMNS, RawRecord, Saved, Search, account_from,
 };
 use crate::desk::accounts::{AccessEntry, Account};
 use crate::desk::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
+pub use crate::store::pg::PgTarget;
 
 /// Schema versions in order: entry N brings the database from version N to N+1.
 const MIGRATIONS: &[&str] = &[
@@ -74,114 +72,6 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX access_at ON access_log(at);",
 ];
 
-/// Where the team's database is: `[desk] database` and its password.
-#[derive(Clone)]
-pub struct PgTarget {
-    pub url: String,
-    pub password: Option<String>,
-}
-
-impl std::fmt::Debug for PgTarget {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the password.
-        write!(f, "PgTarget({})", self.url)
-    }
-}
-
-impl PgTarget {
-    /// From the config: the URL, and the password from `password_file` (relative to the
-    /// config's folder), which must not be readable by others.
-    pub fn new(url: &str, password_file: Option<&Path>) -> Result<PgTarget, String> {
-        let cfg: postgres::Config = url.parse().map_err(|e| {
-            format!("[desk] database: `{}` is not a PostgreSQL URL ({e}); write postgresql://USER@HOST:5432/DBNAME", redact(url))
-        })?;
-        if cfg.get_password().is_some() {
-            return Err("[desk] database: the URL holds a password; put it in the file named by [desk] password_file (mode 0600) instead".into());
-        }
-        let password = match password_file {
-            None => None,
-            Some(p) => Some(read_password_file(p)?),
-        };
-        Ok(PgTarget {
-            url: url.to_string(),
-            password,
-        })
-    }
-
-    fn config(&self) -> Result<postgres::Config, DeskError> {
-        let mut cfg: postgres::Config = self
-            .url
-            .parse()
-            .map_err(|e| DeskError(format!("PostgreSQL URL: {e}")))?;
-        if let Some(p) = &self.password {
-            cfg.password(p.as_bytes());
-        }
-        cfg.connect_timeout(std::time::Duration::from_secs(5));
-        cfg.application_name("hatarakitai-desk");
-        Ok(cfg)
-    }
-
-    /// host/dbname, for messages.
-    pub fn describe(&self) -> String {
-        match self.url.parse::<postgres::Config>() {
-            Ok(c) => {
-                let host = c
-                    .get_hosts()
-                    .first()
-                    .map(|h| match h {
-                        postgres::config::Host::Tcp(s) => s.clone(),
-                        #[cfg(unix)]
-                        postgres::config::Host::Unix(p) => p.display().to_string(),
-                    })
-                    .unwrap_or_default();
-                format!("PostgreSQL {}/{}", host, c.get_dbname().unwrap_or(""))
-            }
-            Err(_) => "PostgreSQL".into(),
-        }
-    }
-}
-
-fn redact(url: &str) -> String {
-    // postgresql://user:secret@host → postgresql://user:***@host
-    match (url.find("://"), url.rfind('@')) {
-        (Some(a), Some(b)) if b > a => {
-            let cred = &url[a + 3..b];
-            match cred.find(':') {
-                Some(c) => format!("{}{}:***{}", &url[..a + 3], &cred[..c], &url[b..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
-}
-
-fn read_password_file(p: &Path) -> Result<String, String> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let meta = std::fs::metadata(p)
-            .map_err(|e| format!("[desk] password_file {}: cannot read it ({e})", p.display()))?;
-        if meta.permissions().mode() & 0o077 != 0 {
-            return Err(format!(
-                "[desk] password_file {}: other users can read it (mode {:o}); run: chmod 600 {}",
-                p.display(),
-                meta.permissions().mode() & 0o777,
-                p.display()
-            ));
-        }
-    }
-    let text = std::fs::read_to_string(p)
-        .map_err(|e| format!("[desk] password_file {}: cannot read it ({e})", p.display()))?;
-    let pw = text.lines().next().unwrap_or("").trim_end().to_string();
-    if pw.is_empty() {
-        return Err(format!(
-            "[desk] password_file {}: the file is empty; put the desk role's password on its first line",
-            p.display()
-        ));
-    }
-    Ok(pw)
-}
-
 pub struct PgStore {
     client: Client,
     name: String,
@@ -208,9 +98,8 @@ impl PgStore {
     pub fn connect(t: &PgTarget) -> Result<PgStore, DeskError> {
         let name = t.describe();
         let mut client = t
-            .config()?
-            .connect(NoTls)
-            .map_err(pg_err("connecting", &name))?;
+            .connect("hatarakitai-desk", std::time::Duration::from_secs(5))
+            .map_err(DeskError)?;
         migrate(&mut client, &name)?;
         Ok(PgStore { client, name })
     }
