@@ -341,6 +341,16 @@ impl Config {
 }
 
 impl Loaded {
+    /// The key files of `[keys] files`, resolved against the data dir.
+    pub fn key_paths(&self, data_dir: &Path) -> Vec<PathBuf> {
+        self.config
+            .keys
+            .files
+            .iter()
+            .map(|p| in_data_dir(data_dir, p))
+            .collect()
+    }
+
     /// Reads the config file if given, else the defaults.
     pub fn load(file: Option<&Path>) -> Result<Loaded, ContentError> {
         let Some(path) = file else {

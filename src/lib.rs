@@ -85,6 +85,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod desk;
+pub mod failure;
 pub mod kiosk;
 pub mod lang;
 pub mod matcher;

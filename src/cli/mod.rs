@@ -5,7 +5,11 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+pub mod slip;
 pub mod staff;
+pub mod stats;
+
+pub use crate::failure::Failure;
 
 use clap::{Parser, Subcommand};
 
@@ -226,28 +230,6 @@ pub enum StaffAction {
     },
 }
 
-/// A failure with its exit code: 2 = the input is wrong, 1 = something else failed.
-#[derive(Debug)]
-pub struct Failure {
-    pub code: u8,
-    pub message: String,
-}
-
-impl Failure {
-    pub fn input(message: impl Into<String>) -> Failure {
-        Failure {
-            code: 2,
-            message: message.into(),
-        }
-    }
-    pub fn other(message: impl Into<String>) -> Failure {
-        Failure {
-            code: 1,
-            message: message.into(),
-        }
-    }
-}
-
 /// When the process started, for `--exit-after-first-frame`.
 static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
@@ -345,7 +327,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             action: IntakeAction::Open { payload, staff },
         }) => {
             let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
-            crate::desk::run::intake_open(&loaded, &dir, &staff, &payload)
+            staff::intake_open(&loaded, &dir, &staff, &payload)
         }
         Some(Command::Intake { action }) => {
             let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
@@ -367,7 +349,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Slip { answers, out, lang }) => {
             let lang: Lang = lang.parse().map_err(Failure::input)?;
             let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
-            crate::kiosk::live::slip_command(&loaded, &dir, &answers, lang, &out)
+            self::slip::slip_command(&loaded, &dir, &answers, lang, &out)
         }
         Some(Command::Stats {
             from,
@@ -384,7 +366,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 Err(e) if db.is_none() => return Err(Failure::input(e)),
                 Err(_) => PathBuf::new(),
             };
-            crate::stats::cli::stats(
+            self::stats::stats(
                 &data_dir,
                 &loaded,
                 from.as_deref(),
@@ -394,14 +376,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 db.as_deref(),
             )
         }
-        Some(Command::Keygen { out }) => crate::slip::cli::keygen(&out),
-        Some(Command::Decode { payload }) => crate::slip::cli::decode_command(
-            &payload,
-            cli.config.as_deref(),
-            cli.data_dir.as_deref(),
-        ),
+        Some(Command::Keygen { out }) => self::slip::keygen(&out),
+        Some(Command::Decode { payload }) => {
+            self::slip::decode_command(&payload, cli.config.as_deref(), cli.data_dir.as_deref())
+        }
         Some(Command::PrintTest) => {
-            crate::slip::cli::print_test_command(cli.config.as_deref(), cli.data_dir.as_deref())
+            self::slip::print_test_command(cli.config.as_deref(), cli.data_dir.as_deref())
         }
         Some(Command::Speak {
             screen,

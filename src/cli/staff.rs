@@ -7,6 +7,7 @@ use std::path::Path;
 use super::{Failure, IntakeAction, StaffAction};
 use crate::config::Loaded;
 use crate::desk::accounts::{self, AccessEntry, Account, Role};
+use crate::desk::controller::Notice;
 use crate::desk::intake::{StaffFields, Stage};
 use crate::desk::run::open_store;
 use crate::desk::store::{DeskStore, Saved, Search};
@@ -302,5 +303,34 @@ fn csv_cell(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
+    }
+}
+
+/// `hatarakitai intake open PAYLOAD --staff LOGIN`: what a scan does, printed as JSON.
+pub fn intake_open(
+    loaded: &Loaded,
+    data_dir: &Path,
+    login: &str,
+    text: &str,
+) -> Result<(), Failure> {
+    let now = chrono::Utc::now().timestamp();
+    let mut ctrl = crate::desk::run::controller(loaded, data_dir, now)?;
+    let who = sign_in(ctrl.store(), login)?;
+    ctrl.set_who(&who.login);
+    let text = text.to_string();
+    match ctrl.scan(&text, now).clone() {
+        Notice::Opened { .. } => {
+            let view = ctrl
+                .current
+                .as_ref()
+                .ok_or_else(|| Failure::other("the record did not open"))?;
+            let json =
+                serde_json::to_string_pretty(view).map_err(|e| Failure::other(e.to_string()))?;
+            println!("{json}");
+            Ok(())
+        }
+        Notice::Rejected(m) => Err(Failure::input(m)),
+        Notice::Error(m) => Err(Failure::other(m)),
+        other => Err(Failure::other(format!("unexpected state: {other:?}"))),
     }
 }

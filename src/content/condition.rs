@@ -10,7 +10,6 @@ use toml::Spanned;
 
 use super::error::{ContentError, Source};
 use super::questionnaire::Questionnaire;
-use crate::answers::Answers;
 
 pub const UNANSWERED: &str = "unanswered";
 
@@ -30,13 +29,13 @@ pub struct Condition {
 }
 
 impl Condition {
-    pub fn matches(&self, q: &Questionnaire, answers: &Answers) -> bool {
-        self.terms
-            .iter()
-            .all(|t| match answers.given(q, t.question) {
-                Some(opt) => t.options & (1 << opt) != 0,
-                None => t.unanswered,
-            })
+    /// `given(question)` = the option the visitor chose (None: unanswered or a わからない
+    /// option); the caller's answers, so content does not depend on `answers`.
+    pub fn matches(&self, given: &dyn Fn(usize) -> Option<usize>) -> bool {
+        self.terms.iter().all(|t| match given(t.question) {
+            Some(opt) => t.options & (1 << opt) != 0,
+            None => t.unanswered,
+        })
     }
 
     /// Every question this condition needs answered (terms that do not accept "unanswered").

@@ -229,7 +229,7 @@ pub fn parse(src: &Source, q: &Questionnaire, cat: &Catalogue) -> Result<Rules, 
 }
 
 impl LimitRule {
-    pub fn applies(&self, q: &Questionnaire, a: &crate::answers::Answers) -> bool {
-        self.when.matches(q, a) && !self.unless.as_ref().is_some_and(|u| u.matches(q, a))
+    pub fn applies(&self, given: &dyn Fn(usize) -> Option<usize>) -> bool {
+        self.when.matches(given) && !self.unless.as_ref().is_some_and(|u| u.matches(given))
     }
 }

@@ -8,12 +8,12 @@ use std::rc::Rc;
 
 use slint::ComponentHandle;
 
-use super::controller::{Decoder, DeskController, Notice};
+use super::controller::{Decoder, DeskController};
 use super::intake::ScannedVisit;
 use super::store::DeskStore;
-use crate::cli::Failure;
 use crate::config::Loaded;
 use crate::content::Content;
+use crate::failure::Failure;
 use crate::payload::{self, CentreKey};
 
 /// The real decoder: payload → ids with this desk's content. A slip whose questionnaire or
@@ -66,7 +66,7 @@ pub fn controller(loaded: &Loaded, data_dir: &Path, now: i64) -> Result<DeskCont
     let content = loaded
         .content()
         .map_err(|e| Failure::input(e.to_string()))?;
-    let paths = crate::slip::cli::key_paths(loaded, data_dir);
+    let paths = loaded.key_paths(data_dir);
     let keys = payload::key::load_all(&paths).map_err(|e| {
         Failure::input(format!(
             "{e}\nThe desk needs the centre key the kiosk uses: copy the kiosk's centre.key into {} (or list key files under [keys] in the config).",
@@ -83,35 +83,6 @@ pub fn controller(loaded: &Loaded, data_dir: &Path, now: i64) -> Result<DeskCont
     let kiosk_db = data_dir.join("kiosk.sqlite");
     ctrl.kiosk_db = kiosk_db.exists().then_some(kiosk_db);
     Ok(ctrl)
-}
-
-/// `hatarakitai intake open PAYLOAD --staff LOGIN`: what a scan does, printed as JSON.
-pub fn intake_open(
-    loaded: &Loaded,
-    data_dir: &Path,
-    login: &str,
-    text: &str,
-) -> Result<(), Failure> {
-    let now = chrono::Utc::now().timestamp();
-    let mut ctrl = controller(loaded, data_dir, now)?;
-    let who = crate::cli::staff::sign_in(ctrl.store(), login)?;
-    ctrl.set_who(&who.login);
-    let text = text.to_string();
-    match ctrl.scan(&text, now).clone() {
-        Notice::Opened { .. } => {
-            let view = ctrl
-                .current
-                .as_ref()
-                .ok_or_else(|| Failure::other("the record did not open"))?;
-            let json =
-                serde_json::to_string_pretty(view).map_err(|e| Failure::other(e.to_string()))?;
-            println!("{json}");
-            Ok(())
-        }
-        Notice::Rejected(m) => Err(Failure::input(m)),
-        Notice::Error(m) => Err(Failure::other(m)),
-        other => Err(Failure::other(format!("unexpected state: {other:?}"))),
-    }
 }
 
 /// `hatarakitai desk`: the staff window.

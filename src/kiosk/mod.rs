@@ -17,5 +17,6 @@ pub mod simulate;
 pub mod speak;
 pub mod speech_script;
 pub mod staff_stats;
+pub mod test_print;
 pub mod ui;
 pub mod ui_texts;

@@ -78,15 +78,12 @@ pub fn connect(app: &AppWindow, src: Source) {
         let spawned = std::thread::Builder::new()
             .name("test-print".into())
             .spawn(move || {
-                let msg = match crate::slip::cli::print_test(&cfg, &dir) {
+                let msg = match crate::kiosk::test_print::print_test(&cfg, &dir) {
                     Ok(v) => format!(
                         "テスト印刷しました / test slip printed: {}",
                         v["status"].as_str().unwrap_or("")
                     ),
-                    Err(f) => format!(
-                        "テスト印刷できませんでした / test print failed: {}",
-                        f.message
-                    ),
+                    Err(e) => format!("テスト印刷できませんでした / test print failed: {e}"),
                 };
                 let _ = w.upgrade_in_event_loop(move |app| {
                     let a = app.global::<StatsAdapter>();

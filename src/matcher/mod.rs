@@ -50,13 +50,15 @@ impl Outcome {
 
 pub fn match_answers(c: &Content, a: &Answers) -> Outcome {
     let q = &c.questionnaire;
+    let given = |i: usize| a.given(q, i);
+    let given: &dyn Fn(usize) -> Option<usize> = &given;
     let rules = &c.rules;
     let n = c.catalogue.routes.len();
     let mut score = vec![0.0f64; n];
     // (points, rule index) of positive contributions, per route.
     let mut contribs: Vec<Vec<(f64, usize)>> = vec![Vec::new(); n];
     for (ri, rule) in rules.score.iter().enumerate() {
-        if rule.when.matches(q, a) {
+        if rule.when.matches(given) {
             for &(route, pts) in &rule.add {
                 score[route] += pts;
                 if pts > 0.0 {
@@ -68,13 +70,13 @@ pub fn match_answers(c: &Content, a: &Answers) -> Outcome {
     let mut excluded = vec![false; n];
     excluded[c.catalogue.handoff] = true;
     for rule in &rules.exclude {
-        if rule.applies(q, a) {
+        if rule.applies(given) {
             rule.routes.iter().for_each(|&r| excluded[r] = true);
         }
     }
     let mut not_top = vec![false; n];
     for rule in &rules.not_top {
-        if rule.applies(q, a) {
+        if rule.applies(given) {
             rule.routes.iter().for_each(|&r| not_top[r] = true);
         }
     }
@@ -104,7 +106,7 @@ pub fn match_answers(c: &Content, a: &Answers) -> Outcome {
     let mut allowed: Vec<bool> = (0..n).map(|r| !excluded[r] && !not_top[r]).collect();
     let mut top_rules = Vec::new();
     for (ti, rule) in rules.top_one_of.iter().enumerate() {
-        if rule.applies(q, a) {
+        if rule.applies(given) {
             top_rules.push(ti);
             for (r, ok) in allowed.iter_mut().enumerate() {
                 if !rule.routes.contains(&r) {
@@ -145,7 +147,7 @@ pub fn match_answers(c: &Content, a: &Answers) -> Outcome {
         .iter()
         .enumerate()
         .filter(|(_, note)| match &note.trigger {
-            NoteTrigger::Answers(cond) => cond.matches(q, a),
+            NoteTrigger::Answers(cond) => cond.matches(given),
             NoteTrigger::Routes(rs) => rs.iter().any(|&r| ranked.iter().any(|h| h.route == r)),
         })
         .map(|(i, _)| i)

@@ -166,7 +166,10 @@ impl<'c> MustChecker<'c> {
                     .terms
                     .iter()
                     .all(|t| a.given(&self.c.questionnaire, t.question).is_some());
-                if cond.terms.is_empty() || !answered || !cond.matches(&self.c.questionnaire, a) {
+                if cond.terms.is_empty()
+                    || !answered
+                    || !cond.matches(&|i| a.given(&self.c.questionnaire, i))
+                {
                     v.push(format!(
                         "M10: a reason of {} rests on an unanswered question",
                         self.c.catalogue.routes[h.route].id

@@ -8,7 +8,6 @@
 //! paper a little less than the width, so text on 58 mm paper stays readable.
 
 pub mod bitmap;
-pub mod cli;
 pub mod fonts;
 pub(crate) mod text;
 

@@ -4,7 +4,6 @@
 //! an aligned table for a terminal, CSV for Excel on a Japanese PC (UTF-8 with BOM, CRLF,
 //! Japanese headers), and JSON.
 
-pub mod cli;
 pub mod figures;
 mod render;
 

@@ -750,6 +750,19 @@ impl KioskStore {
             .collect())
     }
 
+    /// The first local day with anything recorded (raw or folded), for a first publish.
+    pub fn first_day(&self) -> Result<Option<NaiveDate>, StoreError> {
+        let k: Option<i64> = self.read("reading the first day", |c| {
+            c.query_row(
+                "SELECT min(d) FROM (SELECT min(day) AS d FROM visit
+                 UNION ALL SELECT min(day) FROM staff_call UNION ALL SELECT min(day) FROM agg)",
+                [],
+                |r| r.get(0),
+            )
+        })?;
+        Ok(k.and_then(day_from_key))
+    }
+
     /// Retention: folds every local day older than `retention_days` before today (in the
     /// centre's zone) into aggregate rows and deletes its visits, answers, routes and staff
     /// calls. One transaction per day; idempotent; safe to interrupt (a day is either still

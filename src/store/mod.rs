@@ -9,6 +9,7 @@
 
 pub mod kiosk;
 pub mod pg;
+pub mod shared;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

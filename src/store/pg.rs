@@ -437,7 +437,9 @@ mod tests {
             None,
         )
         .unwrap();
-        let e = t.connect("test", Duration::from_secs(1)).unwrap_err();
+        let Err(e) = t.connect("test", Duration::from_secs(1)) else {
+            panic!("connected with a root file that is not PEM");
+        };
         assert!(
             e.contains("sslrootcert") && e.contains("no usable certificate"),
             "{e}"

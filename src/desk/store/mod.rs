@@ -13,8 +13,11 @@
 use std::cell::RefCell;
 use std::path::Path;
 
+use chrono::NaiveDate;
+
 use super::accounts::{AccessEntry, Account, Role};
 use super::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
+use crate::store::kiosk::Bucket;
 
 pub mod postgres;
 pub mod sqlite;
@@ -101,6 +104,23 @@ pub trait Backend: Send {
     fn log_access(&mut self, e: &AccessEntry) -> Result<(), DeskError>;
     /// Entries with `from <= at < to`, oldest first.
     fn access_log(&mut self, from: i64, to: i64) -> Result<Vec<AccessEntry>, DeskError>;
+
+    // Kiosks' published statistics (TEAM.md §3; `crate::store::shared`).
+    /// Replaces a kiosk's figures of `day` with those of `buckets`; returns the rows written.
+    fn publish_day(
+        &mut self,
+        kiosk_id: u16,
+        day: NaiveDate,
+        buckets: &[Bucket],
+        now: i64,
+    ) -> Result<usize, DeskError>;
+    /// Published buckets of local days `from..=to`, of one kiosk or all.
+    fn kiosk_buckets(
+        &mut self,
+        kiosk: Option<u16>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(u16, Bucket)>, DeskError>;
 }
 
 /// The desk's store, SQLite or PostgreSQL.
@@ -289,6 +309,28 @@ impl DeskStore {
     /// local midnights, ascending, with one extra at the end.
     pub fn opened_per_day(&self, day_starts: &[i64]) -> Result<Vec<u32>, DeskError> {
         self.with(|b| b.opened_per_day(day_starts))
+    }
+
+    /// See `Backend::publish_day`.
+    pub fn publish_day(
+        &self,
+        kiosk_id: u16,
+        day: NaiveDate,
+        buckets: &[Bucket],
+        now: i64,
+    ) -> Result<usize, DeskError> {
+        self.with(|b| b.publish_day(kiosk_id, day, buckets, now))
+    }
+
+    /// The kiosks' published buckets of `from..=to` (one kiosk or all), in (kiosk, day, hour)
+    /// order.
+    pub fn kiosk_buckets(
+        &self,
+        kiosk: Option<u16>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(u16, Bucket)>, DeskError> {
+        self.with(|b| b.kiosk_buckets(kiosk, from, to))
     }
 
     /// Deletes closed (ターミネーション) records closed more than `days` ago, audited without

@@ -13,7 +13,9 @@ use super::{
 };
 use crate::desk::accounts::{AccessEntry, Account};
 use crate::desk::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
+use crate::store::kiosk::Bucket;
 pub use crate::store::pg::PgTarget;
+use chrono::NaiveDate;
 
 /// Schema versions in order: entry N brings the database from version N to N+1.
 const MIGRATIONS: &[&str] = &[
@@ -70,6 +72,7 @@ const MIGRATIONS: &[&str] = &[
         record_id BIGINT
     );
     CREATE INDEX access_at ON access_log(at);",
+    crate::store::shared::TABLE_SQL,
 ];
 
 pub struct PgStore {
@@ -579,5 +582,35 @@ impl Backend for PgStore {
             })
             .collect::<Result<Vec<_>, postgres::Error>>()
             .map_err(pg_err("reading the access log", &name))
+    }
+
+    fn publish_day(
+        &mut self,
+        kiosk_id: u16,
+        day: NaiveDate,
+        buckets: &[Bucket],
+        now: i64,
+    ) -> Result<usize, DeskError> {
+        let name = self.name.clone();
+        let mut tx = self
+            .client
+            .transaction()
+            .map_err(pg_err("starting a transaction", &name))?;
+        let n = crate::store::shared::upsert_day(&mut tx, kiosk_id, day, buckets, now)
+            .map_err(pg_err("writing kiosk statistics", &name))?;
+        tx.commit()
+            .map_err(pg_err("writing kiosk statistics", &name))?;
+        Ok(n)
+    }
+
+    fn kiosk_buckets(
+        &mut self,
+        kiosk: Option<u16>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(u16, Bucket)>, DeskError> {
+        let name = self.name.clone();
+        crate::store::shared::read_buckets(&mut self.client, kiosk, from, to)
+            .map_err(pg_err("reading kiosk statistics", &name))
     }
 }

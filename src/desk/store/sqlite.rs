@@ -10,9 +10,16 @@ use super::{
 };
 use crate::desk::accounts::{AccessEntry, Account};
 use crate::desk::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
+use crate::store::kiosk::{Bucket, day_key};
+use chrono::NaiveDate;
 
 /// Schema versions in order: entry N brings `user_version` from N to N+1.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+const MIGRATIONS: &[&str] = &[
+    SCHEMA_V1,
+    SCHEMA_V2,
+    SCHEMA_V3,
+    crate::store::shared::TABLE_SQL,
+];
 
 const SCHEMA_V1: &str = "
     CREATE TABLE intake (
@@ -484,6 +491,86 @@ impl Backend for SqliteStore {
             .map_err(db_err("reading the access log", p))?;
         rows.collect::<Result<Vec<_>, _>>()
             .map_err(db_err("reading the access log", p))
+    }
+
+    fn publish_day(
+        &mut self,
+        kiosk_id: u16,
+        day: NaiveDate,
+        buckets: &[Bucket],
+        now: i64,
+    ) -> Result<usize, DeskError> {
+        let p = self.path.clone();
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(db_err("starting a transaction", &p))?;
+        let d = day_key(day);
+        tx.execute(
+            "UPDATE kiosk_stats SET n = 0, published_at = ?3 WHERE kiosk_id = ?1 AND day = ?2 AND n <> 0",
+            params![kiosk_id, d, now],
+        )
+        .map_err(db_err("writing kiosk statistics", &p))?;
+        let mut rows = 0;
+        {
+            let mut st = tx
+                .prepare(
+                    "INSERT INTO kiosk_stats (kiosk_id, day, hour, metric, key, n, published_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (kiosk_id, day, hour, metric, key)
+                     DO UPDATE SET n = excluded.n, published_at = excluded.published_at",
+                )
+                .map_err(db_err("writing kiosk statistics", &p))?;
+            for b in buckets.iter().filter(|b| b.date == day) {
+                for (m, k, n) in b.figures.metrics() {
+                    st.execute(params![
+                        kiosk_id,
+                        d,
+                        b.hour,
+                        m,
+                        k,
+                        i64::try_from(n).unwrap_or(i64::MAX),
+                        now
+                    ])
+                    .map_err(db_err("writing kiosk statistics", &p))?;
+                    rows += 1;
+                }
+            }
+        }
+        tx.commit()
+            .map_err(db_err("writing kiosk statistics", &p))?;
+        Ok(rows)
+    }
+
+    fn kiosk_buckets(
+        &mut self,
+        kiosk: Option<u16>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(u16, Bucket)>, DeskError> {
+        let p = self.path.clone();
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT kiosk_id, day, hour, metric, key, n FROM kiosk_stats
+                 WHERE day BETWEEN ?1 AND ?2 AND n > 0 AND (?3 IS NULL OR kiosk_id = ?3)",
+            )
+            .map_err(db_err("reading kiosk statistics", &p))?;
+        let rows = st
+            .query_map(params![day_key(from), day_key(to), kiosk], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .map_err(db_err("reading kiosk statistics", &p))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err("reading kiosk statistics", &p))?;
+        Ok(crate::store::shared::buckets_from_rows(rows))
     }
 }
 

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, Utc};
 
-use super::{By, Format};
 use crate::cli::Failure;
 use crate::config::Loaded;
+use crate::stats::{By, Format};
 use crate::store::ErrorKind;
 use crate::store::kiosk::KioskStore;
 
@@ -73,8 +73,8 @@ pub fn stats(
         ErrorKind::NotFound => Failure::input(e.to_string()),
         _ => Failure::other(e.to_string()),
     })?;
-    let report =
-        super::report(&store, &content, from, to).map_err(|e| Failure::other(e.to_string()))?;
+    let report = crate::stats::report(&store, &content, from, to)
+        .map_err(|e| Failure::other(e.to_string()))?;
     let bytes = report.render(format, by);
     let mut out = std::io::stdout().lock();
     match out.write_all(&bytes).and_then(|()| out.flush()) {

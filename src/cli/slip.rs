@@ -1,18 +1,17 @@
-//! The subcommands around slips: `keygen`, `decode` and `print-test` (PRODUCT.md §10). JSON
+//! The subcommands around slips: `keygen`, `decode`, `print-test` and `slip` (PRODUCT.md §10). JSON
 //! on stdout; `Failure` carries the exit code (2 = the input is wrong, 1 = something failed).
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::answers::Answers;
 use crate::cli::Failure;
-use crate::config::{Loaded, PrinterConfig, data_dir, in_data_dir};
+use crate::config::{Loaded, data_dir};
 use crate::content::Content;
+use crate::kiosk::backend::{EndReason, KioskBackend, PrintResult};
 use crate::lang::Lang;
 use crate::payload::{self, CentreKey, KeyError};
-use crate::printer;
-use crate::slip::{self, SlipData, SlipFonts};
 
 /// `hatarakitai keygen --out FILE`: a new centre key (mode 0600, never overwriting). Prints
 /// the key id, never the key.
@@ -88,17 +87,6 @@ pub fn decode(
     }))
 }
 
-/// The key files of the config, resolved against the data dir.
-pub fn key_paths(loaded: &Loaded, data_dir: &Path) -> Vec<PathBuf> {
-    loaded
-        .config
-        .keys
-        .files
-        .iter()
-        .map(|p| in_data_dir(data_dir, p))
-        .collect()
-}
-
 fn load_setup(
     config: Option<&Path>,
     data_dir_arg: Option<&Path>,
@@ -115,7 +103,7 @@ pub fn decode_command(
     data_dir_arg: Option<&Path>,
 ) -> Result<(), Failure> {
     let (loaded, dir) = load_setup(config, data_dir_arg)?;
-    let keys = payload::key::load_all(&key_paths(&loaded, &dir))
+    let keys = payload::key::load_all(&loaded.key_paths(&dir))
         .map_err(|e| Failure::other(e.to_string()))?;
     let content = loaded
         .content()
@@ -131,56 +119,63 @@ pub fn decode_command(
     Ok(())
 }
 
-/// A test slip: a real-size QR that the desk recognises as a test.
-pub fn test_slip(now: chrono::NaiveDateTime) -> SlipData {
-    SlipData {
-        lang: Lang::Ja,
-        centre_name: "hatarakitai".into(),
-        title: "テスト印刷".into(),
-        issued: now,
-        receipt_no: "0000-000".into(),
-        routes: Vec::new(),
-        handoff_line:
-            "この紙が読めれば、プリンターは正常です。\nIf you can read this, the printer works."
-                .into(),
-        instruction: "QRコードをデスクで読み取って確認してください".into(),
-        payload: payload::test_payload(),
-        phone: String::new(),
-        hours: String::new(),
-    }
-}
-
-/// Asks the configured printer for its status and prints a test slip. JSON: printer, status,
-/// printed (and the error when it was not).
-pub fn print_test(cfg: &PrinterConfig, data_dir: &Path) -> Result<Value, Failure> {
-    let mut p = printer::from_config(cfg, data_dir);
-    let describe = p.describe();
-    let status = p
-        .status()
-        .map_err(|e| Failure::other(format!("{describe}: {e}")))?;
-    let fonts = SlipFonts::bundled().map_err(|e| Failure::other(e.to_string()))?;
-    let bitmap = slip::render(
-        &test_slip(chrono::Local::now().naive_local()),
-        &fonts,
-        cfg.dots,
-    );
-    printer::print_with_timeout(
-        p,
-        bitmap,
-        "test".into(),
-        Duration::from_millis(cfg.timeout_ms),
-    )
-    .map_err(|e| Failure::other(format!("{describe}: {e}")))?;
-    Ok(json!({ "printer": describe, "status": status.summary(), "printed": true }))
-}
-
 /// `hatarakitai print-test`.
 pub fn print_test_command(
     config: Option<&Path>,
     data_dir_arg: Option<&Path>,
 ) -> Result<(), Failure> {
     let (loaded, dir) = load_setup(config, data_dir_arg)?;
-    let out = print_test(&loaded.config.printer, &dir)?;
+    let out = crate::kiosk::test_print::print_test(&loaded.config.printer, &dir)
+        .map_err(Failure::other)?;
     println!("{out}");
+    Ok(())
+}
+
+/// `hatarakitai slip --answers … --out FILE.png`: records a visit through the live backend,
+/// exactly as the kiosk does, and writes the slip it would print.
+pub fn slip_command(
+    loaded: &Loaded,
+    data_dir: &Path,
+    answers: &str,
+    lang: Lang,
+    out: &Path,
+) -> Result<(), Failure> {
+    let content = loaded
+        .content()
+        .map_err(|e| Failure::input(e.to_string()))?;
+    let a = Answers::parse_kv(&content.questionnaire, answers).map_err(|e| Failure::input(e.0))?;
+    let outcome = crate::matcher::match_answers(&content, &a);
+    let mut b = crate::kiosk::live::LiveBackend::open(
+        loaded,
+        content,
+        data_dir,
+        Box::new(chrono::Utc::now),
+    );
+    if b.store().is_none() {
+        return Err(Failure::other(b.status()));
+    }
+    b.visit_started(lang, false);
+    for (qi, opt) in a.slots().iter().enumerate() {
+        if opt.is_some() {
+            b.answered(qi, *opt);
+        }
+    }
+    b.results_shown(&a, &outcome, lang);
+    let (ticket, _job) = b.make_slip(&a, &outcome, lang).map_err(Failure::other)?;
+    let bitmap = crate::slip::Bitmap::from_luma8(ticket.width, ticket.height, &ticket.luma, 128)
+        .ok_or_else(|| Failure::other("slip bitmap has the wrong size"))?;
+    let png = bitmap.to_png().map_err(|e| Failure::other(e.to_string()))?;
+    std::fs::write(out, png)
+        .map_err(|e| Failure::other(format!("cannot write {} ({e})", out.display())))?;
+    b.print_finished(&PrintResult::Printed);
+    b.visit_ended(EndReason::Completed);
+    let problem = b.status();
+    if !problem.is_empty() {
+        return Err(Failure::other(problem));
+    }
+    println!(
+        "{}",
+        serde_json::json!({"receipt_no": ticket.receipt_no, "payload": ticket.payload, "out": out.display().to_string()})
+    );
     Ok(())
 }
