@@ -52,6 +52,11 @@ pub struct KioskConfig {
     pub staff_pin_hash: Option<String>,
     /// Run (without a shell, not waited for) when a visitor taps 「スタッフをよぶ」.
     pub on_call_staff: Option<String>,
+    /// `postgresql://KIOSK_ROLE@HOST:5432/DBNAME`: publish the daily aggregates (never a
+    /// visit's answers) to the team's database between visits (TEAM.md §3).
+    pub publish_to: Option<String>,
+    /// That role's password, first line of this file (mode 0600), relative to the config.
+    pub publish_password_file: Option<PathBuf>,
 }
 
 impl Default for KioskConfig {
@@ -63,6 +68,8 @@ impl Default for KioskConfig {
             retention_days: 30,
             staff_pin_hash: None,
             on_call_staff: None,
+            publish_to: None,
+            publish_password_file: None,
         }
     }
 }

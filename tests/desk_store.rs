@@ -39,6 +39,7 @@ on_both!(
     retention_deletes_closed_records_and_audits_without_personal_data,
     a_save_on_a_stale_version_is_refused_and_nothing_is_lost,
     eight_desks_scanning_the_same_slips_at_once_make_one_record_each,
+    published_kiosk_figures_read_back_whole_days_replaced,
 );
 
 fn visit(serial: u32, issued_at: i64) -> ScannedVisit {
@@ -337,4 +338,65 @@ fn eight_desks_scanning_the_same_slips_at_once_make_one_record_each(open: &Open)
     let s = open();
     assert_eq!(s.count().unwrap(), 200);
     assert_eq!(created.load(std::sync::atomic::Ordering::SeqCst), 200);
+}
+
+/// Kiosks' published aggregates (TEAM.md §3): read back as the same buckets; publishing a
+/// day again replaces it (a count that grew, a route no longer there), never adds to it;
+/// kiosks and days are kept apart.
+fn published_kiosk_figures_read_back_whole_days_replaced(open: &Open) {
+    use chrono::NaiveDate;
+    use hatarakitai::stats::Figures;
+    use hatarakitai::store::kiosk::Bucket;
+    let s = open();
+    let d1 = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let d2 = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let bucket = |date, hour, started: u64, route: &str| {
+        let mut f = Figures {
+            started,
+            completed: started / 2,
+            ..Figures::default()
+        };
+        f.routes.insert(route.to_string(), started);
+        f.abandoned_at.insert(None, 1);
+        f.abandoned_at.insert(Some(3), 2);
+        f.languages.insert("ja-easy".into(), started);
+        Bucket {
+            date,
+            hour,
+            figures: f,
+        }
+    };
+    let day1 = vec![bucket(d1, 9, 4, "ikou"), bucket(d1, 14, 2, "keizoku_a")];
+    let rows = s.publish_day(1, d1, &day1, T0).unwrap();
+    assert!(rows > 0);
+    s.publish_day(2, d1, &[bucket(d1, 9, 7, "ikou")], T0)
+        .unwrap();
+    s.publish_day(1, d2, &[bucket(d2, 10, 1, "ikou")], T0)
+        .unwrap();
+    let got: Vec<Bucket> = s
+        .kiosk_buckets(Some(1), d1, d1)
+        .unwrap()
+        .into_iter()
+        .map(|(k, b)| {
+            assert_eq!(k, 1);
+            b
+        })
+        .collect();
+    assert_eq!(got, day1);
+    // The same day again, later in the day: replaced, not added.
+    let later = vec![bucket(d1, 9, 5, "hellowork_open")];
+    s.publish_day(1, d1, &later, T0 + 60).unwrap();
+    s.publish_day(1, d1, &later, T0 + 120).unwrap();
+    let got: Vec<Bucket> = s
+        .kiosk_buckets(Some(1), d1, d1)
+        .unwrap()
+        .into_iter()
+        .map(|(_, b)| b)
+        .collect();
+    assert_eq!(got, later);
+    // Every kiosk, both days.
+    let all = s.kiosk_buckets(None, d1, d2).unwrap();
+    let keys: Vec<(u16, NaiveDate, u8)> = all.iter().map(|(k, b)| (*k, b.date, b.hour)).collect();
+    assert_eq!(keys, vec![(1, d1, 9), (1, d2, 10), (2, d1, 9)]);
+    assert!(s.kiosk_buckets(Some(3), d1, d2).unwrap().is_empty());
 }

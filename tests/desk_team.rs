@@ -582,3 +582,312 @@ fn tls_by_sslmode_on_a_real_server() {
         assert!(e.contains("connecting failed"), "{e}");
     }
 }
+
+fn stats_json(dir: &std::path::Path, extra: &[&str], pw: Option<&str>) -> String {
+    let d = dir.to_str().unwrap();
+    let cfg = dir.join("config.toml");
+    let mut args = vec!["--config", cfg.to_str().unwrap(), "--data-dir", d, "stats"];
+    args.extend_from_slice(extra);
+    let o = match pw {
+        Some(pw) => run_pw(&args, pw),
+        None => bin().args(&args).output().unwrap(),
+    };
+    assert!(
+        o.status.success(),
+        "stats {extra:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap()
+}
+
+/// TEAM.md §3: two kiosks publish their daily aggregates with the role of
+/// assets/deploy/kiosk-role.sql (which cannot read intake records); every desk then reads
+/// them, and one kiosk's shared JSON equals its own `stats`. Publishing twice counts nothing
+/// twice; a server that cannot be reached is a clear exit 1.
+#[test]
+fn kiosks_publish_and_shared_stats_equal_their_own() {
+    let Some(pg) = pg_support::server() else {
+        return;
+    };
+    let url = pg.new_database("publish");
+    let (desk, _key) = setup(&url);
+    let dcfg = desk.path().join("desk.toml");
+    add_admin(dcfg.to_str().unwrap(), desk.path().to_str().unwrap());
+
+    let sql = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/deploy/kiosk-role.sql");
+    for _ in 0..2 {
+        let o = pg.psql(&url, &["-f", sql]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let kiosk_url = url.replace("postgres@", "hatarakitai_kiosk@");
+    for forbidden in [
+        "SELECT count(*) FROM intake",
+        "SELECT count(*) FROM staff",
+        "SELECT count(*) FROM access_log",
+        "DELETE FROM kiosk_stats",
+    ] {
+        let o = pg.psql(&kiosk_url, &["-c", forbidden]);
+        assert!(!o.status.success(), "the kiosk role may not: {forbidden}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("permission denied"),
+            "{forbidden}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+
+    let tz = chrono_tz::Asia::Tokyo;
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let (from, to) = (
+        (today - chrono::Duration::days(4)).to_string(),
+        today.to_string(),
+    );
+    let mut kiosks = Vec::new();
+    for id in [1u16, 2] {
+        let k = tempfile::tempdir().unwrap();
+        std::fs::write(
+            k.path().join("config.toml"),
+            format!(
+                "[kiosk]\nid = {id}\npublish_to = \"{kiosk_url}\"\n\n[desk]\ndatabase = \"{url}\"\n"
+            ),
+        )
+        .unwrap();
+        let d = k.path().to_str().unwrap().to_string();
+        let cfg = k.path().join("config.toml");
+        let c = cfg.to_str().unwrap();
+        let o = bin()
+            .args(["--config", c, "--data-dir", &d, "simulate", "--visits"])
+            .arg(if id == 1 { "90" } else { "40" })
+            .args(["--days", "3", "--seed"])
+            .arg(id.to_string())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        for round in 0..2 {
+            let o = bin()
+                .args(["--config", c, "--data-dir", &d, "publish"])
+                .output()
+                .unwrap();
+            let out = String::from_utf8_lossy(&o.stdout);
+            assert!(
+                o.status.success(),
+                "publish: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            if round == 0 {
+                assert!(out.contains(&format!("kiosk {id}: sent 3 days")), "{out}");
+            } else {
+                // The server has today: only today is sent again.
+                assert!(
+                    out.contains(&format!("kiosk {id}: sent 1 day ({to} – {to})")),
+                    "{out}"
+                );
+            }
+        }
+        kiosks.push(k);
+    }
+    // The admin at a desk: one kiosk's shared figures are its own, in every form.
+    for by in ["day", "hour", "route"] {
+        for format in ["json", "csv"] {
+            for (i, k) in kiosks.iter().enumerate() {
+                let own = stats_json(
+                    k.path(),
+                    &["--from", &from, "--to", &to, "--format", format, "--by", by],
+                    None,
+                );
+                let id = (i + 1).to_string();
+                let shared = stats_json(
+                    k.path(),
+                    &[
+                        "--source", "shared", "--staff", "admin", "--kiosk", &id, "--from", &from,
+                        "--to", &to, "--format", format, "--by", by,
+                    ],
+                    Some(PW),
+                );
+                assert_eq!(own, shared, "kiosk {id}, --by {by} --format {format}");
+            }
+        }
+    }
+    let started = |json: &str| -> u64 {
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        v["total"]["started"].as_u64().unwrap()
+    };
+    let one = started(&stats_json(
+        kiosks[0].path(),
+        &["--from", &from, "--to", &to, "--format", "json"],
+        None,
+    ));
+    let two = started(&stats_json(
+        kiosks[1].path(),
+        &["--from", &from, "--to", &to, "--format", "json"],
+        None,
+    ));
+    let all = started(&stats_json(
+        kiosks[0].path(),
+        &[
+            "--source", "shared", "--staff", "admin", "--from", &from, "--to", &to, "--format",
+            "json",
+        ],
+        Some(PW),
+    ));
+    assert!(one > 0 && two > 0);
+    assert_eq!(all, one + two, "every kiosk, summed");
+
+    // A wrong password reads nothing.
+    let o = run_pw(
+        &[
+            "--config",
+            kiosks[0].path().join("config.toml").to_str().unwrap(),
+            "--data-dir",
+            kiosks[0].path().to_str().unwrap(),
+            "stats",
+            "--source",
+            "shared",
+            "--staff",
+            "admin",
+        ],
+        "wrong-password",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+
+    // The server cannot be reached: exit 1, what failed and what to check.
+    let k = tempfile::tempdir().unwrap();
+    let dead = format!(
+        "postgresql://hatarakitai_kiosk@127.0.0.1:{}/x",
+        pg_support_free_port()
+    );
+    std::fs::write(
+        k.path().join("config.toml"),
+        format!("[kiosk]\npublish_to = \"{dead}\"\n"),
+    )
+    .unwrap();
+    let c = k.path().join("config.toml");
+    let d = k.path().to_str().unwrap();
+    let o = bin()
+        .args([
+            "--config",
+            c.to_str().unwrap(),
+            "--data-dir",
+            d,
+            "simulate",
+            "--visits",
+            "3",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let o = bin()
+        .args(["--config", c.to_str().unwrap(), "--data-dir", d, "publish"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("connecting failed") && err.contains("reachable"),
+        "{err}"
+    );
+    // Not configured: exit 2 naming the setting.
+    std::fs::write(k.path().join("config.toml"), "").unwrap();
+    let o = bin()
+        .args(["--config", c.to_str().unwrap(), "--data-dir", d, "publish"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("[kiosk] publish_to is not set"));
+}
+
+fn pg_support_free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The kiosk's publishing thread: a database the desks have not set up yet is reported and
+/// tried again; once it is ready the next attempt sends everything, and the kiosk's visits
+/// were never held up (`nudge` returns at once).
+#[test]
+fn the_publisher_thread_retries_until_the_server_is_ready() {
+    use hatarakitai::desk::store::DeskStore;
+    use hatarakitai::desk::store::postgres::PgTarget;
+    use hatarakitai::kiosk::publish::{Publisher, Timing};
+    use std::time::{Duration, Instant};
+    let Some(pg) = pg_support::server() else {
+        return;
+    };
+    let url = pg.new_database("publisher");
+    let k = tempfile::tempdir().unwrap();
+    let d = k.path().to_str().unwrap();
+    let o = bin()
+        .args(["--data-dir", d, "simulate", "--visits", "30", "--days", "2"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let tz = chrono_tz::Asia::Tokyo;
+    let p = Publisher::start(
+        PgTarget::for_setting("[kiosk] publish_to", &url, None).unwrap(),
+        k.path().join("kiosk.sqlite"),
+        tz,
+        1,
+        std::sync::Arc::new(chrono::Utc::now),
+        Timing {
+            first_retry: Duration::from_millis(200),
+            last_retry: Duration::from_millis(400),
+            quiet: Duration::from_secs(60),
+        },
+    )
+    .unwrap();
+    let wait = |what: &str, f: &dyn Fn() -> bool| {
+        let t = Instant::now();
+        while !f() {
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "timed out waiting for {what}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    wait("the first attempt", &|| p.state().attempts >= 1);
+    let s = p.state();
+    assert!(s.last_ok.is_none());
+    assert!(
+        s.problem
+            .as_deref()
+            .unwrap_or("")
+            .contains("no statistics table yet"),
+        "{s:?}"
+    );
+    // A desk connects once: the tables exist now.
+    let store = DeskStore::connect(&PgTarget::new(&url, None).unwrap()).unwrap();
+    let t = Instant::now();
+    p.nudge();
+    assert!(t.elapsed() < Duration::from_millis(5), "nudge never waits");
+    wait("a publish", &|| p.state().last_ok.is_some());
+    assert_eq!(p.state().problem, None);
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let from = today - chrono::Duration::days(3);
+    let kiosk =
+        hatarakitai::store::kiosk::KioskStore::open_existing(&k.path().join("kiosk.sqlite"), tz)
+            .unwrap();
+    let own = kiosk.buckets(from, today).unwrap();
+    let shared: Vec<_> = store
+        .kiosk_buckets(Some(1), from, today)
+        .unwrap()
+        .into_iter()
+        .map(|(_, b)| b)
+        .collect();
+    assert_eq!(own, shared);
+    // Many nudges (visits ending) are one publish each time at most, and change nothing.
+    for _ in 0..5 {
+        p.nudge();
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let again: Vec<_> = store
+        .kiosk_buckets(Some(1), from, today)
+        .unwrap()
+        .into_iter()
+        .map(|(_, b)| b)
+        .collect();
+    assert_eq!(own, again);
+}

@@ -137,7 +137,20 @@ pub enum Command {
         /// The kiosk database (default: kiosk.sqlite in the data directory).
         #[arg(long)]
         db: Option<PathBuf>,
+        /// `kiosk`: this kiosk's own kiosk.sqlite; `shared`: what the kiosks published to the
+        /// team's database (`[desk] database`; needs --staff).
+        #[arg(long, value_enum, default_value = "kiosk")]
+        source: self::stats::Source,
+        /// With --source shared: the staff login (password on standard input).
+        #[arg(long)]
+        staff: Option<String>,
+        /// With --source shared: only this kiosk (default: every kiosk, summed).
+        #[arg(long)]
+        kiosk: Option<u16>,
     },
+    /// Kiosk side: send this kiosk's daily aggregates to `[kiosk] publish_to` now, and say
+    /// what was sent (the kiosk itself does this between visits).
+    Publish,
     /// Make a new centre key file (mode 0600; never overwrites). Prints the key id.
     Keygen {
         #[arg(long)]
@@ -351,13 +364,57 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
             self::slip::slip_command(&loaded, &dir, &answers, lang, &out)
         }
+        Some(Command::Publish) => {
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            self::stats::publish(&loaded, &dir)
+        }
         Some(Command::Stats {
             from,
             to,
             format,
             by,
             db,
+            source: self::stats::Source::Shared,
+            staff,
+            kiosk,
         }) => {
+            if db.is_some() {
+                return Err(Failure::input(
+                    "--db reads a kiosk.sqlite; with --source shared the figures come from the team's database: leave out --db",
+                ));
+            }
+            let Some(staff) = staff else {
+                return Err(Failure::input(
+                    "--source shared needs --staff LOGIN (the password on standard input)",
+                ));
+            };
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            self::stats::shared(
+                &loaded,
+                &dir,
+                &staff,
+                kiosk,
+                from.as_deref(),
+                to.as_deref(),
+                format,
+                by,
+            )
+        }
+        Some(Command::Stats {
+            from,
+            to,
+            format,
+            by,
+            db,
+            source: self::stats::Source::Kiosk,
+            staff,
+            kiosk,
+        }) => {
+            if staff.is_some() || kiosk.is_some() {
+                return Err(Failure::input(
+                    "--staff and --kiosk go with --source shared (the team's database); this kiosk's own figures need neither",
+                ));
+            }
             let loaded = crate::config::Loaded::load(cli.config.as_deref())
                 .map_err(|e| Failure::input(e.to_string()))?;
             // With --db the data directory is not needed.
@@ -483,12 +540,13 @@ fn kiosk(
     let started = *STARTED.get_or_init(std::time::Instant::now);
     let (loaded, dir) = setup(config, data_dir)?;
     let prepared = prepare_kiosk(config.as_deref())?;
-    let backend = crate::kiosk::live::LiveBackend::open(
+    let mut backend = crate::kiosk::live::LiveBackend::open(
         &loaded,
         (*prepared.content).clone(),
         &dir,
         Box::new(chrono::Utc::now),
     );
+    backend.start_publishing(&loaded);
     let tz = loaded.config.timezone();
     let stats = crate::kiosk::staff_stats::Source {
         db: dir.join("kiosk.sqlite"),

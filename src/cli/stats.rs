@@ -1,6 +1,8 @@
 //! `hatarakitai stats --from D --to D --format table|csv|json --by day|hour|route [--db FILE]`:
 //! the glue between the command line, the kiosk store and the report. Bad dates exit 2; a
 //! store that cannot be read exits 1 (a missing file exits 2: the path is wrong).
+//! `stats --source shared --staff LOGIN [--kiosk ID]` reads what the kiosks published to the
+//! team's database instead (TEAM.md §3), and `publish` is the kiosk's side of that.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -51,6 +53,97 @@ pub fn parse_range(
     Ok((from_d, to_d))
 }
 
+/// Where `stats` reads its figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Source {
+    Kiosk,
+    Shared,
+}
+
+fn write_out(bytes: &[u8]) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // `stats | head` closing the pipe early is not a failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::other(format!("writing the report failed ({e})"))),
+    }
+}
+
+/// `hatarakitai stats --source shared --staff LOGIN [--kiosk ID]`: the kiosks' published
+/// figures from the team's database, summed over every kiosk unless one is named. The JSON
+/// for one kiosk equals that kiosk's own `stats` for days it has published.
+#[allow(clippy::too_many_arguments)]
+pub fn shared(
+    loaded: &Loaded,
+    data_dir: &Path,
+    login: &str,
+    kiosk: Option<u16>,
+    from: Option<&str>,
+    to: Option<&str>,
+    format: Format,
+    by: By,
+) -> Result<(), Failure> {
+    let tz = loaded.config.timezone();
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let (from, to) = parse_range(from, to, today).map_err(Failure::input)?;
+    let content = loaded
+        .content()
+        .map_err(|e| Failure::input(e.to_string()))?;
+    if loaded.config.desk.database.is_none() {
+        return Err(Failure::input(
+            "--source shared reads the team's database: set [desk] database = \"postgresql://…\" in the config (a one-PC desk has no shared figures; use `stats` on the kiosk)",
+        ));
+    }
+    let store = crate::desk::run::open_store(loaded, data_dir)?;
+    super::staff::sign_in(&store, login)?;
+    let rows = store
+        .kiosk_buckets(kiosk, from, to)
+        .map_err(|e| Failure::other(e.to_string()))?;
+    let buckets: Vec<_> = rows.into_iter().map(|(_, b)| b).collect();
+    let report = crate::stats::StatsReport::new(from, to, &buckets, &content);
+    write_out(&report.render(format, by))
+}
+
+/// `hatarakitai publish`: sends this kiosk's days that the server may not have in full, and
+/// prints what was sent.
+pub fn publish(loaded: &Loaded, data_dir: &Path) -> Result<(), Failure> {
+    let cfg = &loaded.config.kiosk;
+    let Some(url) = &cfg.publish_to else {
+        return Err(Failure::input(
+            "[kiosk] publish_to is not set: add publish_to = \"postgresql://KIOSK_ROLE@HOST:5432/DBNAME\" and publish_password_file to the config (see DEPLOY.md, statistics at every desk)",
+        ));
+    };
+    let target = crate::store::pg::PgTarget::for_setting(
+        "[kiosk] publish_to",
+        url,
+        loaded.content_path(&cfg.publish_password_file).as_deref(),
+    )
+    .map_err(Failure::input)?;
+    let tz = loaded.config.timezone();
+    let path = data_dir.join(KIOSK_DB);
+    let store = KioskStore::open_existing(&path, tz).map_err(|e| match e.kind {
+        ErrorKind::NotFound => Failure::input(format!(
+            "{e} (run `publish` on the kiosk PC, with its data directory)"
+        )),
+        _ => Failure::other(e.to_string()),
+    })?;
+    let mut client = target
+        .connect("hatarakitai-publish", std::time::Duration::from_secs(10))
+        .map_err(Failure::other)?;
+    let now = Utc::now();
+    let sent = crate::store::shared::publish(
+        &mut client,
+        &store,
+        cfg.id,
+        store.local_date(now),
+        now.timestamp(),
+    )
+    .map_err(|e| Failure::other(format!("{}: {}", target.describe(), e.message)))?;
+    println!("{}", sent.summary(cfg.id, &target.describe()));
+    Ok(())
+}
+
 /// Runs `hatarakitai stats`: reads `db` (default: `kiosk.sqlite` in `data_dir`) and writes the
 /// report to standard output.
 pub fn stats(
@@ -75,14 +168,7 @@ pub fn stats(
     })?;
     let report = crate::stats::report(&store, &content, from, to)
         .map_err(|e| Failure::other(e.to_string()))?;
-    let bytes = report.render(format, by);
-    let mut out = std::io::stdout().lock();
-    match out.write_all(&bytes).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        // `stats | head` closing the pipe early is not a failure.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::other(format!("writing the report failed ({e})"))),
-    }
+    write_out(&report.render(format, by))
 }
 
 #[cfg(test)]

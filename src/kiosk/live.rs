@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::backend::{EndReason, KioskBackend, PrintJob, PrintResult, SlipTicket};
+use super::publish::{PublishState, Publisher, Timing};
 use crate::answers::Answers;
 use crate::config::{CentreConfig, Loaded, PrinterConfig, in_data_dir};
 use crate::content::Content;
@@ -19,6 +20,8 @@ use crate::matcher::Outcome;
 use crate::payload::{self, CentreKey, VisitRecord};
 use crate::slip::{self, SlipData, SlipFonts};
 use crate::store::kiosk::{KioskStore, VisitRef};
+use crate::store::pg::PgTarget;
+use std::sync::Arc;
 
 /// The wall clock, injectable so tests and `simulate` control time.
 pub type Clock = Box<dyn Fn() -> DateTime<Utc>>;
@@ -43,6 +46,9 @@ pub struct LiveBackend {
     /// When set (by `simulate`), slips are rendered but not sent to a printer, and the job
     /// reports this result instead.
     pub simulated_print: Option<PrintResult>,
+    /// `[kiosk] publish_to`: started by the real kiosk only (`start_publishing`).
+    publisher: Option<Publisher>,
+    publish_problem: Option<String>,
 }
 
 impl LiveBackend {
@@ -95,7 +101,40 @@ impl LiveBackend {
             slip_visit: None,
             clock,
             simulated_print: None,
+            publisher: None,
+            publish_problem: None,
         }
+    }
+
+    /// With `[kiosk] publish_to`: publishes the daily aggregates now and after every visit,
+    /// on a thread of its own. A setting that cannot work shows on the staff screen; the
+    /// kiosk runs the same either way.
+    pub fn start_publishing(&mut self, loaded: &Loaded) {
+        let cfg = &loaded.config.kiosk;
+        let Some(url) = &cfg.publish_to else { return };
+        let started = PgTarget::for_setting(
+            "[kiosk] publish_to",
+            url,
+            loaded.content_path(&cfg.publish_password_file).as_deref(),
+        )
+        .and_then(|t| {
+            Publisher::start(
+                t,
+                self.data_dir.join("kiosk.sqlite"),
+                self.tz,
+                self.kiosk_id,
+                Arc::new(Utc::now),
+                Timing::default(),
+            )
+        });
+        match started {
+            Ok(p) => self.publisher = Some(p),
+            Err(e) => self.publish_problem = Some(e),
+        }
+    }
+
+    pub fn publish_state(&self) -> Option<PublishState> {
+        self.publisher.as_ref().map(Publisher::state)
     }
 
     pub fn store(&self) -> Option<&KioskStore> {
@@ -253,6 +292,9 @@ impl KioskBackend for LiveBackend {
             let r = s.end_visit(v, now, reason);
             self.note(r);
         }
+        if let Some(p) = &self.publisher {
+            p.nudge();
+        }
     }
 
     fn staff_called(&mut self) {
@@ -274,6 +316,13 @@ impl KioskBackend for LiveBackend {
         }
         if let Err(e) = &self.fonts {
             parts.push(format!("フォント / font: {e}"));
+        }
+        let publishing = self
+            .publish_problem
+            .clone()
+            .or_else(|| self.publish_state().and_then(|s| s.problem));
+        if let Some(p) = publishing {
+            parts.push(format!("集計をサーバーに送れていません。来所の記録はこのPCに残り、つながったときに送ります。 / Statistics not yet sent to the server; they are kept here and sent when it can be reached. ({p})"));
         }
         parts.join("\n")
     }

@@ -10,6 +10,7 @@ pub mod keys;
 pub mod live;
 pub mod measure;
 pub mod pin;
+pub mod publish;
 pub mod rtext;
 pub mod run;
 pub mod screenshots;

@@ -189,15 +189,32 @@ pub struct PublishError {
     pub retry: bool,
 }
 
+const NOT_SET_UP: &str = "the shared database has no statistics table yet: start a desk on it once (the desk creates the tables), or update the desks";
+
 fn pg(what: &str) -> impl Fn(postgres::Error) -> PublishError + '_ {
-    move |e| PublishError {
-        message: format!(
-            "{what} failed ({})",
-            e.as_db_error()
-                .map(|d| d.message().to_string())
-                .unwrap_or_else(|| e.to_string())
-        ),
-        retry: e.as_db_error().is_none(),
+    use postgres::error::SqlState;
+    move |e| {
+        let detail = e
+            .as_db_error()
+            .map(|d| d.message().to_string())
+            .unwrap_or_else(|| e.to_string());
+        match e.code() {
+            Some(c) if *c == SqlState::UNDEFINED_TABLE => PublishError {
+                message: NOT_SET_UP.into(),
+                retry: true,
+            },
+            Some(c) if *c == SqlState::INSUFFICIENT_PRIVILEGE => PublishError {
+                message: format!(
+                    "{what} failed ({detail}): give the kiosk's role its rights with assets/deploy/kiosk-role.sql"
+                ),
+                retry: false,
+            },
+            // Connection trouble is worth another try; a refusal by the server is not.
+            code => PublishError {
+                message: format!("{what} failed ({detail})"),
+                retry: code.is_none(),
+            },
+        }
     }
 }
 
@@ -218,7 +235,7 @@ pub fn publish(
         .map_err(pg("reading the shared schema version"))?;
     if version.unwrap_or(0) < SCHEMA_WITH_STATS {
         return Err(PublishError {
-            message: "the shared database has no statistics table yet: start a desk on it once (the desk creates the tables), or update the desks".into(),
+            message: NOT_SET_UP.into(),
             retry: true,
         });
     }

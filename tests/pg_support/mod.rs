@@ -259,4 +259,18 @@ impl PgServer {
         postgres::Client::connect(url, postgres::NoTls)
             .unwrap_or_else(|e| panic!("connect {url}: {e}"))
     }
+
+    /// Runs Debian's `psql` on `url` with `args` (ON_ERROR_STOP), as a user's own tool would.
+    pub fn psql(&self, url: &str, args: &[&str]) -> std::process::Output {
+        let psql = bindir()
+            .map(|b| b.join("psql"))
+            .filter(|p| p.is_file())
+            .unwrap_or_else(|| PathBuf::from("psql"));
+        Command::new(psql)
+            .arg(url)
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1"])
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("psql: {e}"))
+    }
 }
