@@ -12,7 +12,8 @@ use super::intake::Stage;
 use super::session::{Draft, Session, State, Switch};
 use super::store::Search;
 use super::ui::{
-    Bar, DeskAdapter, DeskAnswer, DeskAudit, DeskBar, DeskListItem, DeskRoute, DeskWindow,
+    Bar, DeskAdapter, DeskAnswer, DeskAudit, DeskBar, DeskDayRow, DeskListItem, DeskRoute,
+    DeskWindow,
 };
 use super::view::local_time;
 
@@ -222,30 +223,140 @@ fn load_list(w: &DeskWindow, ctrl: &DeskController, clock: &Clock, today: bool) 
     }
 }
 
+const WEEKDAYS: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+
+fn day_label(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!(
+        "{}({})",
+        d.format("%-m/%-d"),
+        WEEKDAYS[d.weekday().num_days_from_monday() as usize]
+    )
+}
+
+/// Each kiosk's visitors per day next to intakes opened (`opened`: the last 30 days and
+/// tomorrow, oldest first), and the routes shown first: from what the kiosks published to
+/// the team's database, or from this PC's own kiosk.sqlite for a one-PC centre.
+fn load_shared(w: &DeskWindow, ctrl: &DeskController, now: i64, opened: &[u32]) {
+    let a = w.global::<DeskAdapter>();
+    let tz = ctrl.timezone();
+    let today = chrono::DateTime::from_timestamp(now, 0)
+        .map_or(NaiveDate::MIN, |t| t.with_timezone(&tz).date_naive());
+    let from = today - Duration::days(29);
+    let mut source = "チーム共有のデータベース";
+    let mut buckets = ctrl
+        .store()
+        .kiosk_buckets(None, from, today)
+        .unwrap_or_default();
+    if buckets.is_empty()
+        && let Some(db) = ctrl.kiosk_db.as_deref()
+        && let Ok(k) = crate::store::kiosk::KioskStore::open_existing(db, tz)
+        && let Ok(own) = k.buckets(from, today)
+    {
+        source = "このPCのキオスクの記録";
+        buckets = own.into_iter().map(|b| (ctrl.kiosk_id, b)).collect();
+    }
+    if buckets.is_empty() {
+        a.set_day_rows(model(Vec::new()));
+        return;
+    }
+    let mut kiosks: Vec<u16> = buckets.iter().map(|(k, _)| *k).collect();
+    kiosks.sort_unstable();
+    kiosks.dedup();
+    let mut columns: Vec<SharedString> = kiosks
+        .iter()
+        .map(|k| format!("キオスク{k} 来所").into())
+        .collect();
+    columns.push("インテーク".into());
+    let rows: Vec<DeskDayRow> = (0..14)
+        .map(|back| {
+            let day = today - Duration::days(back);
+            let mut cells: Vec<SharedString> = kiosks
+                .iter()
+                .map(|k| {
+                    let n: u64 = buckets
+                        .iter()
+                        .filter(|(kk, b)| kk == k && b.date == day)
+                        .map(|(_, b)| b.figures.started)
+                        .sum();
+                    n.to_string().into()
+                })
+                .collect();
+            // opened[29] is today.
+            let intakes = usize::try_from(29 - back)
+                .ok()
+                .and_then(|i| opened.get(i))
+                .map_or_else(|| "—".to_string(), |n| n.to_string());
+            cells.push(intakes.into());
+            DeskDayRow {
+                label: day_label(day).into(),
+                cells: model(cells),
+            }
+        })
+        .collect();
+    a.set_shared_caption(format!("キオスクの来所とインテーク（過去14日・{source}）").into());
+    a.set_day_columns(model(columns));
+    a.set_day_rows(model(rows));
+    let all: Vec<_> = buckets.into_iter().map(|(_, b)| b).collect();
+    let report = crate::stats::StatsReport::new(from, today, &all, ctrl.content());
+    let bars: Vec<Bar> = report
+        .routes
+        .iter()
+        .map(|r| Bar {
+            label: r.name.clone().into(),
+            value: i32::try_from(report.total.routes_first.get(&r.id).copied().unwrap_or(0))
+                .unwrap_or(i32::MAX),
+        })
+        .collect();
+    a.set_route_max(bars.iter().map(|b| b.value).max().unwrap_or(0).max(1));
+    a.set_route_bars(model(bars));
+}
+
 fn load_stats(w: &DeskWindow, ctrl: &DeskController, clock: &Clock) {
     let a = w.global::<DeskAdapter>();
     let tz = ctrl.timezone();
     let now = clock();
     let starts: Vec<i64> = (-29..=1).map(|d| local_midnight(now, d, tz)).collect();
+    let mut opened = Vec::new();
     match ctrl.store().opened_per_day(&starts) {
         Ok(counts) => {
+            opened.clone_from(&counts);
             let bars: Vec<Bar> = starts
                 .iter()
                 .zip(&counts)
                 .map(|(&t, &n)| Bar {
+                    // The day of the month: 31 bars fit at 1366 px; the caption gives the months.
                     label: chrono::DateTime::from_timestamp(t, 0)
                         .map_or_else(String::new, |d| {
-                            d.with_timezone(&tz).format("%-m/%-d").to_string()
+                            d.with_timezone(&tz).format("%-d").to_string()
                         })
                         .into(),
                     value: i32::try_from(n).unwrap_or(i32::MAX),
                 })
                 .collect();
             a.set_intakes_max(bars.iter().map(|b| b.value).max().unwrap_or(0).max(1));
+            let day = |t: i64| {
+                chrono::DateTime::from_timestamp(t, 0).map_or_else(String::new, |d| {
+                    d.with_timezone(&tz).format("%-m/%-d").to_string()
+                })
+            };
+            if let (Some(&first), Some(&last)) =
+                (starts.first(), starts.get(starts.len().saturating_sub(2)))
+            {
+                a.set_intakes_caption(
+                    format!(
+                        "インテーク記録を開いた数（過去30日: {} – {}）",
+                        day(first),
+                        day(last)
+                    )
+                    .into(),
+                );
+            }
             a.set_intakes_per_day(model(bars));
         }
         Err(e) => a.set_stats_note(e.to_string().into()),
     }
+    load_shared(w, ctrl, now, &opened);
     // Kiosk figures and slips that reached this desk: only where this PC has the kiosk's DB.
     let Some(db) = ctrl.kiosk_db.as_deref() else {
         a.set_stats_note("このPCにはキオスクの記録（kiosk.sqlite）がありません。来所数・印刷数はキオスクのスタッフ画面か `hatarakitai stats` で見られます。データフォルダに kiosk.sqlite のコピーを置くと、受付票がデスクに届いた割合もここに出ます。".into());

@@ -38,6 +38,8 @@ pub struct DeskController {
     store: DeskStore,
     /// The kiosk's database, when this PC has one (for slips printed vs reached).
     pub kiosk_db: Option<std::path::PathBuf>,
+    /// That kiosk's id (`[kiosk] id` of this PC's config).
+    pub kiosk_id: u16,
     content: Content,
     tz: chrono_tz::Tz,
     who: String,
@@ -61,6 +63,7 @@ impl DeskController {
         DeskController {
             store,
             kiosk_db: None,
+            kiosk_id: 1,
             content,
             tz,
             who,

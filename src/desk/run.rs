@@ -82,6 +82,7 @@ pub fn controller(loaded: &Loaded, data_dir: &Path, now: i64) -> Result<DeskCont
     let mut ctrl = DeskController::new(store, content.clone(), tz, who, decoder(keys, content, tz));
     let kiosk_db = data_dir.join("kiosk.sqlite");
     ctrl.kiosk_db = kiosk_db.exists().then_some(kiosk_db);
+    ctrl.kiosk_id = loaded.config.kiosk.id;
     Ok(ctrl)
 }
 

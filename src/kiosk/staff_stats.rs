@@ -228,9 +228,11 @@ fn fill(app: &AppWindow, st: &State) {
     };
     a.set_hours_max(bars.iter().map(|b| b.value).max().unwrap_or(0).max(1));
     a.set_hours(model(bars));
+    // Routes shown at least once: fewer, taller rows in the panel's room.
     let routes: Vec<Bar> = report
         .routes
         .iter()
+        .filter(|r| t.routes.get(&r.id).is_some_and(|n| *n > 0))
         .map(|r| {
             let short = st.src.content.catalogue.route_index(&r.id).map_or_else(
                 || r.name.clone(),
