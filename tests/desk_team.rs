@@ -891,3 +891,219 @@ fn the_publisher_thread_retries_until_the_server_is_ready() {
         .collect();
     assert_eq!(own, again);
 }
+
+/// TEAM.md §2: a one-PC centre's desk.sqlite moves to the team's server with `desk migrate`:
+/// every table arrives with the same rows (counted again with psql), the accounts sign in
+/// with their own passwords, the records read the same, new scans get fresh ids; a second
+/// run is refused because the target is no longer empty.
+#[test]
+fn desk_migrate_copies_a_one_pc_desk_into_postgres_verified() {
+    let Some(pg) = pg_support::server() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let key = CentreKey::generate().unwrap();
+    key.write_new(&dir.path().join("centre.key")).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let sqlite_cfg = dir.path().join("one-pc.toml");
+    std::fs::write(&sqlite_cfg, "").unwrap();
+    let sc = sqlite_cfg.to_str().unwrap();
+    add_admin(sc, d);
+    // Records with edits (audit rows), a failed sign-in (access log), published figures.
+    for p in slips(&key, 12) {
+        let o = run_pw(
+            &[
+                "--config",
+                sc,
+                "--data-dir",
+                d,
+                "intake",
+                "open",
+                &p,
+                "--staff",
+                "admin",
+            ],
+            PW,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    for id in ["1", "5"] {
+        let o = run_pw(
+            &[
+                "--config",
+                sc,
+                "--data-dir",
+                d,
+                "intake",
+                "save",
+                id,
+                "--staff",
+                "admin",
+                "--set",
+                "name=山田 太郎",
+                "--set",
+                "notes=一行目\n二行目\tタブ",
+            ],
+            PW,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let o = run_pw(
+        &[
+            "--config",
+            sc,
+            "--data-dir",
+            d,
+            "intake",
+            "list",
+            "--staff",
+            "admin",
+        ],
+        "wrong-pass",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    {
+        use hatarakitai::stats::Figures;
+        use hatarakitai::store::kiosk::Bucket;
+        let s = hatarakitai::desk::store::DeskStore::open(&dir.path().join("desk.sqlite")).unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let f = Figures {
+            started: 3,
+            ..Figures::default()
+        };
+        s.publish_day(
+            1,
+            day,
+            &[Bucket {
+                date: day,
+                hour: 10,
+                figures: f,
+            }],
+            T0,
+        )
+        .unwrap();
+    }
+    let list = |cfg: &str| {
+        let o = run_pw(
+            &[
+                "--config",
+                cfg,
+                "--data-dir",
+                d,
+                "intake",
+                "list",
+                "--staff",
+                "admin",
+            ],
+            PW,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let before = list(sc);
+
+    let url = pg.new_database("migrate");
+    let o = bin()
+        .args([
+            "--config",
+            sc,
+            "--data-dir",
+            d,
+            "desk",
+            "migrate",
+            "--to",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for table in ["intake", "audit", "staff", "access_log", "kiosk_stats"] {
+        assert!(
+            out.lines()
+                .any(|l| l.trim_start().starts_with(table) && l.contains("verified")),
+            "{table}: {out}"
+        );
+    }
+    // Counted again by psql, against the numbers the source holds.
+    let src = hatarakitai::desk::store::sqlite::SqliteStore::open(&dir.path().join("desk.sqlite"))
+        .unwrap();
+    for c in hatarakitai::desk::store::migrate::sqlite_digests(&src).unwrap() {
+        let o = pg.psql(
+            &url,
+            &["-At", "-c", &format!("SELECT count(*) FROM {}", c.table)],
+        );
+        assert!(o.status.success());
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout).trim(),
+            c.rows.to_string(),
+            "{}",
+            c.table
+        );
+        assert!(c.rows > 0, "{} should have rows in this test", c.table);
+        assert!(out.contains(&c.sha256), "{}: {out}", c.table);
+    }
+    // The team's desk: same records, same password, new scans continue the ids.
+    let pg_cfg = dir.path().join("team.toml");
+    std::fs::write(&pg_cfg, format!("[desk]\ndatabase = \"{url}\"\n")).unwrap();
+    let pc = pg_cfg.to_str().unwrap();
+    assert_eq!(list(pc), before);
+    let more = slips(&key, 13);
+    let o = run_pw(
+        &[
+            "--config",
+            pc,
+            "--data-dir",
+            d,
+            "intake",
+            "open",
+            &more[12],
+            "--staff",
+            "admin",
+        ],
+        PW,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["id"].as_i64(), Some(13), "{v}");
+
+    // Again: refused, nothing changed.
+    let o = bin()
+        .args([
+            "--config",
+            sc,
+            "--data-dir",
+            d,
+            "desk",
+            "migrate",
+            "--to",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("is not empty") && err.contains("Nothing was changed"),
+        "{err}"
+    );
+    let o = pg.psql(&url, &["-At", "-c", "SELECT count(*) FROM intake"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "13");
+    // No desk.sqlite here: exit 2 naming it.
+    let empty = tempfile::tempdir().unwrap();
+    let o = bin()
+        .args([
+            "--config",
+            sc,
+            "--data-dir",
+            empty.path().to_str().unwrap(),
+            "desk",
+            "migrate",
+            "--to",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("desk.sqlite does not exist"));
+}

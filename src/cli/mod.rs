@@ -88,7 +88,10 @@ pub enum Command {
     /// config the staff PIN is 1234, and the staff screen warns until it is changed.
     HashPin,
     /// The staff desk: scan a slip, open the intake record.
-    Desk,
+    Desk {
+        #[command(subcommand)]
+        action: Option<DeskAction>,
+    },
     /// Intake records without the window (signed in with --staff LOGIN).
     Intake {
         #[command(subcommand)]
@@ -218,6 +221,21 @@ pub enum IntakeAction {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum DeskAction {
+    /// Copy this PC's desk.sqlite (records, audit, accounts, access log) into an empty
+    /// PostgreSQL database and verify row counts and a checksum per table.
+    Migrate {
+        /// postgresql://USER@HOST:5432/DBNAME (password from [desk] password_file or
+        /// --password-file, never in the URL).
+        #[arg(long)]
+        to: String,
+        /// The target role's password, first line of this file (mode 0600).
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum StaffAction {
     /// Add an account (the password is read from standard input).
     Add {
@@ -332,9 +350,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Some(Command::CheckConfig { file }) => check_config(&file),
-        Some(Command::Desk) => {
+        Some(Command::Desk { action: None }) => {
             let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
             crate::desk::run::run_desk(&loaded, &dir)
+        }
+        Some(Command::Desk {
+            action: Some(DeskAction::Migrate { to, password_file }),
+        }) => {
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            staff::migrate(&loaded, &dir, &to, password_file.as_deref())
         }
         Some(Command::Intake {
             action: IntakeAction::Open { payload, staff },

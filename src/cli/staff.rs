@@ -334,3 +334,48 @@ pub fn intake_open(
         other => Err(Failure::other(format!("unexpected state: {other:?}"))),
     }
 }
+
+/// `hatarakitai desk migrate --to postgresql://…`: desk.sqlite into an empty PostgreSQL
+/// database, verified table by table (see `desk::store::migrate`).
+pub fn migrate(
+    loaded: &Loaded,
+    dir: &Path,
+    to: &str,
+    password_file: Option<&Path>,
+) -> Result<(), Failure> {
+    use crate::desk::store::{migrate, postgres::PgStore, sqlite::SqliteStore};
+    let path = dir.join("desk.sqlite");
+    if !path.is_file() {
+        return Err(Failure::input(format!(
+            "{} does not exist: run `desk migrate` on the desk PC, with its data directory (--data-dir)",
+            path.display()
+        )));
+    }
+    let pw = match password_file {
+        Some(p) => Some(p.to_path_buf()),
+        None => loaded.content_path(&loaded.config.desk.password_file),
+    };
+    let target = crate::store::pg::PgTarget::for_setting("--to", to, pw.as_deref())
+        .map_err(Failure::input)?;
+    let src = SqliteStore::open(&path).map_err(|e| Failure::other(e.to_string()))?;
+    let mut dst = PgStore::connect(&target).map_err(|e| Failure::other(e.to_string()))?;
+    let copied = migrate::copy(&src, &mut dst).map_err(|e| {
+        if e.0.contains("is not empty") {
+            Failure::input(e.0)
+        } else {
+            Failure::other(e.0)
+        }
+    })?;
+    println!("copied {} into {}:", path.display(), target.describe());
+    for c in &copied {
+        println!(
+            "  {:<12} {:>8} rows  sha256 {}  verified",
+            c.table, c.rows, c.sha256
+        );
+    }
+    println!(
+        "Now set [desk] database = \"{to}\" in every desk's config; keep {} as a backup.",
+        path.display()
+    );
+    Ok(())
+}

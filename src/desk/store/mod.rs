@@ -19,6 +19,7 @@ use super::accounts::{AccessEntry, Account, Role};
 use super::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
 use crate::store::kiosk::Bucket;
 
+pub mod migrate;
 pub mod postgres;
 pub mod sqlite;
 

@@ -107,6 +107,11 @@ impl PgStore {
         Ok(PgStore { client, name })
     }
 
+    /// host/dbname, for messages.
+    pub fn describe_target(&self) -> String {
+        self.name.clone()
+    }
+
     /// The client, for the tests' own checks and `desk migrate`.
     pub fn client(&mut self) -> &mut Client {
         &mut self.client

@@ -98,6 +98,11 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// The connection, for `desk migrate`'s copy.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
     /// Opens or creates `desk.sqlite` with the project's one database opener (0600 files, WAL,
     /// `synchronous=FULL`, `quick_check`, migrations by `user_version`, a writability check).
     pub fn open(path: &Path) -> Result<SqliteStore, DeskError> {
