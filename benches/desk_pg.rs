@@ -1,5 +1,6 @@
 //! The team desk on a real PostgreSQL server (TEAM.md §4, 50 000 records): scan → record
-//! shown ≤ 50 ms and search by name ≤ 50 ms, through the real `DeskController` and store.
+//! shown ≤ 50 ms and search by name ≤ 50 ms, through the real `DeskController` and store;
+//! a kiosk publishing a busy day (300 visits) ≤ 100 ms, through `store::shared::publish`.
 //! The server is the tests' own (initdb + pg_ctl on a loopback port); without PostgreSQL
 //! installed the benchmark says so and measures nothing.
 
@@ -82,5 +83,51 @@ fn bench(cr: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// A kiosk with 300 visits today publishes the day (the server already has it, so exactly
+/// today is sent again, as after every visit).
+fn publish(cr: &mut Criterion) {
+    let Some(pg) = pg_support::server() else {
+        return;
+    };
+    let url = pg.new_database("bench_publish");
+    drop(DeskStore::connect(&PgTarget::new(&url, None).unwrap()).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = hatarakitai::config::Loaded::load(None).unwrap();
+    let now = chrono::Utc::now();
+    hatarakitai::kiosk::simulate::run(
+        &loaded,
+        dir.path(),
+        &hatarakitai::kiosk::simulate::Options {
+            visits: 300,
+            days: 1,
+            seed: 7,
+            report_commits: false,
+        },
+        now,
+    )
+    .unwrap();
+    let store = hatarakitai::store::kiosk::KioskStore::open_existing(
+        &dir.path().join("kiosk.sqlite"),
+        Tokyo,
+    )
+    .unwrap();
+    let today = store.local_date(now);
+    let mut client = PgTarget::for_setting("[kiosk] publish_to", &url, None)
+        .unwrap()
+        .connect("bench", std::time::Duration::from_secs(5))
+        .unwrap();
+    let first = hatarakitai::store::shared::publish(&mut client, &store, 1, today, now.timestamp())
+        .unwrap();
+    println!("first publish: {}", first.summary(1, "bench"));
+    cr.bench_function("postgres: kiosk publishes a day (300 visits)", |b| {
+        b.iter(|| {
+            let p =
+                hatarakitai::store::shared::publish(&mut client, &store, 1, today, now.timestamp())
+                    .unwrap();
+            assert_eq!(p.days, vec![today]);
+        })
+    });
+}
+
+criterion_group!(benches, bench, publish);
 criterion_main!(benches);
