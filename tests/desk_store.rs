@@ -400,3 +400,27 @@ fn published_kiosk_figures_read_back_whole_days_replaced(open: &Open) {
     assert_eq!(keys, vec![(1, d1, 9), (1, d2, 10), (2, d1, 9)]);
     assert!(s.kiosk_buckets(Some(3), d1, d2).unwrap().is_empty());
 }
+
+/// Desks (or a desk and `intake` commands) starting at the same moment on a new desk.sqlite:
+/// each schema step is applied once, under the write lock, and every opener succeeds.
+#[test]
+fn many_openers_of_a_new_sqlite_file_at_once_all_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.sqlite");
+    let barrier = std::sync::Barrier::new(8);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                s.spawn(|| {
+                    barrier.wait();
+                    DeskStore::open(&path)
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap(), Ok(()));
+        }
+    });
+}

@@ -284,6 +284,14 @@ fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str]) -> Result<()
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| StoreError::sql(path, &what, &e))?;
+        // Another process opening the same file at the same moment may have applied this
+        // step while we waited for the write lock: read the version again under the lock.
+        let now: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| StoreError::sql(path, &what, &e))?;
+        if now > i as i64 {
+            continue;
+        }
         tx.execute_batch(sql)
             .map_err(|e| StoreError::sql(path, &what, &e))?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)
