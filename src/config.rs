@@ -116,10 +116,8 @@ impl Default for AccessConfig {
 
 impl AccessConfig {
     /// The key map, or the first bad entry (its span, field and message).
-    pub fn key_map(
-        &self,
-    ) -> Result<crate::kiosk::keys::KeyMap, (std::ops::Range<usize>, String, String)> {
-        use crate::kiosk::keys;
+    pub fn key_map(&self) -> Result<crate::keys::KeyMap, (std::ops::Range<usize>, String, String)> {
+        use crate::keys;
         let mut given = std::collections::BTreeMap::new();
         for (action, list) in &self.keys {
             if keys::action_named(action.get_ref()).is_none() {

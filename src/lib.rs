@@ -5,6 +5,9 @@
 //!
 //! ## Rooms
 //! - `lang` — the three languages (ja, ja-easy = やさしいにほんご with furigana, en).
+//! - `keys` — key names → kiosk actions (`[access.keys]`, validated with the config).
+//! - `visit` — what a visit produces for the rooms below the kiosk: `EndReason`,
+//!   `PrintResult`, `PrintJob`, `SlipTicket`.
 //! - `content` — questionnaire, route catalogue (+ notes, handoff) and matching rules, loaded
 //!   from TOML in `assets/` (embedded) or a centre's edited copies; every error names file,
 //!   line and field. `content::text` holds the ruby markup `{漢字|かんじ}`.
@@ -13,16 +16,21 @@
 //!   `matcher::must` states routes.md's MUST rules as code; `matcher::space` enumerates
 //!   every possible set of answers.
 //! - `payload` — the slip's QR text: a visit record sealed with the centre key (+ key files).
-//! - `slip` — the slip as a 1-bit raster (Japanese line breaking, furigana, QR); `slip::cli`
-//!   holds `keygen`, `decode`, `print-test`.
+//! - `slip` — the slip as a 1-bit raster (Japanese line breaking, furigana, QR).
 //! - `printer` — ESC/POS encoding and status, and the file/TCP/device/CUPS backends.
-//! - `store` — SQLite files (`store::kiosk`: visits, retention folding into daily totals).
-//! - `stats` — visitor statistics from the kiosk store: table, CSV for Excel, JSON.
+//! - `store` — SQLite files (`store::kiosk`: visits, retention folding into daily totals);
+//!   `store::pg` reaches the team's PostgreSQL (URL, password file, TLS by `sslmode`) for
+//!   every role; `store::shared` is the kiosks' published daily aggregates (`kiosk_stats`):
+//!   whole days upserted by the kiosk, read back as the same buckets by the desks.
+//! - `stats` — visitor statistics from buckets (a kiosk's own store or the shared table):
+//!   table, CSV for Excel, JSON.
+//! - `failure` — `Failure` (message + exit code), what `kiosk`, `desk` and `cli` return; below
+//!   all three, so nothing imports upward to fail.
 //! - `kiosk` — the lobby kiosk. `kiosk::controller` is the state machine in plain Rust (screens,
 //!   answers, idle reset, double-tap guard, staff PIN gate), tested without UI; split by concern:
 //!   `controller/mod.rs` (the visitor's flow), `view.rs` (what the screen shows), `staff.rs`
 //!   (PIN and staff screen), `access.rs` (focus targets in reading order, keys, speech mode,
-//!   touch-to-hear). `kiosk::keys` maps key names to actions (`[access.keys]`);
+//!   touch-to-hear). `kiosk::keys` (= `crate::keys`) maps key names to actions;
 //!   `kiosk::speech_script` turns a `View` into sentences (ja-easy spoken by its furigana);
 //!   `kiosk::speak` walks a controller to a screen for `hatarakitai speak` and the speech cache;
 //!   `kiosk::adapter` connects it to the Slint global `KioskAdapter` (ui/adapter.slint) and
@@ -32,7 +40,9 @@
 //!   `kiosk::rtext` + `kiosk::measure` turn `{漢字|かんじ}` into words and lines for RubyText.
 //!   `kiosk::live` is the real backend (store + slip + printer, safe mode on store faults);
 //!   `kiosk::simulate` drives the controller with random visitors; `kiosk::staff_stats` fills
-//!   the staff screen's statistics (ui/stats_panel.slint).
+//!   the staff screen's statistics (ui/stats_panel.slint); `kiosk::publish` sends the daily
+//!   aggregates to `[kiosk] publish_to` on its own thread with retry; `kiosk::test_print`
+//!   is the test slip behind テスト印刷 and `print-test`.
 //! - `desk` — the staff desk. `desk::scan` cleans scanner input (IME, layout, whitespace);
 //!   `desk::controller` (scan → record, edit, versioned save with conflicts, unsaved-edit
 //!   guard) is plain Rust; `desk::store` is one `Backend` trait with two implementations,
@@ -43,11 +53,14 @@
 //!   `desk::view` rebuilds answers, routes and reasons in plain Japanese; `desk::adapter`
 //!   connects `DeskAdapter` (ui/desk*.slint; `connect_team` adds sign-in and the lock);
 //!   `desk::run` opens the store named by the config and builds the controller;
-//!   `desk::arrivals` joins printed slips with intake records.
+//!   `desk::arrivals` joins printed slips with intake records; `desk::store::migrate` copies
+//!   desk.sqlite into an empty PostgreSQL database, verified per table (`desk migrate`).
 //! - `config` — the TOML config: every key optional, unknown keys rejected.
 //! - `cli` — the `hatarakitai` subcommands; `main.rs` only calls `cli::main`. `cli::staff`
-//!   holds the team desk's commands (`staff`, `intake show/save/list`, `access-log`, the
-//!   `--staff LOGIN` sign-in with the password on standard input).
+//!   holds the team desk's commands (`staff`, `intake open/show/save/list`, `access-log`,
+//!   `desk migrate`, the `--staff LOGIN` sign-in with the password on standard input);
+//!   `cli::slip` (`keygen`, `decode`, `print-test`, `slip`); `cli::stats` (`stats`, also
+//!   `--source shared`, and `publish`). Domain rooms hold no command handlers.
 //!
 //! ## Data flow
 //! assets/*.toml → `content::Content` (validated once) → `matcher::match_answers` (pure) →
@@ -59,14 +72,24 @@
 //! Kiosk: touch → `KioskAdapter` callback → `Controller` (+ `KioskBackend` = `kiosk::live`:
 //! `store::kiosk` → `payload` → `slip` → `printer`) → `View` → Slint properties and models.
 //! Desk: scanner keys → `desk::scan` → `payload::decode` → `desk::store` → `desk::view` →
-//! `DeskAdapter`. Stats: `store::kiosk` buckets → `stats::StatsReport` → CLI / staff screens. Print jobs run on a thread and report back through the event
-//! loop; a late result for an earlier visit is dropped.
+//! `DeskAdapter`. Stats: `store::kiosk` buckets → `stats::StatsReport` → CLI / staff screens;
+//! kiosk `store::kiosk` buckets → `kiosk::publish` → `store::shared` (`kiosk_stats`) →
+//! `desk::store::kiosk_buckets` → the same `StatsReport` at every desk. Print jobs run on a
+//! thread and report back through the event loop; a late result for an earlier visit is
+//! dropped.
+//!
+//! Layers, bottom up: `lang`, `failure`, `visit` (end reasons, print results, slip tickets),
+//! `keys` → `content` → `answers`, `config` → `matcher`, `payload`, `slip` → `store`,
+//! `printer`, `speech`, `stats` → `kiosk`, `desk` → `cli`. Nothing imports a room above it
+//! (`kiosk::keys` and `kiosk::backend`'s visit types are re-exports of the lower rooms).
 //!
 //! ## Invariants
 //! - The domain (`content`, `answers`, `matcher`, `payload`, `slip`) does no I/O beyond
 //!   reading content files at load, and never touches Slint or SQLite.
 //! - The matcher is deterministic: same content + answers → byte-identical output.
 //! - A reason is only ever given for an answer the visitor actually gave (M10).
+//! - A kiosk publishes counts only (`Figures::metrics`), never answers or payloads; its role
+//!   can read and write `kiosk_stats` and nothing else (assets/deploy/kiosk-role.sql).
 //! - Answers, names and payloads never go to logs or error messages; the access log holds
 //!   logins and record ids only; passwords only as Argon2id hashes, never in the config.
 //! - One record per slip is the database's unique key, never a check-then-insert; a save on
@@ -86,6 +109,7 @@ pub mod config;
 pub mod content;
 pub mod desk;
 pub mod failure;
+pub mod keys;
 pub mod kiosk;
 pub mod lang;
 pub mod matcher;
@@ -95,3 +119,4 @@ pub mod slip;
 pub mod speech;
 pub mod stats;
 pub mod store;
+pub mod visit;

@@ -6,7 +6,8 @@
 pub mod adapter;
 pub mod backend;
 pub mod controller;
-pub mod keys;
+/// Key names → actions lives below the kiosk (the config validates `[access.keys]` with it).
+pub use crate::keys;
 pub mod live;
 pub mod measure;
 pub mod pin;

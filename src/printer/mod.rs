@@ -25,8 +25,8 @@ pub use file::FilePrinter;
 pub use stream::{DevicePrinter, TcpPrinter};
 
 use crate::config::{PrinterConfig, PrinterKind, in_data_dir};
-use crate::kiosk::backend::{PrintJob, PrintResult};
 use crate::slip::Bitmap;
+use crate::visit::{PrintJob, PrintResult};
 
 /// A slip printer. Every call finishes within the backend's timeout (except a device file
 /// that blocks in the kernel: run jobs through [`print_with_timeout`]).

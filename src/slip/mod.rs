@@ -19,9 +19,9 @@ pub use fonts::{FontError, SlipFonts};
 
 use crate::config::CentreConfig;
 use crate::content::Content;
-use crate::kiosk::backend::SlipTicket;
 use crate::lang::Lang;
 use crate::matcher::Outcome;
+use crate::visit::SlipTicket;
 use text::{Align, Column, Style, draw_lines, layout, line_box};
 
 /// Everything printed on a slip. Texts may carry ruby markup `{漢字|かんじ}`; readings are

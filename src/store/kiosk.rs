@@ -30,9 +30,9 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 
 use super::{ErrorKind, StoreError, open_db};
 use crate::answers::Answers;
-use crate::kiosk::backend::{EndReason, PrintResult};
 use crate::lang::Lang;
 use crate::stats::figures::Figures;
+use crate::visit::{EndReason, PrintResult};
 
 const SCHEMA_V1: &str = "
 CREATE TABLE serial (
