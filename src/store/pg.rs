@@ -107,8 +107,15 @@ impl PgTarget {
             )
         })?;
         if cfg.get_password().is_some() {
+            let file = if setting.starts_with("[kiosk]") {
+                "[kiosk] publish_password_file"
+            } else if setting.starts_with("--") {
+                "--password-file (or [desk] password_file)"
+            } else {
+                "[desk] password_file"
+            };
             return Err(format!(
-                "{setting}: the URL holds a password; put it in a password file (mode 0600) named in the config instead"
+                "{setting}: the URL holds a password; put it in the file named by {file} (first line, mode 0600) instead"
             ));
         }
         if matches!(ssl, SslMode::VerifyCa | SslMode::VerifyFull) && root_cert.is_none() {
