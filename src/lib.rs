@@ -113,6 +113,7 @@ pub mod keys;
 pub mod kiosk;
 pub mod lang;
 pub mod matcher;
+pub mod network;
 pub mod payload;
 pub mod printer;
 pub mod slip;

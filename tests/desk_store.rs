@@ -40,6 +40,7 @@ on_both!(
     a_save_on_a_stale_version_is_refused_and_nothing_is_lost,
     eight_desks_scanning_the_same_slips_at_once_make_one_record_each,
     published_kiosk_figures_read_back_whole_days_replaced,
+    agencies_and_a_case_network_with_consent,
 );
 
 fn visit(serial: u32, issued_at: i64) -> ScannedVisit {
@@ -423,4 +424,101 @@ fn many_openers_of_a_new_sqlite_file_at_once_all_succeed() {
             assert_eq!(h.join().unwrap(), Ok(()));
         }
     });
+}
+
+/// NETWORK.md §1–2 on both stores: the directory is added, left alone when nothing changed,
+/// and audited field by field when it did; a case's links and contacts; nothing is logged as
+/// sent to an agency without the person's consent.
+fn agencies_and_a_case_network_with_consent(open: &Open) {
+    use hatarakitai::desk::store::AgencyChange;
+    use hatarakitai::network::agency::Agency;
+    use hatarakitai::network::case::{Contact, Direction, Link};
+    let mut s = open();
+    let mut hw = Agency {
+        id: "hw-town".into(),
+        name: "ハローワーク".into(),
+        kind: "ハローワーク".into(),
+        routes: vec!["hellowork_open".into()],
+        contact_method: "電話".into(),
+        ..Agency::default()
+    };
+    assert_eq!(
+        s.agency_upsert(&hw, "sato", T0).unwrap(),
+        AgencyChange::Added
+    );
+    assert_eq!(
+        s.agency_upsert(&hw, "sato", T0 + 1).unwrap(),
+        AgencyChange::Unchanged
+    );
+    hw.limits = "主治医の意見書が要る".into();
+    hw.contact_method = "FAX".into();
+    assert_eq!(
+        s.agency_upsert(&hw, "tanaka", T0 + 2).unwrap(),
+        AgencyChange::Updated { fields: 2 }
+    );
+    assert_eq!(s.agency("hw-town").unwrap(), Some(hw.clone()));
+    assert_eq!(s.agency("nope").unwrap(), None);
+    assert_eq!(s.agencies().unwrap(), vec![hw]);
+
+    let record = s.open_or_create(&visit(3, T0), T0).unwrap().0.id;
+    let link = |consent: &str| Link {
+        id: 0,
+        record,
+        agency: "hw-town".into(),
+        role: "就労".into(),
+        from: "2026-12-01".into(),
+        to: String::new(),
+        consent_date: consent.into(),
+        consent_scope: if consent.is_empty() {
+            String::new()
+        } else {
+            "就労に関する情報".into()
+        },
+        consent_by: if consent.is_empty() {
+            String::new()
+        } else {
+            "sato".into()
+        },
+    };
+    let first = s.link(&link(""), "sato", T0 + 10).unwrap();
+    let contact = |summary: &str, direction: &str| Contact {
+        id: 0,
+        record,
+        agency: "hw-town".into(),
+        at: T0 + 20,
+        method: "電話".into(),
+        direction: direction.into(),
+        summary: summary.into(),
+        who: "sato".into(),
+    };
+    match s.log_contact(&contact("求人票を送った", "sent"), Direction::Sent) {
+        Err(Ok(m)) => assert!(m.contains("同意なし"), "{m}"),
+        other => panic!("sent without consent must be refused: {other:?}"),
+    }
+    assert!(s.contacts(record).unwrap().is_empty(), "nothing written");
+    s.log_contact(
+        &contact("求人の連絡があった", "received"),
+        Direction::Received,
+    )
+    .unwrap();
+    let second = s.link(&link("2026-12-01"), "sato", T0 + 30).unwrap();
+    assert!(second > first);
+    s.log_contact(&contact("支援方針の意見交換", "sent"), Direction::Sent)
+        .unwrap();
+    let links = s.links(record).unwrap();
+    assert_eq!(links.len(), 2);
+    assert!(!links[0].has_consent() && links[1].has_consent());
+    let log: Vec<(String, String)> = s
+        .contacts(record)
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.direction, c.summary))
+        .collect();
+    assert_eq!(
+        log,
+        vec![
+            ("received".to_string(), "求人の連絡があった".to_string()),
+            ("sent".to_string(), "支援方針の意見交換".to_string()),
+        ]
+    );
 }

@@ -983,6 +983,45 @@ fn desk_migrate_copies_a_one_pc_desk_into_postgres_verified() {
         )
         .unwrap();
     }
+    // The network: the sample directory, a link with consent, a contact.
+    for args in [
+        vec!["agency", "list", "--staff", "admin"],
+        vec![
+            "case",
+            "link",
+            "1",
+            "--agency",
+            "hw-town",
+            "--role",
+            "就労",
+            "--consent",
+            "2026-11-30",
+            "--scope",
+            "就労に関する情報",
+            "--staff",
+            "admin",
+        ],
+        vec![
+            "case",
+            "contact",
+            "1",
+            "--agency",
+            "hw-town",
+            "--method",
+            "電話",
+            "--direction",
+            "sent",
+            "--summary",
+            "求人票を送付",
+            "--staff",
+            "admin",
+        ],
+    ] {
+        let mut a = vec!["--config", sc, "--data-dir", d];
+        a.extend(args);
+        let o = run_pw(&a, PW);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
     let list = |cfg: &str| {
         let o = run_pw(
             &[
@@ -1018,7 +1057,17 @@ fn desk_migrate_copies_a_one_pc_desk_into_postgres_verified() {
         .unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for table in ["intake", "audit", "staff", "access_log", "kiosk_stats"] {
+    for table in [
+        "intake",
+        "audit",
+        "staff",
+        "access_log",
+        "kiosk_stats",
+        "agency",
+        "agency_audit",
+        "case_link",
+        "contact",
+    ] {
         assert!(
             out.lines()
                 .any(|l| l.trim_start().starts_with(table) && l.contains("verified")),
@@ -1106,4 +1155,282 @@ fn desk_migrate_copies_a_one_pc_desk_into_postgres_verified() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("desk.sqlite does not exist"));
+}
+
+/// The server restarts (every connection dropped) while a staff member is editing: the save
+/// says it failed and that the edits are kept, the edits are still there, and saving again
+/// reconnects and writes them once.
+#[test]
+fn a_connection_lost_mid_save_keeps_the_edits_and_the_retry_saves() {
+    use hatarakitai::desk::controller::{DeskController, Notice};
+    use hatarakitai::desk::store::DeskStore;
+    use hatarakitai::desk::store::postgres::PgTarget;
+    let Some(pg) = pg_support::server() else {
+        return;
+    };
+    let url = pg.new_database("dropped");
+    let key = CentreKey::generate().unwrap();
+    let content = Content::embedded().unwrap();
+    let tz = chrono_tz::Asia::Tokyo;
+    let store = DeskStore::connect(&PgTarget::new(&url, None).unwrap()).unwrap();
+    let decode = hatarakitai::desk::run::decoder(vec![key.clone()], content.clone(), tz);
+    let mut desk = DeskController::new(store, content, tz, "sato".into(), decode);
+    let slip = slips(&key, 1).remove(0);
+    assert_eq!(desk.scan(&slip, T0 + 10), &Notice::Opened { created: true });
+    desk.edits.name = "山田 太郎".into();
+    desk.edits.next_action = "見学の日程を電話で連絡".into();
+    // What a server restart does to every desk's connection.
+    let mut admin = pg.client(&url);
+    let killed: i64 = admin
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(killed >= 1);
+    match desk.save(T0 + 60).clone() {
+        Notice::Error(m) => assert!(m.contains("Your edits are kept"), "{m}"),
+        other => panic!("expected an error, got {other:?}"),
+    }
+    assert_eq!(desk.edits.name, "山田 太郎");
+    assert_eq!(desk.save(T0 + 120), &Notice::Saved { changed: 2 });
+    let n: i64 = admin
+        .query_one("SELECT count(*) FROM audit WHERE field = 'name'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1, "written once");
+}
+
+fn network_cli(cfg: &std::path::Path, d: &str, key: &CentreKey) {
+    let c = cfg.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut a = vec!["--config", c, "--data-dir", d];
+        a.extend_from_slice(args);
+        run_pw(&a, PW)
+    };
+    add_admin(c, d);
+    let o = run(&["intake", "open", &slips(key, 1)[0], "--staff", "admin"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The bundled sample on first use.
+    let o = run(&["agency", "list", "--format", "json", "--staff", "admin"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"hw-town") && ids.contains(&"shokugyo-osaka"),
+        "{ids:?}"
+    );
+    // A bad file: every problem with file:line:field, exit 2, nothing written.
+    let dir = std::path::Path::new(d);
+    let bad = dir.join("bad-agencies.toml");
+    std::fs::write(&bad, "[[agency]]\nid = \"new-one\"\nname = \"A\"\nkind = \"企業\"\n\n[[agency]]\nid = \"new-one\"\nname = \"B\"\nkind = \"会社\"\n").unwrap();
+    let o = run(&[
+        "agency",
+        "import",
+        bad.to_str().unwrap(),
+        "--staff",
+        "admin",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("bad-agencies.toml:7: field `agency[2].id`: duplicate id `new-one`"),
+        "{e}"
+    );
+    assert!(
+        e.contains("bad-agencies.toml:9: field `agency[2].kind`: unknown kind `会社`"),
+        "{e}"
+    );
+    let o = run(&["agency", "list", "--staff", "admin"]);
+    assert!(
+        !String::from_utf8_lossy(&o.stdout).contains("new-one"),
+        "nothing written"
+    );
+    // A good one: added, then updated by id.
+    let good = dir.join("agencies.toml");
+    std::fs::write(&good, "[[agency]]\nid = \"company-a\"\nname = \"株式会社サンプル\"\nkind = \"企業\"\ncontact_method = \"メール\"\n").unwrap();
+    let o = run(&[
+        "agency",
+        "import",
+        good.to_str().unwrap(),
+        "--staff",
+        "admin",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["added"], serde_json::json!(["company-a"]));
+    std::fs::write(&good, "[[agency]]\nid = \"company-a\"\nname = \"株式会社サンプル\"\nkind = \"企業\"\ncontact_method = \"電話\"\n").unwrap();
+    let o = run(&[
+        "agency",
+        "import",
+        good.to_str().unwrap(),
+        "--staff",
+        "admin",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["updated"], serde_json::json!(["company-a"]));
+    // Consent: a contact sent without it is refused and nothing is written.
+    let o = run(&[
+        "case",
+        "link",
+        "1",
+        "--agency",
+        "company-a",
+        "--role",
+        "企業",
+        "--staff",
+        "admin",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["consent"], serde_json::json!(false));
+    let o = run(&[
+        "case",
+        "contact",
+        "1",
+        "--agency",
+        "company-a",
+        "--method",
+        "メール",
+        "--direction",
+        "sent",
+        "--summary",
+        "実習の打診",
+        "--staff",
+        "admin",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("同意なし"));
+    let o = run(&[
+        "case",
+        "contact",
+        "1",
+        "--agency",
+        "company-a",
+        "--method",
+        "メール",
+        "--direction",
+        "received",
+        "--summary",
+        "実習の受け入れ可",
+        "--staff",
+        "admin",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Bad input names the field.
+    let later = (chrono::Utc::now() + chrono::Duration::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
+    for (args, needle) in [
+        (
+            vec![
+                "case",
+                "link",
+                "99",
+                "--agency",
+                "company-a",
+                "--role",
+                "企業",
+                "--staff",
+                "admin",
+            ],
+            "no record 99",
+        ),
+        (
+            vec![
+                "case", "link", "1", "--agency", "nope", "--role", "企業", "--staff", "admin",
+            ],
+            "--agency `nope`",
+        ),
+        (
+            vec![
+                "case",
+                "link",
+                "1",
+                "--agency",
+                "company-a",
+                "--role",
+                "企業",
+                "--consent",
+                later.as_str(),
+                "--scope",
+                "x",
+                "--staff",
+                "admin",
+            ],
+            "in the future",
+        ),
+        (
+            vec![
+                "case",
+                "contact",
+                "1",
+                "--agency",
+                "company-a",
+                "--method",
+                "手紙",
+                "--direction",
+                "received",
+                "--summary",
+                "x",
+                "--staff",
+                "admin",
+            ],
+            "--method",
+        ),
+        (
+            vec![
+                "case",
+                "contact",
+                "1",
+                "--agency",
+                "company-a",
+                "--method",
+                "電話",
+                "--direction",
+                "up",
+                "--summary",
+                "x",
+                "--staff",
+                "admin",
+            ],
+            "--direction",
+        ),
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains(needle), "{args:?}: {e}");
+        assert!(!e.contains("実習"), "no personal data in messages: {e}");
+    }
+}
+
+#[test]
+fn agency_directory_and_consent_on_the_command_line_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = CentreKey::generate().unwrap();
+    key.write_new(&dir.path().join("centre.key")).unwrap();
+    let cfg = dir.path().join("desk.toml");
+    std::fs::write(&cfg, "").unwrap();
+    network_cli(&cfg, dir.path().to_str().unwrap(), &key);
+}
+
+#[test]
+fn agency_directory_and_consent_on_the_command_line_postgres() {
+    let Some(pg) = pg_support::server() else {
+        return;
+    };
+    let (dir, key) = setup(&pg.new_database("network"));
+    network_cli(
+        &dir.path().join("desk.toml"),
+        dir.path().to_str().unwrap(),
+        &key,
+    );
 }

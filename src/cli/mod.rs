@@ -5,6 +5,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+pub mod network;
 pub mod slip;
 pub mod staff;
 pub mod stats;
@@ -151,6 +152,17 @@ pub enum Command {
         #[arg(long)]
         kiosk: Option<u16>,
     },
+    /// The agency directory (NETWORK.md §1): import a TOML file, list it.
+    Agency {
+        #[command(subcommand)]
+        action: AgencyAction,
+    },
+    /// A record's support network (NETWORK.md §2): link an agency (with the person's
+    /// consent), log a contact.
+    Case {
+        #[command(subcommand)]
+        action: CaseAction,
+    },
     /// Kiosk side: send this kiosk's daily aggregates to `[kiosk] publish_to` now, and say
     /// what was sent (the kiosk itself does this between visits).
     Publish,
@@ -217,6 +229,65 @@ pub enum IntakeAction {
         staff: String,
         #[arg(long, default_value = "")]
         text: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AgencyAction {
+    /// Add or update agencies by id from a TOML file (administrators).
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        staff: String,
+    },
+    /// Every agency as JSON (the bundled sample on first use).
+    List {
+        #[arg(long)]
+        staff: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ListFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CaseAction {
+    /// Link an agency to a record, with the person's consent to share information.
+    Link {
+        record: i64,
+        #[arg(long)]
+        agency: String,
+        /// 就労 / 生活 / 医療 / 企業 / 家族 / その他, or free text.
+        #[arg(long)]
+        role: String,
+        /// The day the person consented (YYYY-MM-DD; not in the future).
+        #[arg(long)]
+        consent: Option<String>,
+        /// What may be shared.
+        #[arg(long, default_value = "")]
+        scope: String,
+        #[arg(long)]
+        staff: String,
+    },
+    /// Log an exchange with an agency; `sent` needs the person's consent.
+    Contact {
+        record: i64,
+        #[arg(long)]
+        agency: String,
+        /// 電話 | FAX | メール | 訪問
+        #[arg(long)]
+        method: String,
+        /// sent | received
+        #[arg(long)]
+        direction: String,
+        #[arg(long)]
+        summary: String,
+        #[arg(long)]
+        staff: String,
     },
 }
 
@@ -387,6 +458,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let lang: Lang = lang.parse().map_err(Failure::input)?;
             let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
             self::slip::slip_command(&loaded, &dir, &answers, lang, &out)
+        }
+        Some(Command::Agency { action }) => {
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            network::agency_cmd(&loaded, &dir, action)
+        }
+        Some(Command::Case { action }) => {
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            network::case_cmd(&loaded, &dir, action)
         }
         Some(Command::Publish) => {
             let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;

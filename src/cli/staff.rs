@@ -55,7 +55,7 @@ pub fn sign_in(store: &DeskStore, login: &str) -> Result<Account, Failure> {
     }
 }
 
-fn json(v: &impl serde::Serialize) -> Result<(), Failure> {
+pub(super) fn json(v: &impl serde::Serialize) -> Result<(), Failure> {
     let s = serde_json::to_string_pretty(v).map_err(|e| Failure::other(e.to_string()))?;
     println!("{s}");
     Ok(())
@@ -126,7 +126,12 @@ fn set_active(store: &DeskStore, login: &str, active: bool) -> Result<(), Failur
     json(&acc)
 }
 
-fn log(store: &DeskStore, who: &str, action: &str, record: Option<i64>) -> Result<(), Failure> {
+pub(super) fn log(
+    store: &DeskStore,
+    who: &str,
+    action: &str,
+    record: Option<i64>,
+) -> Result<(), Failure> {
     store
         .log_access(&AccessEntry {
             at: chrono::Utc::now().timestamp(),

@@ -1,5 +1,6 @@
 //! `hatarakitai desk migrate --to postgresql://…` (TEAM.md §2): a one-PC centre moves its
-//! `desk.sqlite` (records, audit, accounts, access log, published kiosk figures) into an
+//! `desk.sqlite` (records, audit, accounts, access log, published kiosk figures, the agency
+//! directory and each case's network and contacts) into an
 //! empty PostgreSQL database. Everything is copied in one transaction and read back before it
 //! commits: row counts and a SHA-256 per table over the rows in key order must match the
 //! source, or nothing is kept. A target that holds any row is refused (so a second run
@@ -115,6 +116,64 @@ const TABLES: &[Table] = &[
         ],
         order: "kiosk_id, day, hour, metric, key",
         serial: None,
+    },
+    Table {
+        name: "agency",
+        cols: &[
+            ("id", Col::Text),
+            ("data", Col::Text),
+            ("updated_at", Col::Int),
+            ("updated_by", Col::Text),
+        ],
+        order: "id",
+        serial: None,
+    },
+    Table {
+        name: "agency_audit",
+        cols: &[
+            ("id", Col::Int),
+            ("agency_id", Col::Text),
+            ("at", Col::Int),
+            ("who", Col::Text),
+            ("field", Col::Text),
+            ("old", Col::Text),
+            ("new", Col::Text),
+        ],
+        order: "id",
+        serial: Some("id"),
+    },
+    Table {
+        name: "case_link",
+        cols: &[
+            ("id", Col::Int),
+            ("intake_id", Col::Int),
+            ("agency_id", Col::Text),
+            ("role", Col::Text),
+            ("from_day", Col::Text),
+            ("to_day", Col::Text),
+            ("consent_day", Col::Text),
+            ("consent_scope", Col::Text),
+            ("consent_by", Col::Text),
+            ("created_at", Col::Int),
+            ("created_by", Col::Text),
+        ],
+        order: "id",
+        serial: Some("id"),
+    },
+    Table {
+        name: "contact",
+        cols: &[
+            ("id", Col::Int),
+            ("intake_id", Col::Int),
+            ("agency_id", Col::Text),
+            ("at", Col::Int),
+            ("method", Col::Text),
+            ("direction", Col::Text),
+            ("summary", Col::Text),
+            ("who", Col::Text),
+        ],
+        order: "id",
+        serial: Some("id"),
     },
 ];
 

@@ -17,6 +17,8 @@ use chrono::NaiveDate;
 
 use super::accounts::{AccessEntry, Account, Role};
 use super::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
+use crate::network::agency::Agency;
+use crate::network::case::{Contact, Link};
 use crate::store::kiosk::Bucket;
 
 pub mod migrate;
@@ -76,6 +78,11 @@ pub enum Saved {
 pub trait Backend: Send {
     /// Which database, for messages ("desk.sqlite at …", "PostgreSQL at host/db").
     fn describe(&self) -> String;
+    /// A server connection that was lost (restart, network) is made again before the next
+    /// operation; the operation that saw it drop has already reported its error.
+    fn reconnect_if_closed(&mut self) -> Result<(), DeskError> {
+        Ok(())
+    }
     fn open_or_create(&mut self, visit: &ScannedVisit, now: i64) -> Result<(i64, bool), DeskError>;
     fn get(&mut self, id: i64) -> Result<Option<IntakeRecord>, DeskError>;
     /// Writes the changed fields and their audit rows in one transaction, if the record is
@@ -122,6 +129,34 @@ pub trait Backend: Send {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(u16, Bucket)>, DeskError>;
+
+    // The support network (NETWORK.md; `crate::network`).
+    /// An agency's JSON, if it exists.
+    fn agency_get(&mut self, id: &str) -> Result<Option<String>, DeskError>;
+    /// Every agency's JSON, by id.
+    fn agency_all(&mut self) -> Result<Vec<String>, DeskError>;
+    /// Inserts or replaces an agency and writes its audit rows (field, old, new), in one
+    /// transaction.
+    fn agency_write(
+        &mut self,
+        id: &str,
+        json: &str,
+        audit: &[(String, String, String)],
+        who: &str,
+        now: i64,
+    ) -> Result<(), DeskError>;
+    fn link_insert(&mut self, l: &Link, who: &str, now: i64) -> Result<i64, DeskError>;
+    fn links(&mut self, record: i64) -> Result<Vec<Link>, DeskError>;
+    fn contact_insert(&mut self, c: &Contact) -> Result<i64, DeskError>;
+    fn contacts(&mut self, record: i64) -> Result<Vec<Contact>, DeskError>;
+}
+
+/// What `agency_upsert` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgencyChange {
+    Added,
+    Updated { fields: usize },
+    Unchanged,
 }
 
 /// The desk's store, SQLite or PostgreSQL.
@@ -241,6 +276,7 @@ impl DeskStore {
             .inner
             .try_borrow_mut()
             .map_err(|_| DeskError("the desk store is busy (re-entrant call)".into()))?;
+        b.reconnect_if_closed()?;
         f(b.as_mut())
     }
 
@@ -332,6 +368,94 @@ impl DeskStore {
         to: NaiveDate,
     ) -> Result<Vec<(u16, Bucket)>, DeskError> {
         self.with(|b| b.kiosk_buckets(kiosk, from, to))
+    }
+
+    /// Adds or updates an agency by id; each changed field is audited under `who`.
+    pub fn agency_upsert(
+        &self,
+        a: &Agency,
+        who: &str,
+        now: i64,
+    ) -> Result<AgencyChange, DeskError> {
+        let json = serde_json::to_string(a).map_err(|e| DeskError(e.to_string()))?;
+        let new = serde_json::to_value(a).map_err(|e| DeskError(e.to_string()))?;
+        self.with(|b| {
+            let old = b.agency_get(&a.id)?;
+            let (change, audit) = match old {
+                None => (
+                    AgencyChange::Added,
+                    vec![("created".to_string(), String::new(), a.name.clone())],
+                ),
+                Some(old) => {
+                    let old: serde_json::Value = serde_json::from_str(&old).unwrap_or_default();
+                    let mut audit = Vec::new();
+                    if let Some(fields) = new.as_object() {
+                        for (k, v) in fields {
+                            let before = old.get(k).cloned().unwrap_or_default();
+                            if &before != v {
+                                let text = |v: &serde_json::Value| match v {
+                                    serde_json::Value::String(s) => s.clone(),
+                                    serde_json::Value::Null => String::new(),
+                                    other => other.to_string(),
+                                };
+                                audit.push((k.clone(), text(&before), text(v)));
+                            }
+                        }
+                    }
+                    if audit.is_empty() {
+                        return Ok(AgencyChange::Unchanged);
+                    }
+                    (
+                        AgencyChange::Updated {
+                            fields: audit.len(),
+                        },
+                        audit,
+                    )
+                }
+            };
+            b.agency_write(&a.id, &json, &audit, who, now)?;
+            Ok(change)
+        })
+    }
+
+    pub fn agency(&self, id: &str) -> Result<Option<Agency>, DeskError> {
+        self.with(|b| b.agency_get(id))?
+            .map(|j| serde_json::from_str(&j).map_err(|e| DeskError(format!("agency {id}: {e}"))))
+            .transpose()
+    }
+
+    pub fn agencies(&self) -> Result<Vec<Agency>, DeskError> {
+        self.with(|b| b.agency_all())?
+            .iter()
+            .map(|j| {
+                serde_json::from_str(j).map_err(|e| DeskError(format!("agency directory: {e}")))
+            })
+            .collect()
+    }
+
+    pub fn link(&self, l: &Link, who: &str, now: i64) -> Result<i64, DeskError> {
+        self.with(|b| b.link_insert(l, who, now))
+    }
+
+    pub fn links(&self, record: i64) -> Result<Vec<Link>, DeskError> {
+        self.with(|b| b.links(record))
+    }
+
+    /// Logs a contact if the consent rule allows it (`network::case::check_contact`);
+    /// Err(Ok(message)) = refused (bad input, nothing written), Err(Err(e)) = the store failed.
+    pub fn log_contact(
+        &self,
+        c: &Contact,
+        direction: crate::network::case::Direction,
+    ) -> Result<i64, Result<String, DeskError>> {
+        let links = self.links(c.record).map_err(Err)?;
+        crate::network::case::check_contact(&links, &c.agency, &c.method, direction, &c.summary)
+            .map_err(Ok)?;
+        self.with(|b| b.contact_insert(c)).map_err(Err)
+    }
+
+    pub fn contacts(&self, record: i64) -> Result<Vec<Contact>, DeskError> {
+        self.with(|b| b.contacts(record))
     }
 
     /// Deletes closed (ターミネーション) records closed more than `days` ago, audited without

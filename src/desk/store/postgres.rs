@@ -13,6 +13,7 @@ use super::{
 };
 use crate::desk::accounts::{AccessEntry, Account};
 use crate::desk::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
+use crate::network::case::{Contact, Link};
 use crate::store::kiosk::Bucket;
 pub use crate::store::pg::PgTarget;
 use chrono::NaiveDate;
@@ -73,11 +74,14 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX access_at ON access_log(at);",
     crate::store::shared::TABLE_SQL,
+    crate::network::NETWORK_PG,
 ];
 
 pub struct PgStore {
     client: Client,
     name: String,
+    /// To connect again after the server restarted or the network dropped.
+    target: PgTarget,
 }
 
 fn pg_err(what: &'static str, name: &str) -> impl Fn(postgres::Error) -> DeskError {
@@ -104,7 +108,11 @@ impl PgStore {
             .connect("hatarakitai-desk", std::time::Duration::from_secs(5))
             .map_err(DeskError)?;
         migrate(&mut client, &name)?;
-        Ok(PgStore { client, name })
+        Ok(PgStore {
+            client,
+            name,
+            target: t.clone(),
+        })
     }
 
     /// host/dbname, for messages.
@@ -220,6 +228,18 @@ fn stage_i32(s: Stage) -> i32 {
 impl Backend for PgStore {
     fn describe(&self) -> String {
         self.name.clone()
+    }
+
+    fn reconnect_if_closed(&mut self) -> Result<(), DeskError> {
+        if self.client.is_closed() {
+            let mut client = self
+                .target
+                .connect("hatarakitai-desk", std::time::Duration::from_secs(5))
+                .map_err(|e| DeskError(format!("{e} (your edits are kept: try again)")))?;
+            migrate(&mut client, &self.name)?;
+            self.client = client;
+        }
+        Ok(())
     }
 
     fn open_or_create(&mut self, visit: &ScannedVisit, now: i64) -> Result<(i64, bool), DeskError> {
@@ -617,5 +637,137 @@ impl Backend for PgStore {
         let name = self.name.clone();
         crate::store::shared::read_buckets(&mut self.client, kiosk, from, to)
             .map_err(pg_err("reading kiosk statistics", &name))
+    }
+
+    fn agency_get(&mut self, id: &str) -> Result<Option<String>, DeskError> {
+        let name = self.name.clone();
+        self.client
+            .query_opt("SELECT data FROM agency WHERE id = $1", &[&id])
+            .and_then(|r| r.map(|r| first(&r)).transpose())
+            .map_err(pg_err("reading the agency directory", &name))
+    }
+
+    fn agency_all(&mut self) -> Result<Vec<String>, DeskError> {
+        let name = self.name.clone();
+        self.client
+            .query("SELECT data FROM agency ORDER BY id", &[])
+            .and_then(|rows| rows.iter().map(first).collect())
+            .map_err(pg_err("reading the agency directory", &name))
+    }
+
+    fn agency_write(
+        &mut self,
+        id: &str,
+        json: &str,
+        audit: &[(String, String, String)],
+        who: &str,
+        now: i64,
+    ) -> Result<(), DeskError> {
+        let name = self.name.clone();
+        let mut tx = self
+            .client
+            .transaction()
+            .map_err(pg_err("starting a transaction", &name))?;
+        tx.execute(
+            "INSERT INTO agency (id, data, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by",
+            &[&id, &json, &now, &who],
+        )
+        .map_err(pg_err("writing the agency", &name))?;
+        for (field, old, new) in audit {
+            tx.execute(
+                "INSERT INTO agency_audit (agency_id, at, who, field, old, new) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&id, &now, &who, field, old, new],
+            )
+            .map_err(pg_err("auditing the agency", &name))?;
+        }
+        tx.commit().map_err(pg_err("writing the agency", &name))
+    }
+
+    fn link_insert(&mut self, l: &Link, who: &str, now: i64) -> Result<i64, DeskError> {
+        let name = self.name.clone();
+        self.client
+            .query_one(
+                "INSERT INTO case_link (intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by, created_at, created_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                &[&l.record, &l.agency, &l.role, &l.from, &l.to, &l.consent_date, &l.consent_scope, &l.consent_by, &now, &who],
+            )
+            .and_then(|r| first(&r))
+            .map_err(pg_err("linking the agency", &name))
+    }
+
+    fn links(&mut self, record: i64) -> Result<Vec<Link>, DeskError> {
+        let name = self.name.clone();
+        let rows = self
+            .client
+            .query(
+                "SELECT id, intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by
+                 FROM case_link WHERE intake_id = $1 ORDER BY id",
+                &[&record],
+            )
+            .map_err(pg_err("reading the case's network", &name))?;
+        rows.iter()
+            .map(|r| {
+                Ok(Link {
+                    id: r.try_get(0)?,
+                    record: r.try_get(1)?,
+                    agency: r.try_get(2)?,
+                    role: r.try_get(3)?,
+                    from: r.try_get(4)?,
+                    to: r.try_get(5)?,
+                    consent_date: r.try_get(6)?,
+                    consent_scope: r.try_get(7)?,
+                    consent_by: r.try_get(8)?,
+                })
+            })
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .map_err(pg_err("reading the case's network", &name))
+    }
+
+    fn contact_insert(&mut self, c: &Contact) -> Result<i64, DeskError> {
+        let name = self.name.clone();
+        self.client
+            .query_one(
+                "INSERT INTO contact (intake_id, agency_id, at, method, direction, summary, who)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                &[
+                    &c.record,
+                    &c.agency,
+                    &c.at,
+                    &c.method,
+                    &c.direction,
+                    &c.summary,
+                    &c.who,
+                ],
+            )
+            .and_then(|r| first(&r))
+            .map_err(pg_err("logging the contact", &name))
+    }
+
+    fn contacts(&mut self, record: i64) -> Result<Vec<Contact>, DeskError> {
+        let name = self.name.clone();
+        let rows = self
+            .client
+            .query(
+                "SELECT id, intake_id, agency_id, at, method, direction, summary, who
+                 FROM contact WHERE intake_id = $1 ORDER BY at, id",
+                &[&record],
+            )
+            .map_err(pg_err("reading the contact log", &name))?;
+        rows.iter()
+            .map(|r| {
+                Ok(Contact {
+                    id: r.try_get(0)?,
+                    record: r.try_get(1)?,
+                    agency: r.try_get(2)?,
+                    at: r.try_get(3)?,
+                    method: r.try_get(4)?,
+                    direction: r.try_get(5)?,
+                    summary: r.try_get(6)?,
+                    who: r.try_get(7)?,
+                })
+            })
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .map_err(pg_err("reading the contact log", &name))
     }
 }

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::desk::accounts::{AccessEntry, Account};
 use crate::desk::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
+use crate::network::case::{Contact, Link};
 use crate::store::kiosk::{Bucket, day_key};
 use chrono::NaiveDate;
 
@@ -19,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     SCHEMA_V2,
     SCHEMA_V3,
     crate::store::shared::TABLE_SQL,
+    crate::network::NETWORK_SQLITE,
 ];
 
 const SCHEMA_V1: &str = "
@@ -576,6 +578,142 @@ impl Backend for SqliteStore {
             .collect::<Result<Vec<_>, _>>()
             .map_err(db_err("reading kiosk statistics", &p))?;
         Ok(crate::store::shared::buckets_from_rows(rows))
+    }
+
+    fn agency_get(&mut self, id: &str) -> Result<Option<String>, DeskError> {
+        let p = self.path.clone();
+        self.conn
+            .query_row("SELECT data FROM agency WHERE id = ?1", params![id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(db_err("reading the agency directory", &p))
+    }
+
+    fn agency_all(&mut self) -> Result<Vec<String>, DeskError> {
+        let p = self.path.clone();
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT data FROM agency ORDER BY id")
+            .map_err(db_err("reading the agency directory", &p))?;
+        st.query_map([], |r| r.get(0))
+            .map_err(db_err("reading the agency directory", &p))?
+            .collect::<Result<Vec<String>, _>>()
+            .map_err(db_err("reading the agency directory", &p))
+    }
+
+    fn agency_write(
+        &mut self,
+        id: &str,
+        json: &str,
+        audit: &[(String, String, String)],
+        who: &str,
+        now: i64,
+    ) -> Result<(), DeskError> {
+        let p = self.path.clone();
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(db_err("starting a transaction", &p))?;
+        tx.execute(
+            "INSERT INTO agency (id, data, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            params![id, json, now, who],
+        )
+        .map_err(db_err("writing the agency", &p))?;
+        for (field, old, new) in audit {
+            tx.execute(
+                "INSERT INTO agency_audit (agency_id, at, who, field, old, new) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, now, who, field, old, new],
+            )
+            .map_err(db_err("auditing the agency", &p))?;
+        }
+        tx.commit().map_err(db_err("writing the agency", &p))
+    }
+
+    fn link_insert(&mut self, l: &Link, who: &str, now: i64) -> Result<i64, DeskError> {
+        let p = self.path.clone();
+        self.conn
+            .execute(
+                "INSERT INTO case_link (intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by, created_at, created_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![l.record, l.agency, l.role, l.from, l.to, l.consent_date, l.consent_scope, l.consent_by, now, who],
+            )
+            .map_err(db_err("linking the agency", &p))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn links(&mut self, record: i64) -> Result<Vec<Link>, DeskError> {
+        let p = self.path.clone();
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT id, intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by
+                 FROM case_link WHERE intake_id = ?1 ORDER BY id",
+            )
+            .map_err(db_err("reading the case's network", &p))?;
+        st.query_map(params![record], |r| {
+            Ok(Link {
+                id: r.get(0)?,
+                record: r.get(1)?,
+                agency: r.get(2)?,
+                role: r.get(3)?,
+                from: r.get(4)?,
+                to: r.get(5)?,
+                consent_date: r.get(6)?,
+                consent_scope: r.get(7)?,
+                consent_by: r.get(8)?,
+            })
+        })
+        .map_err(db_err("reading the case's network", &p))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db_err("reading the case's network", &p))
+    }
+
+    fn contact_insert(&mut self, c: &Contact) -> Result<i64, DeskError> {
+        let p = self.path.clone();
+        self.conn
+            .execute(
+                "INSERT INTO contact (intake_id, agency_id, at, method, direction, summary, who)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    c.record,
+                    c.agency,
+                    c.at,
+                    c.method,
+                    c.direction,
+                    c.summary,
+                    c.who
+                ],
+            )
+            .map_err(db_err("logging the contact", &p))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn contacts(&mut self, record: i64) -> Result<Vec<Contact>, DeskError> {
+        let p = self.path.clone();
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT id, intake_id, agency_id, at, method, direction, summary, who
+                 FROM contact WHERE intake_id = ?1 ORDER BY at, id",
+            )
+            .map_err(db_err("reading the contact log", &p))?;
+        st.query_map(params![record], |r| {
+            Ok(Contact {
+                id: r.get(0)?,
+                record: r.get(1)?,
+                agency: r.get(2)?,
+                at: r.get(3)?,
+                method: r.get(4)?,
+                direction: r.get(5)?,
+                summary: r.get(6)?,
+                who: r.get(7)?,
+            })
+        })
+        .map_err(db_err("reading the contact log", &p))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db_err("reading the contact log", &p))
     }
 }
 

@@ -1,0 +1,186 @@
+//! The support network on the command line (NETWORK.md §5): `agency import / list`, `case
+//! link`, `case contact`. Every command signs in with `--staff LOGIN` (password on standard
+//! input); changing the directory needs an administrator. Ids are printed as JSON; bad input
+//! is exit 2 naming the field, with nothing written.
+
+use std::path::Path;
+
+use super::staff::{json, log, sign_in};
+use super::{AgencyAction, CaseAction, Failure};
+use crate::config::Loaded;
+use crate::desk::accounts::Role;
+use crate::desk::run::open_store;
+use crate::desk::store::{AgencyChange, DeskError, DeskStore};
+use crate::network::agency;
+use crate::network::case::{self, Contact, Direction, Link};
+
+fn err(e: DeskError) -> Failure {
+    Failure::other(e.to_string())
+}
+
+fn route_ids(loaded: &Loaded) -> Result<Vec<String>, Failure> {
+    let content = loaded
+        .content()
+        .map_err(|e| Failure::input(e.to_string()))?;
+    Ok(content
+        .catalogue
+        .routes
+        .iter()
+        .map(|r| r.id.clone())
+        .collect())
+}
+
+/// The agencies of the directory; on first use the bundled sample is imported.
+fn directory(
+    store: &DeskStore,
+    loaded: &Loaded,
+    who: &str,
+) -> Result<Vec<agency::Agency>, Failure> {
+    let list = store.agencies().map_err(err)?;
+    if !list.is_empty() {
+        return Ok(list);
+    }
+    let routes = route_ids(loaded)?;
+    let refs: Vec<&str> = routes.iter().map(String::as_str).collect();
+    let sample = agency::parse("<embedded>/agencies.toml", agency::EMBEDDED, &refs)
+        .map_err(|e| Failure::other(e.to_string()))?;
+    let now = chrono::Utc::now().timestamp();
+    for a in &sample {
+        store.agency_upsert(a, who, now).map_err(err)?;
+    }
+    store.agencies().map_err(err)
+}
+
+pub fn agency_cmd(loaded: &Loaded, dir: &Path, action: AgencyAction) -> Result<(), Failure> {
+    match action {
+        AgencyAction::Import { file, staff } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| Failure::input(format!("{}: cannot read it ({e})", file.display())))?;
+            let routes = route_ids(loaded)?;
+            let refs: Vec<&str> = routes.iter().map(String::as_str).collect();
+            // Checked before signing in or touching the store: a bad file writes nothing.
+            let list = agency::parse(&file.display().to_string(), &text, &refs)
+                .map_err(|e| Failure::input(e.to_string()))?;
+            let store = open_store(loaded, dir)?;
+            let who = sign_in(&store, &staff)?;
+            if who.role != Role::Admin {
+                return Err(Failure::input(format!(
+                    "{} is not an administrator: only administrators change the agency directory",
+                    who.login
+                )));
+            }
+            let now = chrono::Utc::now().timestamp();
+            let (mut added, mut updated, mut unchanged) = (Vec::new(), Vec::new(), 0);
+            for a in &list {
+                match store.agency_upsert(a, &who.login, now).map_err(err)? {
+                    AgencyChange::Added => added.push(a.id.clone()),
+                    AgencyChange::Updated { .. } => updated.push(a.id.clone()),
+                    AgencyChange::Unchanged => unchanged += 1,
+                }
+            }
+            log(&store, &who.login, "agency_import", None)?;
+            json(&serde_json::json!({ "added": added, "updated": updated, "unchanged": unchanged }))
+        }
+        AgencyAction::List { staff, format: _ } => {
+            let store = open_store(loaded, dir)?;
+            let who = sign_in(&store, &staff)?;
+            let list = directory(&store, loaded, &who.login)?;
+            json(&list)
+        }
+    }
+}
+
+fn record_exists(store: &DeskStore, id: i64) -> Result<(), Failure> {
+    match store.get(id).map_err(err)? {
+        Some(_) => Ok(()),
+        None => Err(Failure::input(format!(
+            "no record {id}: see `hatarakitai intake list`"
+        ))),
+    }
+}
+
+fn agency_exists(store: &DeskStore, loaded: &Loaded, who: &str, id: &str) -> Result<(), Failure> {
+    let list = directory(store, loaded, who)?;
+    if list.iter().any(|a| a.id == id) {
+        Ok(())
+    } else {
+        Err(Failure::input(format!(
+            "--agency `{id}` is not in the agency directory: see `hatarakitai agency list`"
+        )))
+    }
+}
+
+pub fn case_cmd(loaded: &Loaded, dir: &Path, action: CaseAction) -> Result<(), Failure> {
+    let tz = loaded.config.timezone();
+    let now = chrono::Utc::now();
+    let today = now.with_timezone(&tz).date_naive();
+    match action {
+        CaseAction::Link {
+            record,
+            agency,
+            role,
+            consent,
+            scope,
+            staff,
+        } => {
+            let consent_date = case::check_link(&role, consent.as_deref(), &scope, today)
+                .map_err(Failure::input)?;
+            let store = open_store(loaded, dir)?;
+            let who = sign_in(&store, &staff)?;
+            record_exists(&store, record)?;
+            agency_exists(&store, loaded, &who.login, &agency)?;
+            let l = Link {
+                id: 0,
+                record,
+                agency,
+                role: role.trim().to_string(),
+                from: today.to_string(),
+                to: String::new(),
+                consent_by: if consent_date.is_empty() {
+                    String::new()
+                } else {
+                    who.login.clone()
+                },
+                consent_date,
+                consent_scope: scope.trim().to_string(),
+            };
+            let id = store.link(&l, &who.login, now.timestamp()).map_err(err)?;
+            log(&store, &who.login, "link", Some(record))?;
+            json(&serde_json::json!({ "id": id, "record": record, "consent": l.has_consent() }))
+        }
+        CaseAction::Contact {
+            record,
+            agency,
+            method,
+            direction,
+            summary,
+            staff,
+        } => {
+            let dir_ = Direction::parse(&direction).ok_or_else(|| {
+                Failure::input(format!(
+                    "--direction `{direction}` is not known: use sent or received"
+                ))
+            })?;
+            let store = open_store(loaded, dir)?;
+            let who = sign_in(&store, &staff)?;
+            record_exists(&store, record)?;
+            agency_exists(&store, loaded, &who.login, &agency)?;
+            let c = Contact {
+                id: 0,
+                record,
+                agency,
+                at: now.timestamp(),
+                method,
+                direction: dir_.as_str().to_string(),
+                summary: summary.trim().to_string(),
+                who: who.login.clone(),
+            };
+            let id = store.log_contact(&c, dir_).map_err(|e| match e {
+                Ok(refused) => Failure::input(refused),
+                Err(e) => err(e),
+            })?;
+            log(&store, &who.login, "contact", Some(record))?;
+            json(&serde_json::json!({ "id": id, "record": record }))
+        }
+    }
+}

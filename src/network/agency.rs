@@ -1,0 +1,302 @@
+//! The agency directory (社会資源, NETWORK.md §1): the partners a centre works with, and what
+//! the seed says to know about each (得意・不得意, 制度の限界, 好む連絡方法, good times), with
+//! their contact people. Read from `assets/agencies.toml` (the bundled sample for the seed's
+//! area) or a centre's own file; every problem names file, line and field, all at once.
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::content::error::{ContentError, ContentErrors, Source};
+
+/// The agency kinds of NETWORK.md §1 (the 「働くためには？」 sheet's kinds and the others).
+pub const KINDS: &[&str] = &[
+    "ハローワーク",
+    "地域障害者職業センター",
+    "就業・生活支援センター",
+    "就労移行支援",
+    "就労継続支援A型",
+    "就労継続支援B型",
+    "能力開発校",
+    "委託訓練先",
+    "医療機関",
+    "地域活動支援センター",
+    "相談支援事業所",
+    "支援学校",
+    "企業",
+    "行政",
+    "その他",
+];
+
+/// How a partner likes to be contacted.
+pub const METHODS: &[&str] = &["電話", "FAX", "メール", "訪問"];
+
+pub const AREAS: &[&str] = &["市内", "市外"];
+
+/// The bundled sample directory.
+pub const EMBEDDED: &str = include_str!("../../assets/agencies.toml");
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Person {
+    pub name: String,
+    pub role: String,
+    pub contact_method: String,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Agency {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub routes: Vec<String>,
+    pub area: String,
+    pub town: String,
+    pub address: String,
+    pub phone: String,
+    pub fax: String,
+    pub email: String,
+    pub hours: String,
+    pub contact_method: String,
+    pub good_times: String,
+    pub strengths: String,
+    pub weaknesses: String,
+    pub limits: String,
+    pub people: Vec<Person>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    agency: Vec<Spanned<RawAgency>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAgency {
+    id: Spanned<String>,
+    name: Spanned<String>,
+    kind: Spanned<String>,
+    #[serde(default)]
+    routes: Vec<Spanned<String>>,
+    area: Option<Spanned<String>>,
+    #[serde(default)]
+    town: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    fax: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    hours: String,
+    contact_method: Option<Spanned<String>>,
+    #[serde(default)]
+    good_times: String,
+    #[serde(default)]
+    strengths: String,
+    #[serde(default)]
+    weaknesses: String,
+    #[serde(default)]
+    limits: String,
+    #[serde(default)]
+    person: Vec<Spanned<RawPerson>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPerson {
+    name: Spanned<String>,
+    #[serde(default)]
+    role: String,
+    contact_method: Option<Spanned<String>>,
+    #[serde(default)]
+    notes: String,
+}
+
+/// A stable id: lowercase letters, digits and `-`, 1–40 characters.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 40
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn one_of(
+    src: &Source<'_>,
+    errs: &mut Vec<ContentError>,
+    value: &Spanned<String>,
+    field: String,
+    allowed: &[&str],
+    what: &str,
+) -> String {
+    let v = value.get_ref().trim();
+    if !allowed.contains(&v) {
+        errs.push(src.err(
+            Some(value.span()),
+            field,
+            format!("unknown {what} `{v}`: use one of {}", allowed.join(", ")),
+        ));
+    }
+    v.to_string()
+}
+
+/// Parses and checks a directory file. `routes` are the catalogue's route ids.
+pub fn parse(file: &str, text: &str, routes: &[&str]) -> Result<Vec<Agency>, ContentErrors> {
+    let src = Source { name: file, text };
+    let raw: RawFile = toml::from_str(text).map_err(|e| ContentErrors(vec![src.toml_err(&e)]))?;
+    let mut errs = Vec::new();
+    let mut out: Vec<Agency> = Vec::new();
+    for (i, a) in raw.agency.iter().enumerate() {
+        let span = a.span();
+        let a = a.get_ref();
+        let f = |name: &str| format!("agency[{}].{name}", i + 1);
+        let id = a.id.get_ref().trim().to_string();
+        if !is_valid_id(&id) {
+            errs.push(src.err(
+                Some(a.id.span()),
+                f("id"),
+                format!(
+                    "`{id}` is not a usable id: use lowercase letters, digits and -, e.g. hw-town"
+                ),
+            ));
+        } else if out.iter().any(|o| o.id == id) {
+            errs.push(src.err(
+                Some(a.id.span()),
+                f("id"),
+                format!("duplicate id `{id}`: each agency needs its own id"),
+            ));
+        }
+        let name = a.name.get_ref().trim().to_string();
+        if name.is_empty() {
+            errs.push(src.err(Some(a.name.span()), f("name"), "the name is empty"));
+        }
+        let kind = one_of(&src, &mut errs, &a.kind, f("kind"), KINDS, "kind");
+        for (j, r) in a.routes.iter().enumerate() {
+            if !routes.contains(&r.get_ref().as_str()) {
+                errs.push(src.err(
+                    Some(r.span()),
+                    format!("agency[{}].routes[{}]", i + 1, j + 1),
+                    format!(
+                        "unknown route id `{}` (known: {})",
+                        r.get_ref(),
+                        routes.join(", ")
+                    ),
+                ));
+            }
+        }
+        let area = a
+            .area
+            .as_ref()
+            .map(|v| one_of(&src, &mut errs, v, f("area"), AREAS, "area"))
+            .unwrap_or_default();
+        let contact_method = a
+            .contact_method
+            .as_ref()
+            .map(|v| {
+                one_of(
+                    &src,
+                    &mut errs,
+                    v,
+                    f("contact_method"),
+                    METHODS,
+                    "contact method",
+                )
+            })
+            .unwrap_or_default();
+        let mut people = Vec::new();
+        for (j, p) in a.person.iter().enumerate() {
+            let p = p.get_ref();
+            let pf = |name: &str| format!("agency[{}].person[{}].{name}", i + 1, j + 1);
+            let pname = p.name.get_ref().trim().to_string();
+            if pname.is_empty() {
+                errs.push(src.err(Some(p.name.span()), pf("name"), "the name is empty"));
+            }
+            people.push(Person {
+                name: pname,
+                role: p.role.trim().to_string(),
+                contact_method: p
+                    .contact_method
+                    .as_ref()
+                    .map(|v| {
+                        one_of(
+                            &src,
+                            &mut errs,
+                            v,
+                            pf("contact_method"),
+                            METHODS,
+                            "contact method",
+                        )
+                    })
+                    .unwrap_or_default(),
+                notes: p.notes.trim().to_string(),
+            });
+        }
+        let _ = span;
+        out.push(Agency {
+            id,
+            name,
+            kind,
+            routes: a.routes.iter().map(|r| r.get_ref().clone()).collect(),
+            area,
+            town: a.town.trim().into(),
+            address: a.address.trim().into(),
+            phone: a.phone.trim().into(),
+            fax: a.fax.trim().into(),
+            email: a.email.trim().into(),
+            hours: a.hours.trim().into(),
+            contact_method,
+            good_times: a.good_times.trim().into(),
+            strengths: a.strengths.trim().into(),
+            weaknesses: a.weaknesses.trim().into(),
+            limits: a.limits.trim().into(),
+            people,
+        });
+    }
+    if errs.is_empty() {
+        Ok(out)
+    } else {
+        Err(ContentErrors(errs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROUTES: &[&str] = &["hellowork_open", "hellowork_closed", "ikou"];
+
+    #[test]
+    fn errors_name_file_line_and_field() {
+        let text = "[[agency]]\nid = \"hw-town\"\nname = \"ハローワーク\"\nkind = \"ハローワーク\"\nroutes = [\"hellowork_open\"]\n\n[[agency]]\nid = \"hw-town\"\nname = \"x\"\nkind = \"役所\"\nroutes = [\"nope\"]\ncontact_method = \"手紙\"\n";
+        let e = parse("a.toml", text, ROUTES).unwrap_err().to_string();
+        assert!(
+            e.contains("a.toml:8: field `agency[2].id`: duplicate id `hw-town`"),
+            "{e}"
+        );
+        assert!(
+            e.contains("a.toml:10: field `agency[2].kind`: unknown kind `役所`"),
+            "{e}"
+        );
+        assert!(
+            e.contains("a.toml:11: field `agency[2].routes[1]`: unknown route id `nope`"),
+            "{e}"
+        );
+        assert!(
+            e.contains("a.toml:12: field `agency[2].contact_method`"),
+            "{e}"
+        );
+        let e = parse(
+            "b.toml",
+            "[[agency]]\nid = \"x\"\nname = \"x\"\nkind = \"企業\"\ncolour = 1\n",
+            ROUTES,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("b.toml:"), "{e}");
+        assert!(e.contains("colour"), "{e}");
+    }
+}

@@ -1,0 +1,66 @@
+//! The support network around a person (NETWORK.md): the agency directory (`agency`) and the
+//! case's network with consent and the contact log (`case`). Plain Rust: parsing, checks and
+//! the consent rule; the desk store keeps them and the CLI drives them.
+
+pub mod agency;
+pub mod case;
+
+/// The support network's tables (NETWORK.md §1–2): the agency directory (each agency as JSON,
+/// audited field by field), agencies linked to a record with the person's consent, and the
+/// contact log. `$id` is each backend's auto-numbered key.
+macro_rules! network_sql {
+    ($id:literal) => {
+        concat!(
+            "
+    CREATE TABLE agency (
+        id TEXT PRIMARY KEY,
+        data TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        updated_by TEXT NOT NULL
+    );
+    CREATE TABLE agency_audit (
+        id ",
+            $id,
+            ",
+        agency_id TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        who TEXT NOT NULL,
+        field TEXT NOT NULL,
+        old TEXT NOT NULL,
+        new TEXT NOT NULL
+    );
+    CREATE TABLE case_link (
+        id ",
+            $id,
+            ",
+        intake_id BIGINT NOT NULL,
+        agency_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        from_day TEXT NOT NULL,
+        to_day TEXT NOT NULL,
+        consent_day TEXT NOT NULL,
+        consent_scope TEXT NOT NULL,
+        consent_by TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL
+    );
+    CREATE INDEX case_link_intake ON case_link(intake_id);
+    CREATE TABLE contact (
+        id ",
+            $id,
+            ",
+        intake_id BIGINT NOT NULL,
+        agency_id TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        method TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        who TEXT NOT NULL
+    );
+    CREATE INDEX contact_intake ON contact(intake_id);"
+        )
+    };
+}
+
+pub const NETWORK_SQLITE: &str = network_sql!("INTEGER PRIMARY KEY");
+pub const NETWORK_PG: &str = network_sql!("BIGSERIAL PRIMARY KEY");
