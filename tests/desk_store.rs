@@ -41,6 +41,7 @@ on_both!(
     eight_desks_scanning_the_same_slips_at_once_make_one_record_each,
     published_kiosk_figures_read_back_whole_days_replaced,
     agencies_and_a_case_network_with_consent,
+    meetings_and_pyramid_assessments_keep_their_history,
 );
 
 fn visit(serial: u32, issued_at: i64) -> ScannedVisit {
@@ -521,4 +522,80 @@ fn agencies_and_a_case_network_with_consent(open: &Open) {
             ("sent".to_string(), "支援方針の意見交換".to_string()),
         ]
     );
+}
+
+/// 個別支援会議 and 職業準備性ピラミッド assessments on both stores: history in order, one
+/// record's or every meeting, ratings and notes as entered.
+fn meetings_and_pyramid_assessments_keep_their_history(open: &Open) {
+    use hatarakitai::network::meeting::{Assessment, Meeting};
+    let mut s = open();
+    let a = s.open_or_create(&visit(4, T0), T0).unwrap().0.id;
+    let b = s.open_or_create(&visit(5, T0), T0).unwrap().0.id;
+    let meeting = |record, date: &str, review: &str| Meeting {
+        id: 0,
+        record,
+        date: date.into(),
+        participants: "本人、母、就労移行支援".into(),
+        agenda: "見学の結果".into(),
+        decision: "週3日から通所".into(),
+        goal: "朝9時に起きる".into(),
+        goal_date: "2027-01-31".into(),
+        review: review.into(),
+        by: "sato".into(),
+    };
+    let m1 = s
+        .add_meeting(&meeting(a, "2026-11-02", "2026-12-01"), T0)
+        .unwrap();
+    let m2 = s
+        .add_meeting(&meeting(a, "2026-12-01", "2027-01-05"), T0)
+        .unwrap();
+    let m3 = s
+        .add_meeting(&meeting(b, "2026-11-20", "2026-12-20"), T0)
+        .unwrap();
+    let ids: Vec<i64> = s.meetings(Some(a)).unwrap().iter().map(|m| m.id).collect();
+    assert_eq!(ids, vec![m1, m2]);
+    let all: Vec<i64> = s.meetings(None).unwrap().iter().map(|m| m.id).collect();
+    assert_eq!(all, vec![m1, m3, m2], "by date");
+    assert_eq!(
+        s.meetings(Some(b)).unwrap()[0],
+        Meeting {
+            id: m3,
+            ..meeting(b, "2026-11-20", "2026-12-20")
+        }
+    );
+    let assess = |date: &str, ratings: Vec<u8>| Assessment {
+        id: 0,
+        record: a,
+        date: date.into(),
+        ratings,
+        notes: vec![
+            "服薬は安定".into(),
+            "朝が弱い".into(),
+            String::new(),
+            String::new(),
+            "事務に関心".into(),
+        ],
+        by: "sato".into(),
+    };
+    let x = s
+        .add_assessment(&assess("2026-11-02", vec![2, 1, 2, 1, 1]), T0)
+        .unwrap();
+    let y = s
+        .add_assessment(&assess("2026-12-01", vec![3, 2, 2, 1, 1]), T0)
+        .unwrap();
+    let got = s.assessments(a).unwrap();
+    assert_eq!(
+        got,
+        vec![
+            Assessment {
+                id: x,
+                ..assess("2026-11-02", vec![2, 1, 2, 1, 1])
+            },
+            Assessment {
+                id: y,
+                ..assess("2026-12-01", vec![3, 2, 2, 1, 1])
+            },
+        ]
+    );
+    assert!(s.assessments(b).unwrap().is_empty());
 }

@@ -1016,6 +1016,38 @@ fn desk_migrate_copies_a_one_pc_desk_into_postgres_verified() {
             "--staff",
             "admin",
         ],
+        vec![
+            "meeting",
+            "add",
+            "1",
+            "--date",
+            "2026-11-30",
+            "--participants",
+            "本人、母、ハローワーク",
+            "--decision",
+            "就労移行の見学",
+            "--goal",
+            "週3日通う",
+            "--goal-date",
+            "2027-01-31",
+            "--review",
+            "2026-12-28",
+            "--staff",
+            "admin",
+        ],
+        vec![
+            "pyramid",
+            "add",
+            "1",
+            "--ratings",
+            "3,2,2,1,1",
+            "--notes",
+            "服薬は安定|朝が弱い|||",
+            "--date",
+            "2026-11-30",
+            "--staff",
+            "admin",
+        ],
     ] {
         let mut a = vec!["--config", sc, "--data-dir", d];
         a.extend(args);
@@ -1067,6 +1099,8 @@ fn desk_migrate_copies_a_one_pc_desk_into_postgres_verified() {
         "agency_audit",
         "case_link",
         "contact",
+        "meeting",
+        "assessment",
     ] {
         assert!(
             out.lines()
@@ -1324,6 +1358,61 @@ fn network_cli(cfg: &std::path::Path, d: &str, key: &CentreKey) {
         "admin",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // 個別支援会議 and the pyramid; what is due.
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Tokyo)
+        .date_naive();
+    let day = |n: i64| {
+        (today + chrono::Duration::days(n))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let (d0, d3, d60, dm1) = (day(0), day(3), day(60), day(-1));
+    let o = run(&[
+        "meeting",
+        "add",
+        "1",
+        "--date",
+        &d0,
+        "--participants",
+        "本人、家族、支援員",
+        "--decision",
+        "実習に向けて生活リズムを整える",
+        "--goal",
+        "朝9時に起きる",
+        "--goal-date",
+        &d60,
+        "--review",
+        &d3,
+        "--staff",
+        "admin",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let o = run(&[
+        "due", "--within", "7", "--format", "json", "--staff", "admin",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let due: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(due[0]["meeting"], m["id"], "{due}");
+    assert_eq!(due[0]["in_days"], serde_json::json!(3));
+    let o = run(&["due", "--within", "2", "--staff", "admin"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "[]");
+    let o = run(&["due", "--mine", "--staff", "admin"]);
+    let mine: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(mine.as_array().map(Vec::len), Some(1));
+    let o = run(&[
+        "pyramid",
+        "add",
+        "1",
+        "--ratings",
+        "2,2,3,1,1",
+        "--notes",
+        "通院は月1回||||",
+        "--staff",
+        "admin",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // Bad input names the field.
     let later = (chrono::Utc::now() + chrono::Duration::days(2))
         .format("%Y-%m-%d")
@@ -1402,6 +1491,70 @@ fn network_cli(cfg: &std::path::Path, d: &str, key: &CentreKey) {
                 "admin",
             ],
             "--direction",
+        ),
+        (
+            vec![
+                "meeting",
+                "add",
+                "1",
+                "--date",
+                d0.as_str(),
+                "--decision",
+                "x",
+                "--goal",
+                "y",
+                "--goal-date",
+                d60.as_str(),
+                "--review",
+                dm1.as_str(),
+                "--staff",
+                "admin",
+            ],
+            "is before the meeting",
+        ),
+        (
+            vec![
+                "meeting",
+                "add",
+                "99",
+                "--date",
+                d0.as_str(),
+                "--decision",
+                "x",
+                "--goal",
+                "y",
+                "--goal-date",
+                d60.as_str(),
+                "--review",
+                d3.as_str(),
+                "--staff",
+                "admin",
+            ],
+            "no record 99",
+        ),
+        (
+            vec![
+                "pyramid",
+                "add",
+                "1",
+                "--ratings",
+                "1,2,3,4",
+                "--staff",
+                "admin",
+            ],
+            "five ratings",
+        ),
+        (
+            vec![
+                "pyramid",
+                "add",
+                "1",
+                "--ratings",
+                "1,2,3,4,5",
+                "--staff",
+                "admin",
+            ],
+            "`5`",
         ),
     ] {
         let o = run(&args);

@@ -163,6 +163,27 @@ pub enum Command {
         #[command(subcommand)]
         action: CaseAction,
     },
+    /// 個別支援会議 (NETWORK.md §2): record a meeting with its decisions, goal and review.
+    Meeting {
+        #[command(subcommand)]
+        action: MeetingAction,
+    },
+    /// 職業準備性ピラミッド (NETWORK.md §3): add an assessment (five ratings 1–4, base → top).
+    Pyramid {
+        #[command(subcommand)]
+        action: PyramidAction,
+    },
+    /// Reviews due today and within --within days (overdue included), for the team or --mine.
+    Due {
+        #[arg(long, default_value_t = 7)]
+        within: u32,
+        #[arg(long)]
+        mine: bool,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ListFormat,
+        #[arg(long)]
+        staff: String,
+    },
     /// Kiosk side: send this kiosk's daily aggregates to `[kiosk] publish_to` now, and say
     /// what was sent (the kiosk itself does this between visits).
     Publish,
@@ -286,6 +307,47 @@ pub enum CaseAction {
         direction: String,
         #[arg(long)]
         summary: String,
+        #[arg(long)]
+        staff: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MeetingAction {
+    Add {
+        record: i64,
+        #[arg(long)]
+        date: String,
+        #[arg(long, default_value = "")]
+        participants: String,
+        #[arg(long, default_value = "")]
+        agenda: String,
+        #[arg(long)]
+        decision: String,
+        #[arg(long)]
+        goal: String,
+        #[arg(long)]
+        goal_date: String,
+        #[arg(long)]
+        review: String,
+        #[arg(long)]
+        staff: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PyramidAction {
+    Add {
+        record: i64,
+        /// Five ratings 1–4, base → top, e.g. 1,2,3,4,2.
+        #[arg(long)]
+        ratings: String,
+        /// Notes per level, separated by |.
+        #[arg(long, default_value = "")]
+        notes: String,
+        /// The assessment's day (default: today).
+        #[arg(long)]
+        date: Option<String>,
         #[arg(long)]
         staff: String,
     },
@@ -466,6 +528,23 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Case { action }) => {
             let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
             network::case_cmd(&loaded, &dir, action)
+        }
+        Some(Command::Meeting { action }) => {
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            network::meeting_cmd(&loaded, &dir, action)
+        }
+        Some(Command::Pyramid { action }) => {
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            network::pyramid_cmd(&loaded, &dir, action)
+        }
+        Some(Command::Due {
+            within,
+            mine,
+            format: _,
+            staff,
+        }) => {
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            network::due_cmd(&loaded, &dir, within, mine, &staff)
         }
         Some(Command::Publish) => {
             let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;

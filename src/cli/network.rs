@@ -1,18 +1,19 @@
 //! The support network on the command line (NETWORK.md §5): `agency import / list`, `case
-//! link`, `case contact`. Every command signs in with `--staff LOGIN` (password on standard
+//! link`, `case contact`, `meeting add`, `pyramid add`, `due`. Every command signs in with `--staff LOGIN` (password on standard
 //! input); changing the directory needs an administrator. Ids are printed as JSON; bad input
 //! is exit 2 naming the field, with nothing written.
 
 use std::path::Path;
 
 use super::staff::{json, log, sign_in};
-use super::{AgencyAction, CaseAction, Failure};
+use super::{AgencyAction, CaseAction, Failure, MeetingAction, PyramidAction};
 use crate::config::Loaded;
 use crate::desk::accounts::Role;
 use crate::desk::run::open_store;
 use crate::desk::store::{AgencyChange, DeskError, DeskStore};
 use crate::network::agency;
 use crate::network::case::{self, Contact, Direction, Link};
+use crate::network::meeting::{self, Assessment, Meeting};
 
 fn err(e: DeskError) -> Failure {
     Failure::other(e.to_string())
@@ -183,4 +184,114 @@ pub fn case_cmd(loaded: &Loaded, dir: &Path, action: CaseAction) -> Result<(), F
             json(&serde_json::json!({ "id": id, "record": record }))
         }
     }
+}
+
+fn today(loaded: &Loaded) -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&loaded.config.timezone())
+        .date_naive()
+}
+
+pub fn meeting_cmd(loaded: &Loaded, dir: &Path, action: MeetingAction) -> Result<(), Failure> {
+    let MeetingAction::Add {
+        record,
+        date,
+        participants,
+        agenda,
+        decision,
+        goal,
+        goal_date,
+        review,
+        staff,
+    } = action;
+    let (d, g, r) = meeting::check_meeting(&date, &goal_date, &review, &decision, &goal)
+        .map_err(Failure::input)?;
+    let store = open_store(loaded, dir)?;
+    let who = sign_in(&store, &staff)?;
+    record_exists(&store, record)?;
+    let m = Meeting {
+        id: 0,
+        record,
+        date: d.to_string(),
+        participants: participants.trim().to_string(),
+        agenda: agenda.trim().to_string(),
+        decision: decision.trim().to_string(),
+        goal: goal.trim().to_string(),
+        goal_date: g.to_string(),
+        review: r.to_string(),
+        by: who.login.clone(),
+    };
+    let id = store
+        .add_meeting(&m, chrono::Utc::now().timestamp())
+        .map_err(err)?;
+    log(&store, &who.login, "meeting", Some(record))?;
+    json(&serde_json::json!({ "id": id, "record": record, "review": m.review }))
+}
+
+pub fn pyramid_cmd(loaded: &Loaded, dir: &Path, action: PyramidAction) -> Result<(), Failure> {
+    let PyramidAction::Add {
+        record,
+        ratings,
+        notes,
+        date,
+        staff,
+    } = action;
+    let (ratings, notes) = meeting::parse_ratings(&ratings, &notes).map_err(Failure::input)?;
+    let day = match date {
+        Some(d) => {
+            let d = meeting::parse_date("--date", &d).map_err(Failure::input)?;
+            if d > today(loaded) {
+                return Err(Failure::input(format!(
+                    "--date {d} is in the future: an assessment is recorded on or after its day"
+                )));
+            }
+            d
+        }
+        None => today(loaded),
+    };
+    let store = open_store(loaded, dir)?;
+    let who = sign_in(&store, &staff)?;
+    record_exists(&store, record)?;
+    let a = Assessment {
+        id: 0,
+        record,
+        date: day.to_string(),
+        ratings,
+        notes,
+        by: who.login.clone(),
+    };
+    let id = store
+        .add_assessment(&a, chrono::Utc::now().timestamp())
+        .map_err(err)?;
+    log(&store, &who.login, "assessment", Some(record))?;
+    json(&serde_json::json!({ "id": id, "record": record }))
+}
+
+pub fn due_cmd(
+    loaded: &Loaded,
+    dir: &Path,
+    within: u32,
+    mine: bool,
+    staff: &str,
+) -> Result<(), Failure> {
+    let store = open_store(loaded, dir)?;
+    let who = sign_in(&store, staff)?;
+    let all = store.meetings(None).map_err(err)?;
+    let mut list = meeting::due(&all, today(loaded), within);
+    if mine {
+        let mut keep = Vec::new();
+        for d in list {
+            let assigned = store
+                .get(d.record)
+                .map_err(err)?
+                .map(|r| r.staff.assigned_staff)
+                .unwrap_or_default();
+            if d.by == who.login || assigned == who.login || assigned == who.name {
+                keep.push(d);
+            }
+        }
+        list = keep;
+    }
+    log(&store, &who.login, "due", None)?;
+    json(&list)
 }

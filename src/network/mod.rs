@@ -4,10 +4,11 @@
 
 pub mod agency;
 pub mod case;
+pub mod meeting;
 
-/// The support network's tables (NETWORK.md §1–2): the agency directory (each agency as JSON,
-/// audited field by field), agencies linked to a record with the person's consent, and the
-/// contact log. `$id` is each backend's auto-numbered key.
+/// The support network's tables (NETWORK.md §1–3): the agency directory (each agency as JSON,
+/// audited field by field), agencies linked to a record with the person's consent, the
+/// contact log, 個別支援会議 and pyramid assessments. `$id` is each backend's auto-numbered key.
 macro_rules! network_sql {
     ($id:literal) => {
         concat!(
@@ -57,7 +58,36 @@ macro_rules! network_sql {
         summary TEXT NOT NULL,
         who TEXT NOT NULL
     );
-    CREATE INDEX contact_intake ON contact(intake_id);"
+    CREATE INDEX contact_intake ON contact(intake_id);
+    CREATE TABLE meeting (
+        id ",
+            $id,
+            ",
+        intake_id BIGINT NOT NULL,
+        day TEXT NOT NULL,
+        participants TEXT NOT NULL,
+        agenda TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        goal TEXT NOT NULL,
+        goal_day TEXT NOT NULL,
+        review_day TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+    );
+    CREATE INDEX meeting_intake ON meeting(intake_id);
+    CREATE INDEX meeting_review ON meeting(review_day);
+    CREATE TABLE assessment (
+        id ",
+            $id,
+            ",
+        intake_id BIGINT NOT NULL,
+        day TEXT NOT NULL,
+        ratings TEXT NOT NULL,
+        notes TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+    );
+    CREATE INDEX assessment_intake ON assessment(intake_id);"
         )
     };
 }

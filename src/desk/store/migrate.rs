@@ -175,6 +175,38 @@ const TABLES: &[Table] = &[
         order: "id",
         serial: Some("id"),
     },
+    Table {
+        name: "meeting",
+        cols: &[
+            ("id", Col::Int),
+            ("intake_id", Col::Int),
+            ("day", Col::Text),
+            ("participants", Col::Text),
+            ("agenda", Col::Text),
+            ("decision", Col::Text),
+            ("goal", Col::Text),
+            ("goal_day", Col::Text),
+            ("review_day", Col::Text),
+            ("created_by", Col::Text),
+            ("created_at", Col::Int),
+        ],
+        order: "id",
+        serial: Some("id"),
+    },
+    Table {
+        name: "assessment",
+        cols: &[
+            ("id", Col::Int),
+            ("intake_id", Col::Int),
+            ("day", Col::Text),
+            ("ratings", Col::Text),
+            ("notes", Col::Text),
+            ("created_by", Col::Text),
+            ("created_at", Col::Int),
+        ],
+        order: "id",
+        serial: Some("id"),
+    },
 ];
 
 #[derive(Debug, Clone, PartialEq)]

@@ -19,6 +19,7 @@ use super::accounts::{AccessEntry, Account, Role};
 use super::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
 use crate::network::agency::Agency;
 use crate::network::case::{Contact, Link};
+use crate::network::meeting::{Assessment, Meeting};
 use crate::store::kiosk::Bucket;
 
 pub mod migrate;
@@ -149,6 +150,12 @@ pub trait Backend: Send {
     fn links(&mut self, record: i64) -> Result<Vec<Link>, DeskError>;
     fn contact_insert(&mut self, c: &Contact) -> Result<i64, DeskError>;
     fn contacts(&mut self, record: i64) -> Result<Vec<Contact>, DeskError>;
+    fn meeting_insert(&mut self, m: &Meeting, now: i64) -> Result<i64, DeskError>;
+    /// One record's meetings (Some) or every meeting (None), oldest first.
+    fn meetings(&mut self, record: Option<i64>) -> Result<Vec<Meeting>, DeskError>;
+    fn assessment_insert(&mut self, a: &Assessment, now: i64) -> Result<i64, DeskError>;
+    /// One record's assessments, oldest first.
+    fn assessments(&mut self, record: i64) -> Result<Vec<Assessment>, DeskError>;
 }
 
 /// What `agency_upsert` did.
@@ -224,6 +231,28 @@ impl RawRecord {
 }
 
 /// `%text%` for LIKE with `\` as the escape character.
+/// `[1, 2, 3, 4, 2]` → `1,2,3,4,2` (the assessment's stored form).
+pub(crate) fn ratings_text(r: &[u8]) -> String {
+    r.iter().map(u8::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// An assessment row (id, record, day, ratings, notes JSON, by) back into its type; a value
+/// this version cannot read becomes an empty rating list rather than a failure.
+pub(crate) fn assessment_from(r: (i64, i64, String, String, String, String)) -> Assessment {
+    let (id, record, date, ratings, notes, by) = r;
+    Assessment {
+        id,
+        record,
+        date,
+        ratings: ratings
+            .split(',')
+            .filter_map(|x| x.trim().parse().ok())
+            .collect(),
+        notes: serde_json::from_str(&notes).unwrap_or_default(),
+        by,
+    }
+}
+
 pub(crate) fn like_pattern(text: &str) -> String {
     format!(
         "%{}%",
@@ -456,6 +485,22 @@ impl DeskStore {
 
     pub fn contacts(&self, record: i64) -> Result<Vec<Contact>, DeskError> {
         self.with(|b| b.contacts(record))
+    }
+
+    pub fn add_meeting(&self, m: &Meeting, now: i64) -> Result<i64, DeskError> {
+        self.with(|b| b.meeting_insert(m, now))
+    }
+
+    pub fn meetings(&self, record: Option<i64>) -> Result<Vec<Meeting>, DeskError> {
+        self.with(|b| b.meetings(record))
+    }
+
+    pub fn add_assessment(&self, a: &Assessment, now: i64) -> Result<i64, DeskError> {
+        self.with(|b| b.assessment_insert(a, now))
+    }
+
+    pub fn assessments(&self, record: i64) -> Result<Vec<Assessment>, DeskError> {
+        self.with(|b| b.assessments(record))
     }
 
     /// Deletes closed (ターミネーション) records closed more than `days` ago, audited without

@@ -14,6 +14,7 @@ use super::{
 use crate::desk::accounts::{AccessEntry, Account};
 use crate::desk::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
 use crate::network::case::{Contact, Link};
+use crate::network::meeting::{Assessment, Meeting};
 use crate::store::kiosk::Bucket;
 pub use crate::store::pg::PgTarget;
 use chrono::NaiveDate;
@@ -769,5 +770,83 @@ impl Backend for PgStore {
             })
             .collect::<Result<Vec<_>, postgres::Error>>()
             .map_err(pg_err("reading the contact log", &name))
+    }
+
+    fn meeting_insert(&mut self, m: &Meeting, now: i64) -> Result<i64, DeskError> {
+        let name = self.name.clone();
+        self.client
+            .query_one(
+                "INSERT INTO meeting (intake_id, day, participants, agenda, decision, goal, goal_day, review_day, created_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                &[&m.record, &m.date, &m.participants, &m.agenda, &m.decision, &m.goal, &m.goal_date, &m.review, &m.by, &now],
+            )
+            .and_then(|r| first(&r))
+            .map_err(pg_err("saving the meeting", &name))
+    }
+
+    fn meetings(&mut self, record: Option<i64>) -> Result<Vec<Meeting>, DeskError> {
+        let name = self.name.clone();
+        let rows = self
+            .client
+            .query(
+                "SELECT id, intake_id, day, participants, agenda, decision, goal, goal_day, review_day, created_by
+                 FROM meeting WHERE ($1::BIGINT IS NULL OR intake_id = $1) ORDER BY day, id",
+                &[&record],
+            )
+            .map_err(pg_err("reading meetings", &name))?;
+        rows.iter()
+            .map(|r| {
+                Ok(Meeting {
+                    id: r.try_get(0)?,
+                    record: r.try_get(1)?,
+                    date: r.try_get(2)?,
+                    participants: r.try_get(3)?,
+                    agenda: r.try_get(4)?,
+                    decision: r.try_get(5)?,
+                    goal: r.try_get(6)?,
+                    goal_date: r.try_get(7)?,
+                    review: r.try_get(8)?,
+                    by: r.try_get(9)?,
+                })
+            })
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .map_err(pg_err("reading meetings", &name))
+    }
+
+    fn assessment_insert(&mut self, a: &Assessment, now: i64) -> Result<i64, DeskError> {
+        let name = self.name.clone();
+        let ratings = super::ratings_text(&a.ratings);
+        let notes = serde_json::to_string(&a.notes).unwrap_or_else(|_| "[]".into());
+        self.client
+            .query_one(
+                "INSERT INTO assessment (intake_id, day, ratings, notes, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                &[&a.record, &a.date, &ratings, &notes, &a.by, &now],
+            )
+            .and_then(|r| first(&r))
+            .map_err(pg_err("saving the assessment", &name))
+    }
+
+    fn assessments(&mut self, record: i64) -> Result<Vec<Assessment>, DeskError> {
+        let name = self.name.clone();
+        let rows = self
+            .client
+            .query(
+                "SELECT id, intake_id, day, ratings, notes, created_by FROM assessment WHERE intake_id = $1 ORDER BY day, id",
+                &[&record],
+            )
+            .map_err(pg_err("reading assessments", &name))?;
+        rows.iter()
+            .map(|r| {
+                Ok(super::assessment_from((
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    r.try_get(3)?,
+                    r.try_get(4)?,
+                    r.try_get(5)?,
+                )))
+            })
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .map_err(pg_err("reading assessments", &name))
     }
 }

@@ -11,6 +11,7 @@ use super::{
 use crate::desk::accounts::{AccessEntry, Account};
 use crate::desk::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
 use crate::network::case::{Contact, Link};
+use crate::network::meeting::{Assessment, Meeting};
 use crate::store::kiosk::{Bucket, day_key};
 use chrono::NaiveDate;
 
@@ -714,6 +715,84 @@ impl Backend for SqliteStore {
         .map_err(db_err("reading the contact log", &p))?
         .collect::<Result<Vec<_>, _>>()
         .map_err(db_err("reading the contact log", &p))
+    }
+
+    fn meeting_insert(&mut self, m: &Meeting, now: i64) -> Result<i64, DeskError> {
+        let p = self.path.clone();
+        self.conn
+            .execute(
+                "INSERT INTO meeting (intake_id, day, participants, agenda, decision, goal, goal_day, review_day, created_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![m.record, m.date, m.participants, m.agenda, m.decision, m.goal, m.goal_date, m.review, m.by, now],
+            )
+            .map_err(db_err("saving the meeting", &p))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn meetings(&mut self, record: Option<i64>) -> Result<Vec<Meeting>, DeskError> {
+        let p = self.path.clone();
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT id, intake_id, day, participants, agenda, decision, goal, goal_day, review_day, created_by
+                 FROM meeting WHERE (?1 IS NULL OR intake_id = ?1) ORDER BY day, id",
+            )
+            .map_err(db_err("reading meetings", &p))?;
+        st.query_map(params![record], |r| {
+            Ok(Meeting {
+                id: r.get(0)?,
+                record: r.get(1)?,
+                date: r.get(2)?,
+                participants: r.get(3)?,
+                agenda: r.get(4)?,
+                decision: r.get(5)?,
+                goal: r.get(6)?,
+                goal_date: r.get(7)?,
+                review: r.get(8)?,
+                by: r.get(9)?,
+            })
+        })
+        .map_err(db_err("reading meetings", &p))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db_err("reading meetings", &p))
+    }
+
+    fn assessment_insert(&mut self, a: &Assessment, now: i64) -> Result<i64, DeskError> {
+        let p = self.path.clone();
+        let ratings = super::ratings_text(&a.ratings);
+        let notes = serde_json::to_string(&a.notes).unwrap_or_else(|_| "[]".into());
+        self.conn
+            .execute(
+                "INSERT INTO assessment (intake_id, day, ratings, notes, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![a.record, a.date, ratings, notes, a.by, now],
+            )
+            .map_err(db_err("saving the assessment", &p))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn assessments(&mut self, record: i64) -> Result<Vec<Assessment>, DeskError> {
+        let p = self.path.clone();
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT id, intake_id, day, ratings, notes, created_by FROM assessment WHERE intake_id = ?1 ORDER BY day, id",
+            )
+            .map_err(db_err("reading assessments", &p))?;
+        let rows = st
+            .query_map(params![record], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .map_err(db_err("reading assessments", &p))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err("reading assessments", &p))?;
+        Ok(rows.into_iter().map(super::assessment_from).collect())
     }
 }
 
