@@ -1413,6 +1413,41 @@ fn network_cli(cfg: &std::path::Path, d: &str, key: &CentreKey) {
         "admin",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The council's numbers: anonymous, small cells hidden.
+    let first = today.format("%Y-%m-01").to_string();
+    let o = run(&[
+        "council-stats",
+        "--from",
+        &first,
+        "--to",
+        &d0,
+        "--format",
+        "csv",
+        "--staff",
+        "admin",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = String::from_utf8(o.stdout).unwrap();
+    assert!(csv.starts_with('\u{FEFF}') && csv.contains("\r\n"));
+    assert!(csv.contains("新規インテーク,件数,<3,<3\r\n"), "{csv}");
+    assert!(csv.contains("連携した機関（種類別）,企業,<3,<3"), "{csv}");
+    assert!(
+        !csv.contains("実習") && !csv.contains("株式会社"),
+        "no names in the council report"
+    );
+    let o = run(&[
+        "council-stats",
+        "--from",
+        &first,
+        "--to",
+        &d0,
+        "--format",
+        "json",
+        "--staff",
+        "admin",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["rows"][0]["values"][0], serde_json::json!("<3"));
     // Bad input names the field.
     let later = (chrono::Utc::now() + chrono::Duration::days(2))
         .format("%Y-%m-%d")

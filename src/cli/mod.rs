@@ -184,6 +184,17 @@ pub enum Command {
         #[arg(long)]
         staff: String,
     },
+    /// Anonymous monthly counts for the 自立支援協議会 (cells under 3 shown as <3).
+    CouncilStats {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: CouncilFormat,
+        #[arg(long)]
+        staff: String,
+    },
     /// Kiosk side: send this kiosk's daily aggregates to `[kiosk] publish_to` now, and say
     /// what was sent (the kiosk itself does this between visits).
     Publish,
@@ -268,6 +279,12 @@ pub enum AgencyAction {
         #[arg(long, value_enum, default_value = "json")]
         format: ListFormat,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CouncilFormat {
+    Csv,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -545,6 +562,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }) => {
             let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
             network::due_cmd(&loaded, &dir, within, mine, &staff)
+        }
+        Some(Command::CouncilStats {
+            from,
+            to,
+            format,
+            staff,
+        }) => {
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            network::council_cmd(&loaded, &dir, &from, &to, format, &staff)
         }
         Some(Command::Publish) => {
             let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;

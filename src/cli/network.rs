@@ -295,3 +295,49 @@ pub fn due_cmd(
     log(&store, &who.login, "due", None)?;
     json(&list)
 }
+
+/// `hatarakitai council-stats --from D --to D --format csv|json --staff LOGIN`.
+pub fn council_cmd(
+    loaded: &Loaded,
+    dir: &Path,
+    from: &str,
+    to: &str,
+    format: super::CouncilFormat,
+    staff: &str,
+) -> Result<(), Failure> {
+    let (from, to) =
+        super::stats::parse_range(Some(from), Some(to), today(loaded)).map_err(Failure::input)?;
+    let content = loaded
+        .content()
+        .map_err(|e| Failure::input(e.to_string()))?;
+    let store = open_store(loaded, dir)?;
+    let who = sign_in(&store, staff)?;
+    let facts = store
+        .council_facts(loaded.config.timezone(), &content)
+        .map_err(err)?;
+    let stages: Vec<&str> = crate::desk::intake::Stage::ALL
+        .iter()
+        .filter(|s| **s != crate::desk::intake::Stage::Termination)
+        .map(|s| s.label_ja())
+        .collect();
+    let cat = &content.catalogue;
+    let routes: Vec<String> = cat
+        .routes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != cat.handoff)
+        .map(|(_, r)| r.name.plain(crate::lang::Lang::Ja))
+        .collect();
+    let r = crate::network::council::report(&facts, from, to, &stages, &routes, agency::KINDS);
+    log(&store, &who.login, "council_stats", None)?;
+    match format {
+        super::CouncilFormat::Csv => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(r.csv().as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| Failure::other(format!("writing the report failed ({e})")))
+        }
+        super::CouncilFormat::Json => json(&r.json()),
+    }
+}

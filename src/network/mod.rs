@@ -4,6 +4,7 @@
 
 pub mod agency;
 pub mod case;
+pub mod council;
 pub mod meeting;
 
 /// The support network's tables (NETWORK.md §1–3): the agency directory (each agency as JSON,

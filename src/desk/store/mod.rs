@@ -156,6 +156,10 @@ pub trait Backend: Send {
     fn assessment_insert(&mut self, a: &Assessment, now: i64) -> Result<i64, DeskError>;
     /// One record's assessments, oldest first.
     fn assessments(&mut self, record: i64) -> Result<Vec<Assessment>, DeskError>;
+    /// Every record as (created_at, stage code, closed_at, routes JSON), for council counts.
+    fn case_facts(&mut self) -> Result<Vec<(i64, i64, Option<i64>, String)>, DeskError>;
+    /// Every link as (created_at, agency id).
+    fn link_facts(&mut self) -> Result<Vec<(i64, String)>, DeskError>;
 }
 
 /// What `agency_upsert` did.
@@ -501,6 +505,69 @@ impl DeskStore {
 
     pub fn assessments(&self, record: i64) -> Result<Vec<Assessment>, DeskError> {
         self.with(|b| b.assessments(record))
+    }
+
+    /// The anonymous facts of the council report (no names, no ids leave this function).
+    pub fn council_facts(
+        &self,
+        tz: chrono_tz::Tz,
+        content: &crate::content::Content,
+    ) -> Result<crate::network::council::Facts, DeskError> {
+        use crate::network::council::{CaseFact, Facts};
+        let day = |t: i64| {
+            chrono::DateTime::from_timestamp(t, 0)
+                .map_or(NaiveDate::MIN, |d| d.with_timezone(&tz).date_naive())
+        };
+        let kinds: std::collections::HashMap<String, String> = self
+            .agencies()?
+            .into_iter()
+            .map(|a| (a.id, a.kind))
+            .collect();
+        let cases = self
+            .with(|b| b.case_facts())?
+            .into_iter()
+            .map(|(created, stage, closed, routes)| CaseFact {
+                opened: day(created),
+                closed: closed.map(day),
+                stage: Stage::from_code(stage)
+                    .unwrap_or(Stage::Intake)
+                    .label_ja()
+                    .to_string(),
+                routes: serde_json::from_str::<Vec<String>>(&routes)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|id| match content.catalogue.route_index(&id) {
+                        Some(i) => content.catalogue.routes[i]
+                            .name
+                            .plain(crate::lang::Lang::Ja),
+                        None => id,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let links = self
+            .with(|b| b.link_facts())?
+            .into_iter()
+            .map(|(at, agency)| {
+                (
+                    day(at),
+                    kinds
+                        .get(&agency)
+                        .cloned()
+                        .unwrap_or_else(|| "その他".into()),
+                )
+            })
+            .collect();
+        let meetings = self
+            .meetings(None)?
+            .into_iter()
+            .filter_map(|m| NaiveDate::parse_from_str(&m.date, "%Y-%m-%d").ok())
+            .collect();
+        Ok(Facts {
+            cases,
+            links,
+            meetings,
+        })
     }
 
     /// Deletes closed (ターミネーション) records closed more than `days` ago, audited without

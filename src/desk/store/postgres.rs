@@ -849,4 +849,38 @@ impl Backend for PgStore {
             .collect::<Result<Vec<_>, postgres::Error>>()
             .map_err(pg_err("reading assessments", &name))
     }
+
+    fn case_facts(&mut self) -> Result<Vec<(i64, i64, Option<i64>, String)>, DeskError> {
+        let name = self.name.clone();
+        let rows = self
+            .client
+            .query(
+                "SELECT created_at, stage, closed_at, routes FROM intake",
+                &[],
+            )
+            .map_err(pg_err("counting cases", &name))?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    i64::from(r.try_get::<_, i32>(1)?),
+                    r.try_get(2)?,
+                    r.try_get(3)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .map_err(pg_err("counting cases", &name))
+    }
+
+    fn link_facts(&mut self) -> Result<Vec<(i64, String)>, DeskError> {
+        let name = self.name.clone();
+        let rows = self
+            .client
+            .query("SELECT created_at, agency_id FROM case_link", &[])
+            .map_err(pg_err("counting links", &name))?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .map_err(pg_err("counting links", &name))
+    }
 }

@@ -794,6 +794,30 @@ impl Backend for SqliteStore {
             .map_err(db_err("reading assessments", &p))?;
         Ok(rows.into_iter().map(super::assessment_from).collect())
     }
+
+    fn case_facts(&mut self) -> Result<Vec<(i64, i64, Option<i64>, String)>, DeskError> {
+        let p = self.path.clone();
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT created_at, stage, closed_at, routes FROM intake")
+            .map_err(db_err("counting cases", &p))?;
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .map_err(db_err("counting cases", &p))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err("counting cases", &p))
+    }
+
+    fn link_facts(&mut self) -> Result<Vec<(i64, String)>, DeskError> {
+        let p = self.path.clone();
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT created_at, agency_id FROM case_link")
+            .map_err(db_err("counting links", &p))?;
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(db_err("counting links", &p))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err("counting links", &p))
+    }
 }
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
