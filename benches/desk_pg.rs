@@ -1,6 +1,7 @@
 //! The team desk on a real PostgreSQL server (TEAM.md §4, 50 000 records): scan → record
 //! shown ≤ 50 ms and search by name ≤ 50 ms, through the real `DeskController` and store;
-//! a kiosk publishing a busy day (300 visits) ≤ 100 ms, through `store::shared::publish`.
+//! a kiosk publishing a busy day (300 visits) ≤ 100 ms, through `store::shared::publish`;
+//! the due list and council-stats over 50 000 records (NETWORK.md, ≤ 50 ms).
 //! The server is the tests' own (initdb + pg_ctl on a loopback port); without PostgreSQL
 //! installed the benchmark says so and measures nothing.
 
@@ -70,6 +71,44 @@ fn bench(cr: &mut Criterion) {
             })
         },
     );
+    // NETWORK.md: a meeting and a link for every record, then the due list and the council.
+    c.batch_execute(
+        "INSERT INTO meeting (intake_id, day, participants, agenda, decision, goal, goal_day, review_day, created_by, created_at)
+         SELECT id, to_char(to_timestamp(created_at) AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD'), '本人、支援員', '', '方針', '目標',
+                to_char(to_timestamp(created_at + 86400 * 60) AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD'),
+                to_char(to_timestamp(created_at + 86400 * 30) AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD'), 'bench', created_at
+         FROM intake;
+         INSERT INTO case_link (intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by, created_at, created_by)
+         SELECT id, 'hw-town', '就労', '', '', '', '', '', created_at, 'bench' FROM intake;
+         ANALYZE;",
+    )
+    .unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    cr.bench_function("postgres: due list (50 000 records and meetings)", |b| {
+        b.iter(|| {
+            let due = desk.store().due(today, 7).unwrap();
+            assert!(!due.is_empty());
+        })
+    });
+    let content2 = Content::embedded().unwrap();
+    cr.bench_function("postgres: council-stats, one year (50 000 records)", |b| {
+        b.iter(|| {
+            let from = chrono::NaiveDate::from_ymd_opt(2025, 12, 1).unwrap();
+            let facts = desk
+                .store()
+                .council_facts(Tokyo, &content2, from, today)
+                .unwrap();
+            let r = hatarakitai::network::council::report(
+                &facts,
+                from,
+                today,
+                &["インテーク"],
+                &["ハローワーク（障がい者枠）".to_string()],
+                hatarakitai::network::agency::KINDS,
+            );
+            assert!(!r.csv().is_empty());
+        })
+    });
     cr.bench_function("postgres: search by name (50 000 records)", |b| {
         b.iter(|| {
             let r = desk

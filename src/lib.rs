@@ -55,12 +55,19 @@
 //!   `desk::run` opens the store named by the config and builds the controller;
 //!   `desk::arrivals` joins printed slips with intake records; `desk::store::migrate` copies
 //!   desk.sqlite into an empty PostgreSQL database, verified per table (`desk migrate`).
+//! - `network` — the support network (NETWORK.md), plain Rust: `network::agency` (the
+//!   directory file `assets/agencies.toml`, checked with file:line:field), `network::case`
+//!   (links with the person's consent, the contact log and the consent rule),
+//!   `network::meeting` (個別支援会議, 職業準備性ピラミッド ratings, due reviews by local day),
+//!   `network::council` (monthly anonymous counts, small cells as 「<3」). Kept by
+//!   `desk::store` (both backends), driven by `cli::network`.
 //! - `config` — the TOML config: every key optional, unknown keys rejected.
 //! - `cli` — the `hatarakitai` subcommands; `main.rs` only calls `cli::main`. `cli::staff`
 //!   holds the team desk's commands (`staff`, `intake open/show/save/list`, `access-log`,
 //!   `desk migrate`, the `--staff LOGIN` sign-in with the password on standard input);
 //!   `cli::slip` (`keygen`, `decode`, `print-test`, `slip`); `cli::stats` (`stats`, also
-//!   `--source shared`, and `publish`). Domain rooms hold no command handlers.
+//!   `--source shared`, and `publish`); `cli::network` (`agency`, `case`, `meeting`,
+//!   `pyramid`, `due`, `council-stats`). Domain rooms hold no command handlers.
 //!
 //! ## Data flow
 //! assets/*.toml → `content::Content` (validated once) → `matcher::match_answers` (pure) →
@@ -79,7 +86,7 @@
 //! dropped.
 //!
 //! Layers, bottom up: `lang`, `failure`, `visit` (end reasons, print results, slip tickets),
-//! `keys` → `content` → `answers`, `config` → `matcher`, `payload`, `slip` → `store`,
+//! `keys` → `content` → `answers`, `config`, `network` → `matcher`, `payload`, `slip` → `store`,
 //! `printer`, `speech`, `stats` → `kiosk`, `desk` → `cli`. Nothing imports a room above it
 //! (`kiosk::keys` and `kiosk::backend`'s visit types are re-exports of the lower rooms).
 //!
@@ -88,6 +95,9 @@
 //!   reading content files at load, and never touches Slint or SQLite.
 //! - The matcher is deterministic: same content + answers → byte-identical output.
 //! - A reason is only ever given for an answer the visitor actually gave (M10).
+//! - Nothing is logged as sent to an agency without the person's recorded consent
+//!   (`network::case::check_contact`, checked before any write); council counts carry no
+//!   names or ids and never show a number under 3.
 //! - A kiosk publishes counts only (`Figures::metrics`), never answers or payloads; its role
 //!   can read and write `kiosk_stats` and nothing else (assets/deploy/kiosk-role.sql).
 //! - Answers, names and payloads never go to logs or error messages; the access log holds

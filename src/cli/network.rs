@@ -276,8 +276,7 @@ pub fn due_cmd(
 ) -> Result<(), Failure> {
     let store = open_store(loaded, dir)?;
     let who = sign_in(&store, staff)?;
-    let all = store.meetings(None).map_err(err)?;
-    let mut list = meeting::due(&all, today(loaded), within);
+    let mut list = store.due(today(loaded), within).map_err(err)?;
     if mine {
         let mut keep = Vec::new();
         for d in list {
@@ -313,7 +312,7 @@ pub fn council_cmd(
     let store = open_store(loaded, dir)?;
     let who = sign_in(&store, staff)?;
     let facts = store
-        .council_facts(loaded.config.timezone(), &content)
+        .council_facts(loaded.config.timezone(), &content, from, to)
         .map_err(err)?;
     let stages: Vec<&str> = crate::desk::intake::Stage::ALL
         .iter()

@@ -75,7 +75,7 @@ macro_rules! network_sql {
         created_by TEXT NOT NULL,
         created_at BIGINT NOT NULL
     );
-    CREATE INDEX meeting_intake ON meeting(intake_id);
+    CREATE INDEX meeting_intake ON meeting(intake_id, day, id);
     CREATE INDEX meeting_review ON meeting(review_day);
     CREATE TABLE assessment (
         id ",

@@ -156,11 +156,20 @@ pub trait Backend: Send {
     fn assessment_insert(&mut self, a: &Assessment, now: i64) -> Result<i64, DeskError>;
     /// One record's assessments, oldest first.
     fn assessments(&mut self, record: i64) -> Result<Vec<Assessment>, DeskError>;
-    /// Every record as (created_at, stage code, closed_at, routes JSON), for council counts.
-    fn case_facts(&mut self) -> Result<Vec<(i64, i64, Option<i64>, String)>, DeskError>;
-    /// Every link as (created_at, agency id).
-    fn link_facts(&mut self) -> Result<Vec<(i64, String)>, DeskError>;
+    /// Records that overlap `[from, to)` as (created_at, stage code, closed_at, routes JSON;
+    /// the routes only for records created in the range), for council counts.
+    fn case_facts(&mut self, from: i64, to: i64) -> Result<Vec<CaseRow>, DeskError>;
+    /// Links made in `[from, to)` as (created_at, agency id).
+    fn link_facts(&mut self, from: i64, to: i64) -> Result<Vec<(i64, String)>, DeskError>;
+    /// Days of the meetings held on local days `from..=to` (YYYY-MM-DD).
+    fn meeting_days(&mut self, from: &str, to: &str) -> Result<Vec<String>, DeskError>;
+    /// For each open record (not ended), its latest meeting if that meeting's review is on or
+    /// before `until` (YYYY-MM-DD); only id, record, review, goal and by are filled.
+    fn meetings_due(&mut self, until: &str) -> Result<Vec<Meeting>, DeskError>;
 }
+
+/// A record for council counts: (created_at, stage code, closed_at, routes JSON).
+pub type CaseRow = (i64, i64, Option<i64>, String);
 
 /// What `agency_upsert` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,6 +244,52 @@ impl RawRecord {
 }
 
 /// `%text%` for LIKE with `\` as the escape character.
+/// The latest meeting of each open record whose review is due by the parameter: no later
+/// meeting of the same record exists, and the record is not ended (stage 6, ターミネーション).
+pub(crate) const MEETINGS_DUE_SQLITE: &str = const_str_replace_param::SQLITE;
+pub(crate) const MEETINGS_DUE_PG: &str = const_str_replace_param::PG;
+
+/// The due query with each backend's parameter marker.
+mod const_str_replace_param {
+    macro_rules! due_sql {
+        ($p:literal) => {
+            concat!(
+                "SELECT m.id, m.intake_id, m.day, m.goal, m.review_day, m.created_by
+     FROM meeting m JOIN intake i ON i.id = m.intake_id
+     WHERE m.review_day <= ",
+                $p,
+                " AND i.stage <> 6
+       AND NOT EXISTS (SELECT 1 FROM meeting n WHERE n.intake_id = m.intake_id
+                       AND (n.day > m.day OR (n.day = m.day AND n.id > m.id)))"
+            )
+        };
+    }
+    pub const SQLITE: &str = due_sql!("?1");
+    pub const PG: &str = due_sql!("$1");
+}
+
+pub(crate) fn due_meeting(
+    id: i64,
+    record: i64,
+    date: String,
+    goal: String,
+    review: String,
+    by: String,
+) -> Meeting {
+    Meeting {
+        id,
+        record,
+        date,
+        participants: String::new(),
+        agenda: String::new(),
+        decision: String::new(),
+        goal,
+        goal_date: String::new(),
+        review,
+        by,
+    }
+}
+
 /// `[1, 2, 3, 4, 2]` → `1,2,3,4,2` (the assessment's stored form).
 pub(crate) fn ratings_text(r: &[u8]) -> String {
     r.iter().map(u8::to_string).collect::<Vec<_>>().join(",")
@@ -507,24 +562,60 @@ impl DeskStore {
         self.with(|b| b.assessments(record))
     }
 
-    /// The anonymous facts of the council report (no names, no ids leave this function).
+    /// The reviews due by `today + within` days for open records (overdue included).
+    pub fn due(
+        &self,
+        today: NaiveDate,
+        within: u32,
+    ) -> Result<Vec<crate::network::meeting::Due>, DeskError> {
+        let until = today + chrono::Duration::days(i64::from(within));
+        let latest = self.with(|b| b.meetings_due(&until.to_string()))?;
+        Ok(crate::network::meeting::due(&latest, today, within))
+    }
+
+    /// The anonymous facts of the council report for local days `from..=to` (no names, no
+    /// ids leave this function).
     pub fn council_facts(
         &self,
         tz: chrono_tz::Tz,
         content: &crate::content::Content,
+        from: NaiveDate,
+        to: NaiveDate,
     ) -> Result<crate::network::council::Facts, DeskError> {
         use crate::network::council::{CaseFact, Facts};
         let day = |t: i64| {
             chrono::DateTime::from_timestamp(t, 0)
                 .map_or(NaiveDate::MIN, |d| d.with_timezone(&tz).date_naive())
         };
+        let start = |d: NaiveDate| {
+            d.and_hms_opt(0, 0, 0)
+                .and_then(|t| chrono::TimeZone::from_local_datetime(&tz, &t).earliest())
+                .map_or(0, |t| t.timestamp())
+        };
+        // Whole months, as the report counts them.
+        let first = crate::network::council::months(from, to)
+            .first()
+            .copied()
+            .unwrap_or(from);
+        let end = crate::network::council::months(from, to)
+            .last()
+            .map_or(to, |m| {
+                m.checked_add_months(chrono::Months::new(1)).unwrap_or(to)
+            });
+        let (t0, t1) = (start(first), start(end));
         let kinds: std::collections::HashMap<String, String> = self
             .agencies()?
             .into_iter()
             .map(|a| (a.id, a.kind))
             .collect();
+        let names: std::collections::HashMap<&str, String> = content
+            .catalogue
+            .routes
+            .iter()
+            .map(|r| (r.id.as_str(), r.name.plain(crate::lang::Lang::Ja)))
+            .collect();
         let cases = self
-            .with(|b| b.case_facts())?
+            .with(|b| b.case_facts(t0, t1))?
             .into_iter()
             .map(|(created, stage, closed, routes)| CaseFact {
                 opened: day(created),
@@ -533,20 +624,19 @@ impl DeskStore {
                     .unwrap_or(Stage::Intake)
                     .label_ja()
                     .to_string(),
-                routes: serde_json::from_str::<Vec<String>>(&routes)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|id| match content.catalogue.route_index(&id) {
-                        Some(i) => content.catalogue.routes[i]
-                            .name
-                            .plain(crate::lang::Lang::Ja),
-                        None => id,
-                    })
-                    .collect(),
+                routes: if routes.is_empty() {
+                    Vec::new()
+                } else {
+                    serde_json::from_str::<Vec<String>>(&routes)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|id| names.get(id.as_str()).cloned().unwrap_or(id))
+                        .collect()
+                },
             })
             .collect();
         let links = self
-            .with(|b| b.link_facts())?
+            .with(|b| b.link_facts(t0, t1))?
             .into_iter()
             .map(|(at, agency)| {
                 (
@@ -558,10 +648,14 @@ impl DeskStore {
                 )
             })
             .collect();
+        let (d0, d1) = (
+            first.to_string(),
+            (end - chrono::Duration::days(1)).to_string(),
+        );
         let meetings = self
-            .meetings(None)?
+            .with(|b| b.meeting_days(&d0, &d1))?
             .into_iter()
-            .filter_map(|m| NaiveDate::parse_from_str(&m.date, "%Y-%m-%d").ok())
+            .filter_map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
             .collect();
         Ok(Facts {
             cases,

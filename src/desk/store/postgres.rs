@@ -9,7 +9,8 @@ use postgres::types::ToSql;
 use postgres::{Client, Row};
 
 use super::{
-    Backend, DeskError, IntakeSummary, RECORD_COLUMNS, RawRecord, Saved, Search, account_from,
+    Backend, CaseRow, DeskError, IntakeSummary, RECORD_COLUMNS, RawRecord, Saved, Search,
+    account_from,
 };
 use crate::desk::accounts::{AccessEntry, Account};
 use crate::desk::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
@@ -850,13 +851,15 @@ impl Backend for PgStore {
             .map_err(pg_err("reading assessments", &name))
     }
 
-    fn case_facts(&mut self) -> Result<Vec<(i64, i64, Option<i64>, String)>, DeskError> {
+    fn case_facts(&mut self, from: i64, to: i64) -> Result<Vec<CaseRow>, DeskError> {
         let name = self.name.clone();
         let rows = self
             .client
             .query(
-                "SELECT created_at, stage, closed_at, routes FROM intake",
-                &[],
+                "SELECT created_at, stage, closed_at,
+                        CASE WHEN created_at >= $1 AND created_at < $2 THEN routes ELSE '' END
+                 FROM intake WHERE created_at < $2 AND (closed_at IS NULL OR closed_at >= $1)",
+                &[&from, &to],
             )
             .map_err(pg_err("counting cases", &name))?;
         rows.iter()
@@ -872,15 +875,54 @@ impl Backend for PgStore {
             .map_err(pg_err("counting cases", &name))
     }
 
-    fn link_facts(&mut self) -> Result<Vec<(i64, String)>, DeskError> {
+    fn link_facts(&mut self, from: i64, to: i64) -> Result<Vec<(i64, String)>, DeskError> {
         let name = self.name.clone();
         let rows = self
             .client
-            .query("SELECT created_at, agency_id FROM case_link", &[])
+            .query(
+                "SELECT created_at, agency_id FROM case_link WHERE created_at >= $1 AND created_at < $2",
+                &[&from, &to],
+            )
             .map_err(pg_err("counting links", &name))?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
             .collect::<Result<Vec<_>, postgres::Error>>()
             .map_err(pg_err("counting links", &name))
+    }
+
+    fn meeting_days(&mut self, from: &str, to: &str) -> Result<Vec<String>, DeskError> {
+        let name = self.name.clone();
+        let rows = self
+            .client
+            .query(
+                "SELECT day FROM meeting WHERE day BETWEEN $1 AND $2",
+                &[&from, &to],
+            )
+            .map_err(pg_err("counting meetings", &name))?;
+        rows.iter()
+            .map(first)
+            .collect::<Result<Vec<String>, postgres::Error>>()
+            .map_err(pg_err("counting meetings", &name))
+    }
+
+    fn meetings_due(&mut self, until: &str) -> Result<Vec<Meeting>, DeskError> {
+        let name = self.name.clone();
+        let rows = self
+            .client
+            .query(super::MEETINGS_DUE_PG, &[&until])
+            .map_err(pg_err("reading due reviews", &name))?;
+        rows.iter()
+            .map(|r| {
+                Ok(super::due_meeting(
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    r.try_get(3)?,
+                    r.try_get(4)?,
+                    r.try_get(5)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .map_err(pg_err("reading due reviews", &name))
     }
 }

@@ -6,7 +6,8 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{
-    Backend, DeskError, IntakeSummary, RECORD_COLUMNS, RawRecord, Saved, Search, account_from,
+    Backend, CaseRow, DeskError, IntakeSummary, RECORD_COLUMNS, RawRecord, Saved, Search,
+    account_from,
 };
 use crate::desk::accounts::{AccessEntry, Account};
 use crate::desk::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
@@ -795,28 +796,67 @@ impl Backend for SqliteStore {
         Ok(rows.into_iter().map(super::assessment_from).collect())
     }
 
-    fn case_facts(&mut self) -> Result<Vec<(i64, i64, Option<i64>, String)>, DeskError> {
+    fn case_facts(&mut self, from: i64, to: i64) -> Result<Vec<CaseRow>, DeskError> {
         let p = self.path.clone();
         let mut st = self
             .conn
-            .prepare_cached("SELECT created_at, stage, closed_at, routes FROM intake")
+            .prepare_cached(
+                "SELECT created_at, stage, closed_at,
+                        CASE WHEN created_at >= ?1 AND created_at < ?2 THEN routes ELSE '' END
+                 FROM intake WHERE created_at < ?2 AND (closed_at IS NULL OR closed_at >= ?1)",
+            )
             .map_err(db_err("counting cases", &p))?;
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .map_err(db_err("counting cases", &p))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(db_err("counting cases", &p))
+        st.query_map(params![from, to], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .map_err(db_err("counting cases", &p))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db_err("counting cases", &p))
     }
 
-    fn link_facts(&mut self) -> Result<Vec<(i64, String)>, DeskError> {
+    fn link_facts(&mut self, from: i64, to: i64) -> Result<Vec<(i64, String)>, DeskError> {
         let p = self.path.clone();
         let mut st = self
             .conn
-            .prepare_cached("SELECT created_at, agency_id FROM case_link")
+            .prepare_cached("SELECT created_at, agency_id FROM case_link WHERE created_at >= ?1 AND created_at < ?2")
             .map_err(db_err("counting links", &p))?;
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        st.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(db_err("counting links", &p))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(db_err("counting links", &p))
+    }
+
+    fn meeting_days(&mut self, from: &str, to: &str) -> Result<Vec<String>, DeskError> {
+        let p = self.path.clone();
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT day FROM meeting WHERE day BETWEEN ?1 AND ?2")
+            .map_err(db_err("counting meetings", &p))?;
+        st.query_map(params![from, to], |r| r.get(0))
+            .map_err(db_err("counting meetings", &p))?
+            .collect::<Result<Vec<String>, _>>()
+            .map_err(db_err("counting meetings", &p))
+    }
+
+    fn meetings_due(&mut self, until: &str) -> Result<Vec<Meeting>, DeskError> {
+        let p = self.path.clone();
+        let mut st = self
+            .conn
+            .prepare_cached(super::MEETINGS_DUE_SQLITE)
+            .map_err(db_err("reading due reviews", &p))?;
+        st.query_map(params![until], |r| {
+            Ok(super::due_meeting(
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .map_err(db_err("reading due reviews", &p))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db_err("reading due reviews", &p))
     }
 }
 
