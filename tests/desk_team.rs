@@ -754,7 +754,7 @@ fn kiosks_publish_and_shared_stats_equal_their_own() {
     let k = tempfile::tempdir().unwrap();
     let dead = format!(
         "postgresql://hatarakitai_kiosk@127.0.0.1:{}/x",
-        pg_support_free_port()
+        pg_support::free_port().unwrap()
     );
     std::fs::write(
         k.path().join("config.toml"),
@@ -794,14 +794,6 @@ fn kiosks_publish_and_shared_stats_equal_their_own() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("[kiosk] publish_to is not set"));
-}
-
-fn pg_support_free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// The kiosk's publishing thread: a database the desks have not set up yet is reported and

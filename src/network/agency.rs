@@ -151,7 +151,6 @@ pub fn parse(file: &str, text: &str, routes: &[&str]) -> Result<Vec<Agency>, Con
     let mut errs = Vec::new();
     let mut out: Vec<Agency> = Vec::new();
     for (i, a) in raw.agency.iter().enumerate() {
-        let span = a.span();
         let a = a.get_ref();
         let f = |name: &str| format!("agency[{}].{name}", i + 1);
         let id = a.id.get_ref().trim().to_string();
@@ -235,7 +234,6 @@ pub fn parse(file: &str, text: &str, routes: &[&str]) -> Result<Vec<Agency>, Con
                 notes: p.notes.trim().to_string(),
             });
         }
-        let _ = span;
         out.push(Agency {
             id,
             name,

@@ -56,8 +56,8 @@ impl Published {
     }
 }
 
-/// The flat rows of one day's buckets: (hour, metric, key, n).
-fn day_rows(buckets: &[Bucket], day: NaiveDate) -> Vec<(i16, String, String, i64)> {
+/// The flat rows of one day's buckets: (hour, metric, key, n), as both desk stores keep them.
+pub fn day_rows(buckets: &[Bucket], day: NaiveDate) -> Vec<(i16, String, String, i64)> {
     buckets
         .iter()
         .filter(|b| b.date == day)

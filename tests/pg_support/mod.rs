@@ -103,7 +103,8 @@ fn run_as(user: Option<&str>, bin: &Path, args: &[&str]) -> Result<String, Strin
     Ok(String::from_utf8_lossy(&o.stdout).into_owned())
 }
 
-fn free_port() -> Result<u16, String> {
+/// A loopback port nothing listens on (yet).
+pub fn free_port() -> Result<u16, String> {
     let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }

@@ -246,11 +246,11 @@ impl RawRecord {
 /// `%text%` for LIKE with `\` as the escape character.
 /// The latest meeting of each open record whose review is due by the parameter: no later
 /// meeting of the same record exists, and the record is not ended (stage 6, ターミネーション).
-pub(crate) const MEETINGS_DUE_SQLITE: &str = const_str_replace_param::SQLITE;
-pub(crate) const MEETINGS_DUE_PG: &str = const_str_replace_param::PG;
+pub(crate) const MEETINGS_DUE_SQLITE: &str = due_sql::SQLITE;
+pub(crate) const MEETINGS_DUE_PG: &str = due_sql::PG;
 
 /// The due query with each backend's parameter marker.
-mod const_str_replace_param {
+mod due_sql {
     macro_rules! due_sql {
         ($p:literal) => {
             concat!(
@@ -593,15 +593,11 @@ impl DeskStore {
                 .map_or(0, |t| t.timestamp())
         };
         // Whole months, as the report counts them.
-        let first = crate::network::council::months(from, to)
-            .first()
-            .copied()
-            .unwrap_or(from);
-        let end = crate::network::council::months(from, to)
-            .last()
-            .map_or(to, |m| {
-                m.checked_add_months(chrono::Months::new(1)).unwrap_or(to)
-            });
+        let months = crate::network::council::months(from, to);
+        let first = months.first().copied().unwrap_or(from);
+        let end = months.last().map_or(to, |m| {
+            m.checked_add_months(chrono::Months::new(1)).unwrap_or(to)
+        });
         let (t0, t1) = (start(first), start(end));
         let kinds: std::collections::HashMap<String, String> = self
             .agencies()?

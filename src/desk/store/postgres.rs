@@ -117,11 +117,6 @@ impl PgStore {
         })
     }
 
-    /// host/dbname, for messages.
-    pub fn describe_target(&self) -> String {
-        self.name.clone()
-    }
-
     /// The client, for the tests' own checks and `desk migrate`.
     pub fn client(&mut self) -> &mut Client {
         &mut self.client

@@ -530,20 +530,10 @@ impl Backend for SqliteStore {
                      DO UPDATE SET n = excluded.n, published_at = excluded.published_at",
                 )
                 .map_err(db_err("writing kiosk statistics", &p))?;
-            for b in buckets.iter().filter(|b| b.date == day) {
-                for (m, k, n) in b.figures.metrics() {
-                    st.execute(params![
-                        kiosk_id,
-                        d,
-                        b.hour,
-                        m,
-                        k,
-                        i64::try_from(n).unwrap_or(i64::MAX),
-                        now
-                    ])
+            for (hour, metric, key, n) in crate::store::shared::day_rows(buckets, day) {
+                st.execute(params![kiosk_id, d, hour, metric, key, n, now])
                     .map_err(db_err("writing kiosk statistics", &p))?;
-                    rows += 1;
-                }
+                rows += 1;
             }
         }
         tx.commit()
