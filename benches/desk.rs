@@ -146,5 +146,72 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(desk_benches, benches);
+/// NETWORK.md on one PC: the due list and council-stats over the 50 000 records, in a
+/// centre's real shape (cases older than a year ended; the year's open cases with a meeting
+/// whose review lies within the coming 100 days; every 20th with 就職 and four 定着支援).
+fn network(c: &mut Criterion) {
+    let content = Content::embedded().unwrap();
+    let cached = database(&content).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let path = work.path().join("desk.sqlite");
+    std::fs::copy(&cached, &path).unwrap();
+    drop(DeskStore::open(&path).unwrap());
+    let span = 5 * 365 * 86_400 / i64::from(RECORDS);
+    let cut = FIRST + i64::from(RECORDS - 10_000) * span;
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(&format!(
+        "BEGIN;
+         UPDATE intake SET stage = 6, closed_at = created_at + 86400 * 90 WHERE created_at < {cut};
+         UPDATE intake SET stage = id % 6 WHERE created_at >= {cut};
+         INSERT INTO meeting (intake_id, day, participants, agenda, decision, goal, goal_day, review_day, created_by, created_at)
+         SELECT id, date(created_at, 'unixepoch'), '本人、支援員', '', '方針', '目標', date(created_at + 86400 * 60, 'unixepoch'),
+                CASE WHEN created_at >= {cut} THEN date('2026-11-21', '+' || (id % 100) || ' days') ELSE date(created_at + 86400 * 30, 'unixepoch') END,
+                'bench', created_at
+         FROM intake;
+         INSERT INTO case_link (intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by, created_at, created_by)
+         SELECT id, 'hw-town', '就労', '', '', '', '', '', created_at, 'bench' FROM intake;
+         INSERT INTO followup (intake_id, kind, phase, from_day, to_day, due_day, note, done_day, done_by, created_by, created_at)
+         SELECT id, 'employment', '', '2026-10-01', '', '', '', '', '', 'bench', created_at FROM intake WHERE id % 20 = 0;
+         INSERT INTO followup (intake_id, kind, phase, from_day, to_day, due_day, note, done_day, done_by, created_by, created_at)
+         SELECT i.id, 'retention', p.label, p.day, '', p.day, '', CASE WHEN p.day < '2026-11-01' THEN p.day ELSE '' END, '', 'bench', i.created_at
+         FROM intake i, (SELECT '2週間' AS label, '2026-10-15' AS day UNION ALL SELECT '1か月', '2026-11-01' UNION ALL SELECT '3か月', '2027-01-01' UNION ALL SELECT '6か月', '2027-04-01') p
+         WHERE i.id % 20 = 0;
+         COMMIT;
+         ANALYZE;"
+    ))
+    .unwrap();
+    drop(conn);
+    let store = DeskStore::open(&path).unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    println!(
+        "sqlite realistic mix: {} items due within 7 days",
+        store.due(today, 7).unwrap().len()
+    );
+    let mut g = c.benchmark_group("desk network (50 000 records)");
+    g.bench_function(
+        "sqlite: due list (10 000 open, reviews and follow-ups)",
+        |b| b.iter(|| assert!(!store.due(today, 7).unwrap().is_empty())),
+    );
+    let from = chrono::NaiveDate::from_ymd_opt(2025, 12, 1).unwrap();
+    let stages: Vec<&str> = hatarakitai::desk::intake::Stage::ALL
+        .iter()
+        .map(|s| s.label_ja())
+        .collect();
+    g.bench_function("sqlite: council-stats, one year", |b| {
+        b.iter(|| {
+            let (months, counts) = store.council_counts(Tokyo, &content, from, today).unwrap();
+            let r = hatarakitai::network::council::report(
+                &counts,
+                months,
+                &stages,
+                &[],
+                hatarakitai::network::agency::KINDS,
+            );
+            assert!(r.csv().contains("新規インテーク"));
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(desk_benches, benches, network);
 criterion_main!(desk_benches);

@@ -84,30 +84,64 @@ fn bench(cr: &mut Criterion) {
     )
     .unwrap();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-    cr.bench_function("postgres: due list (50 000 records and meetings)", |b| {
-        b.iter(|| {
-            let due = desk.store().due(today, 7).unwrap();
-            assert!(!due.is_empty());
-        })
-    });
     let content2 = Content::embedded().unwrap();
+    let council = |desk: &DeskController| {
+        let from = chrono::NaiveDate::from_ymd_opt(2025, 12, 1).unwrap();
+        let (months, counts) = desk
+            .store()
+            .council_counts(Tokyo, &content2, from, today)
+            .unwrap();
+        let r = hatarakitai::network::council::report(
+            &counts,
+            months,
+            &["インテーク"],
+            &["ハローワーク（障がい者枠）".to_string()],
+            hatarakitai::network::agency::KINDS,
+        );
+        assert!(!r.csv().is_empty());
+    };
+    // The worst case first: 43 000 open cases (stage = id mod 7), every review overdue, so
+    // the whole list comes back.
+    cr.bench_function(
+        "postgres: due list, worst case (43 000 open cases, all overdue)",
+        |b| {
+            b.iter(|| {
+                let due = desk.store().due(today, 7).unwrap();
+                assert!(due.len() > 40_000);
+            })
+        },
+    );
+    // A centre's real shape: cases older than a year have ended; the year's ~10 000 open
+    // cases have their next review spread over the coming 100 days (some overdue), one
+    // 就職 with its four 定着支援 contacts in every 20th case.
+    let cut = FIRST + (RECORDS - 10_000) * 3153;
+    c.batch_execute(&format!(
+        "UPDATE intake SET stage = 6, closed_at = created_at + 86400 * 90 WHERE created_at < {cut};
+         UPDATE intake SET stage = id % 6 WHERE created_at >= {cut};
+         UPDATE meeting SET review_day = to_char(DATE '2026-11-21' + (intake_id % 100)::int, 'YYYY-MM-DD')
+          WHERE intake_id IN (SELECT id FROM intake WHERE created_at >= {cut});
+         INSERT INTO followup (intake_id, kind, phase, from_day, to_day, due_day, note, done_day, done_by, created_by, created_at)
+         SELECT id, 'employment', '', '2026-10-01', '', '', '', '', '', 'bench', created_at FROM intake WHERE id % 20 = 0;
+         INSERT INTO followup (intake_id, kind, phase, from_day, to_day, due_day, note, done_day, done_by, created_by, created_at)
+         SELECT i.id, 'retention', p.label, p.day, '', p.day, '', CASE WHEN p.day < '2026-11-01' THEN p.day ELSE '' END, '', 'bench', i.created_at
+         FROM intake i, (VALUES ('2週間', '2026-10-15'), ('1か月', '2026-11-01'), ('3か月', '2027-01-01'), ('6か月', '2027-04-01')) AS p(label, day)
+         WHERE i.id % 20 = 0;
+         ANALYZE;"
+    ))
+    .unwrap();
+    let n = desk.store().due(today, 7).unwrap().len();
+    println!("realistic mix: {n} items due within 7 days");
+    cr.bench_function(
+        "postgres: due list (50 000 records, 10 000 open, reviews and follow-ups)",
+        |b| {
+            b.iter(|| {
+                let due = desk.store().due(today, 7).unwrap();
+                assert!(!due.is_empty());
+            })
+        },
+    );
     cr.bench_function("postgres: council-stats, one year (50 000 records)", |b| {
-        b.iter(|| {
-            let from = chrono::NaiveDate::from_ymd_opt(2025, 12, 1).unwrap();
-            let facts = desk
-                .store()
-                .council_facts(Tokyo, &content2, from, today)
-                .unwrap();
-            let r = hatarakitai::network::council::report(
-                &facts,
-                from,
-                today,
-                &["インテーク"],
-                &["ハローワーク（障がい者枠）".to_string()],
-                hatarakitai::network::agency::KINDS,
-            );
-            assert!(!r.csv().is_empty());
-        })
+        b.iter(|| council(&desk))
     });
     cr.bench_function("postgres: search by name (50 000 records)", |b| {
         b.iter(|| {

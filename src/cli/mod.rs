@@ -173,7 +173,13 @@ pub enum Command {
         #[command(subcommand)]
         action: PyramidAction,
     },
-    /// Reviews due today and within --within days (overdue included), for the team or --mine.
+    /// Follow-ups (NETWORK.md §2): employment (就職), 定着支援 contacts, job coach phases.
+    Followup {
+        #[command(subcommand)]
+        action: FollowupAction,
+    },
+    /// What is due today and within --within days (overdue included): reviews of 個別支援会議
+    /// and open follow-ups, for the team or --mine.
     Due {
         #[arg(long, default_value_t = 7)]
         within: u32,
@@ -331,6 +337,7 @@ pub enum CaseAction {
 
 #[derive(Subcommand, Debug)]
 pub enum MeetingAction {
+    /// Record a meeting: decisions (支援方針), a short-term goal and the next review.
     Add {
         record: i64,
         #[arg(long)]
@@ -347,6 +354,52 @@ pub enum MeetingAction {
         goal_date: String,
         #[arg(long)]
         review: String,
+        #[arg(long)]
+        staff: String,
+    },
+    /// The meeting's record as an A4 PDF for the participants (font embedded, text
+    /// selectable).
+    Pdf {
+        /// The meeting's id (printed by `meeting add`).
+        meeting: i64,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        staff: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FollowupAction {
+    /// Record employment, plan a 定着支援 contact or a job coach phase.
+    Add {
+        record: i64,
+        /// 就職 | 定着支援 | ジョブコーチ (or employment | retention | jobcoach)
+        #[arg(long)]
+        kind: String,
+        /// Job coach: 事前準備期 | 集中支援期 | フォローアップ期; otherwise a short label.
+        #[arg(long, default_value = "")]
+        phase: String,
+        /// The day work began, the contact's day, or the phase's first day (YYYY-MM-DD).
+        #[arg(long)]
+        date: String,
+        /// The last day of a job coach phase.
+        #[arg(long, default_value = "")]
+        until: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        /// With --kind 就職: also plan 定着支援 at 2 weeks, 1, 3 and 6 months.
+        #[arg(long = "plan-retention")]
+        plan: bool,
+        #[arg(long)]
+        staff: String,
+    },
+    /// Mark a follow-up done (it leaves the due list).
+    Done {
+        id: i64,
+        /// The day it was done (default: today).
+        #[arg(long)]
+        date: Option<String>,
         #[arg(long)]
         staff: String,
     },
@@ -549,6 +602,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Meeting { action }) => {
             let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
             network::meeting_cmd(&loaded, &dir, action)
+        }
+        Some(Command::Followup { action }) => {
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            network::followup_cmd(&loaded, &dir, action)
         }
         Some(Command::Pyramid { action }) => {
             let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;

@@ -1,18 +1,20 @@
 //! The support network on the command line (NETWORK.md §5): `agency import / list`, `case
-//! link`, `case contact`, `meeting add`, `pyramid add`, `due`. Every command signs in with `--staff LOGIN` (password on standard
-//! input); changing the directory needs an administrator. Ids are printed as JSON; bad input
+//! link`, `case contact`, `meeting add / pdf`, `pyramid add`, `followup add / done`, `due`,
+//! `council-stats`. Every command signs in with `--staff LOGIN` (password on standard input);
+//! changing the directory needs an administrator. Ids are printed as JSON; bad input
 //! is exit 2 naming the field, with nothing written.
 
 use std::path::Path;
 
 use super::staff::{json, log, sign_in};
-use super::{AgencyAction, CaseAction, Failure, MeetingAction, PyramidAction};
+use super::{AgencyAction, CaseAction, Failure, FollowupAction, MeetingAction, PyramidAction};
 use crate::config::Loaded;
 use crate::desk::accounts::Role;
 use crate::desk::run::open_store;
 use crate::desk::store::{AgencyChange, DeskError, DeskStore};
 use crate::network::agency;
 use crate::network::case::{self, Contact, Direction, Link};
+use crate::network::followup::{self, FollowUp, Kind};
 use crate::network::meeting::{self, Assessment, Meeting};
 
 fn err(e: DeskError) -> Failure {
@@ -193,17 +195,37 @@ fn today(loaded: &Loaded) -> chrono::NaiveDate {
 }
 
 pub fn meeting_cmd(loaded: &Loaded, dir: &Path, action: MeetingAction) -> Result<(), Failure> {
-    let MeetingAction::Add {
-        record,
-        date,
-        participants,
-        agenda,
-        decision,
-        goal,
-        goal_date,
-        review,
-        staff,
-    } = action;
+    let (record, date, participants, agenda, decision, goal, goal_date, review, staff) =
+        match action {
+            MeetingAction::Pdf {
+                meeting,
+                out,
+                staff,
+            } => {
+                return meeting_pdf(loaded, dir, meeting, &out, &staff);
+            }
+            MeetingAction::Add {
+                record,
+                date,
+                participants,
+                agenda,
+                decision,
+                goal,
+                goal_date,
+                review,
+                staff,
+            } => (
+                record,
+                date,
+                participants,
+                agenda,
+                decision,
+                goal,
+                goal_date,
+                review,
+                staff,
+            ),
+        };
     let (d, g, r) = meeting::check_meeting(&date, &goal_date, &review, &decision, &goal)
         .map_err(Failure::input)?;
     let store = open_store(loaded, dir)?;
@@ -226,6 +248,79 @@ pub fn meeting_cmd(loaded: &Loaded, dir: &Path, action: MeetingAction) -> Result
         .map_err(err)?;
     log(&store, &who.login, "meeting", Some(record))?;
     json(&serde_json::json!({ "id": id, "record": record, "review": m.review }))
+}
+
+/// `meeting pdf MEETING_ID --out FILE.pdf`: the meeting's record for its participants.
+fn meeting_pdf(
+    loaded: &Loaded,
+    dir: &Path,
+    id: i64,
+    out: &Path,
+    staff: &str,
+) -> Result<(), Failure> {
+    let store = open_store(loaded, dir)?;
+    let who = sign_in(&store, staff)?;
+    let m = store.meeting(id).map_err(err)?.ok_or_else(|| {
+        Failure::input(format!(
+            "no meeting {id}: the ids are printed by `meeting add`"
+        ))
+    })?;
+    let rec = store.get(m.record).map_err(err)?.ok_or_else(|| {
+        Failure::input(format!(
+            "meeting {id} belongs to a record that no longer exists"
+        ))
+    })?;
+    let tz = loaded.config.timezone();
+    let made = chrono::Utc::now()
+        .with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    let doc = crate::network::meeting_pdf::meeting_doc(
+        &m,
+        &loaded.config.centre.name,
+        &rec.staff.name,
+        &rec.visit.receipt_no,
+        &made,
+    );
+    let bytes = crate::network::meeting_pdf::render(
+        &doc,
+        crate::slip::fonts::REGULAR,
+        crate::slip::fonts::BOLD,
+    )
+    .map_err(Failure::other)?;
+    write_new_file(out, &bytes)?;
+    log(&store, &who.login, "meeting_pdf", Some(m.record))?;
+    json(
+        &serde_json::json!({ "meeting": id, "record": m.record, "out": out.display().to_string(), "bytes": bytes.len() }),
+    )
+}
+
+/// Writes `bytes` to `out` through a temporary file beside it, so a failed write leaves no
+/// half file; a path that cannot be written is bad input (exit 2), naming the path only.
+pub(crate) fn write_new_file(out: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let name = out.file_name().map(|n| n.to_string_lossy().to_string());
+    let Some(name) = name.filter(|n| !n.is_empty()) else {
+        return Err(Failure::input(format!(
+            "--out {}: give a file name, e.g. meeting-12.pdf",
+            out.display()
+        )));
+    };
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = parent.join(format!(".{name}.partial"));
+    let cannot = |e: std::io::Error| {
+        Failure::input(format!(
+            "--out {}: cannot write it ({e}); choose a folder that exists and that you can write to. Nothing was written",
+            out.display()
+        ))
+    };
+    std::fs::write(&tmp, bytes).map_err(cannot)?;
+    std::fs::rename(&tmp, out).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        cannot(e)
+    })
 }
 
 pub fn pyramid_cmd(loaded: &Loaded, dir: &Path, action: PyramidAction) -> Result<(), Failure> {
@@ -278,18 +373,7 @@ pub fn due_cmd(
     let who = sign_in(&store, staff)?;
     let mut list = store.due(today(loaded), within).map_err(err)?;
     if mine {
-        let mut keep = Vec::new();
-        for d in list {
-            let assigned = store
-                .get(d.record)
-                .map_err(err)?
-                .map(|r| r.staff.assigned_staff)
-                .unwrap_or_default();
-            if d.by == who.login || assigned == who.login || assigned == who.name {
-                keep.push(d);
-            }
-        }
-        list = keep;
+        list.retain(|d| crate::network::due::is_mine(d, &who.login, &who.name));
     }
     log(&store, &who.login, "due", None)?;
     json(&list)
@@ -311,8 +395,8 @@ pub fn council_cmd(
         .map_err(|e| Failure::input(e.to_string()))?;
     let store = open_store(loaded, dir)?;
     let who = sign_in(&store, staff)?;
-    let facts = store
-        .council_facts(loaded.config.timezone(), &content, from, to)
+    let (months, counts) = store
+        .council_counts(loaded.config.timezone(), &content, from, to)
         .map_err(err)?;
     let stages: Vec<&str> = crate::desk::intake::Stage::ALL
         .iter()
@@ -327,7 +411,7 @@ pub fn council_cmd(
         .filter(|(i, _)| *i != cat.handoff)
         .map(|(_, r)| r.name.plain(crate::lang::Lang::Ja))
         .collect();
-    let r = crate::network::council::report(&facts, from, to, &stages, &routes, agency::KINDS);
+    let r = crate::network::council::report(&counts, months, &stages, &routes, agency::KINDS);
     log(&store, &who.login, "council_stats", None)?;
     match format {
         super::CouncilFormat::Csv => {
@@ -338,5 +422,91 @@ pub fn council_cmd(
                 .map_err(|e| Failure::other(format!("writing the report failed ({e})")))
         }
         super::CouncilFormat::Json => json(&r.json()),
+    }
+}
+
+pub fn followup_cmd(loaded: &Loaded, dir: &Path, action: FollowupAction) -> Result<(), Failure> {
+    let today = today(loaded);
+    match action {
+        FollowupAction::Add {
+            record,
+            kind,
+            phase,
+            date,
+            until,
+            note,
+            plan,
+            staff,
+        } => {
+            let k = Kind::parse(&kind).ok_or_else(|| {
+                Failure::input(format!(
+                    "--kind `{kind}` is not known: use 就職 (employment), 定着支援 (retention) or ジョブコーチ (jobcoach)"
+                ))
+            })?;
+            let (from, to) =
+                followup::check(k, &phase, &date, &until, today).map_err(Failure::input)?;
+            if plan && k != Kind::Employment {
+                return Err(Failure::input(
+                    "--plan-retention is for --kind 就職: it plans the 定着支援 contacts after work began",
+                ));
+            }
+            let store = open_store(loaded, dir)?;
+            let who = sign_in(&store, &staff)?;
+            record_exists(&store, record)?;
+            let now = chrono::Utc::now().timestamp();
+            let base = FollowUp {
+                id: 0,
+                record,
+                kind: k,
+                phase: phase.trim().to_string(),
+                from: from.to_string(),
+                to: to.map(|t| t.to_string()).unwrap_or_default(),
+                note: note.trim().to_string(),
+                done: String::new(),
+                by: who.login.clone(),
+            };
+            let id = store.add_followup(&base, now).map_err(err)?;
+            let mut planned = Vec::new();
+            if plan {
+                for (label, day) in followup::retention_plan(from) {
+                    let f = FollowUp {
+                        kind: Kind::Retention,
+                        phase: label,
+                        from: day.to_string(),
+                        to: String::new(),
+                        note: String::new(),
+                        ..base.clone()
+                    };
+                    planned.push(store.add_followup(&f, now).map_err(err)?);
+                }
+            }
+            log(&store, &who.login, "followup", Some(record))?;
+            json(
+                &serde_json::json!({ "id": id, "record": record, "due": base.due_day(), "planned": planned }),
+            )
+        }
+        FollowupAction::Done { id, date, staff } => {
+            let day = match date {
+                Some(d) => meeting::parse_date("--date", &d).map_err(Failure::input)?,
+                None => today,
+            };
+            if day > today {
+                return Err(Failure::input(format!(
+                    "--date {day} is in the future: mark a follow-up done on or after the day it happened"
+                )));
+            }
+            let store = open_store(loaded, dir)?;
+            let who = sign_in(&store, &staff)?;
+            let record = store
+                .followup_done(id, &day.to_string(), &who.login)
+                .map_err(err)?
+                .ok_or_else(|| {
+                    Failure::input(format!(
+                        "no open follow-up {id}: see `hatarakitai due` (a follow-up is marked done once)"
+                    ))
+                })?;
+            log(&store, &who.login, "followup_done", Some(record))?;
+            json(&serde_json::json!({ "id": id, "record": record, "done": day.to_string() }))
+        }
     }
 }

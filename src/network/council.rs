@@ -4,35 +4,48 @@
 //!
 //! What is counted, per local month: new intakes; open cases at the month's end by their
 //! current stage; routes shown to the month's new intakes; agencies linked that month by
-//! kind; 個別支援会議 held; cases ended (ターミネーション). Employment is not yet a recorded
-//! outcome, so it is not counted.
+//! kind; 個別支援会議 held; cases reaching employment (a 就職 follow-up starting that month);
+//! cases ended (ターミネーション). The store aggregates in the database; this module only
+//! shapes and hides.
 
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
 
-/// One intake record, reduced to what the council may see.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseFact {
-    /// Local day the record was opened.
-    pub opened: NaiveDate,
-    /// Local day it was closed (ターミネーション), if it was.
-    pub closed: Option<NaiveDate>,
-    /// Current stage label (e.g. アセスメント).
-    pub stage: String,
-    /// Route names shown to the visitor.
-    pub routes: Vec<String>,
+/// What the store counted, per month (index into `months`): keyed rows hold one value per
+/// month. Labels are already the council's words (stage, route name, agency kind).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub new: Vec<u64>,
+    pub open_by_stage: BTreeMap<String, Vec<u64>>,
+    pub routes: BTreeMap<String, Vec<u64>>,
+    pub links: BTreeMap<String, Vec<u64>>,
+    pub meetings: Vec<u64>,
+    pub employed: Vec<u64>,
+    pub ended: Vec<u64>,
 }
 
-/// Everything the council report is made from.
-#[derive(Debug, Clone, Default)]
-pub struct Facts {
-    pub cases: Vec<CaseFact>,
-    /// (local day linked, agency kind)
-    pub links: Vec<(NaiveDate, String)>,
-    /// Local days of meetings.
-    pub meetings: Vec<NaiveDate>,
+impl Counts {
+    pub fn zero(months: usize) -> Counts {
+        Counts {
+            new: vec![0; months],
+            meetings: vec![0; months],
+            employed: vec![0; months],
+            ended: vec![0; months],
+            ..Counts::default()
+        }
+    }
+
+    /// Adds `n` to a keyed row's month `i` (out-of-range months are ignored).
+    pub fn add(map: &mut BTreeMap<String, Vec<u64>>, key: &str, i: usize, n: u64, months: usize) {
+        let row = map
+            .entry(key.to_string())
+            .or_insert_with(|| vec![0; months]);
+        if let Some(v) = row.get_mut(i) {
+            *v += n;
+        }
+    }
 }
 
 pub const SMALL: u64 = 3;
@@ -85,18 +98,23 @@ pub fn months(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     out
 }
 
-/// Builds the report; `stages` and `kinds` give the row order (every one listed, zero or not).
+/// Builds the report; `stages`, `routes` and `kinds` give the row order (every one listed,
+/// zero or not).
 pub fn report(
-    facts: &Facts,
-    from: NaiveDate,
-    to: NaiveDate,
+    counts: &Counts,
+    months: Vec<NaiveDate>,
     stages: &[&str],
     routes: &[String],
     kinds: &[&str],
 ) -> Report {
-    let ms = months(from, to);
-    let n = ms.len();
-    let idx = |d: NaiveDate| ms.iter().position(|m| *m == month_of(d));
+    let n = months.len();
+    let fit = |v: &Vec<u64>| {
+        let mut v = v.clone();
+        v.resize(n, 0);
+        v
+    };
+    let keyed =
+        |map: &BTreeMap<String, Vec<u64>>, key: &str| map.get(key).map_or_else(|| vec![0; n], fit);
     let mut rows: Vec<Row> = Vec::new();
     let mut push = |group: &str, item: &str, values: Vec<u64>| {
         rows.push(Row {
@@ -105,63 +123,24 @@ pub fn report(
             values,
         })
     };
-    let mut new = vec![0; n];
-    let mut ended = vec![0; n];
-    let mut by_route: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
-    for c in &facts.cases {
-        if let Some(i) = idx(c.opened) {
-            new[i] += 1;
-            for r in &c.routes {
-                by_route.entry(r.as_str()).or_insert_with(|| vec![0; n])[i] += 1;
-            }
-        }
-        if let Some(i) = c.closed.and_then(idx) {
-            ended[i] += 1;
-        }
-    }
-    push("新規インテーク", "件数", new);
+    push("新規インテーク", "件数", fit(&counts.new));
     for s in stages {
-        let values = ms
-            .iter()
-            .map(|m| {
-                let end = next_month(*m);
-                facts
-                    .cases
-                    .iter()
-                    .filter(|c| c.opened < end && c.closed.is_none_or(|d| d >= end))
-                    .filter(|c| c.stage == *s)
-                    .count() as u64
-            })
-            .collect();
-        push("月末の支援中ケース（段階別）", s, values);
+        push(
+            "月末の支援中ケース（段階別）",
+            s,
+            keyed(&counts.open_by_stage, s),
+        );
     }
     for r in routes {
-        let values = by_route
-            .get(r.as_str())
-            .cloned()
-            .unwrap_or_else(|| vec![0; n]);
-        push("案内したルート（新規）", r, values);
+        push("案内したルート（新規）", r, keyed(&counts.routes, r));
     }
     for k in kinds {
-        let mut values = vec![0; n];
-        for (d, kind) in &facts.links {
-            if kind == k
-                && let Some(i) = idx(*d)
-            {
-                values[i] += 1;
-            }
-        }
-        push("連携した機関（種類別）", k, values);
+        push("連携した機関（種類別）", k, keyed(&counts.links, k));
     }
-    let mut meetings = vec![0; n];
-    for d in &facts.meetings {
-        if let Some(i) = idx(*d) {
-            meetings[i] += 1;
-        }
-    }
-    push("個別支援会議", "開催数", meetings);
-    push("終結", "件数", ended);
-    Report { months: ms, rows }
+    push("個別支援会議", "開催数", fit(&counts.meetings));
+    push("就職", "件数", fit(&counts.employed));
+    push("終結", "件数", fit(&counts.ended));
+    Report { months, rows }
 }
 
 impl Report {
@@ -228,28 +207,20 @@ mod tests {
 
     #[test]
     fn small_cells_are_hidden_and_totals_add_up() {
-        let mut facts = Facts::default();
-        for i in 0..7 {
-            facts.cases.push(CaseFact {
-                opened: if i < 5 {
-                    d("2026-11-03")
-                } else {
-                    d("2026-12-01")
-                },
-                closed: (i == 0).then(|| d("2026-12-15")),
-                stage: if i < 4 {
-                    "インテーク".into()
-                } else {
-                    "アセスメント".into()
-                },
-                routes: vec!["就労移行支援".into()],
-            });
-        }
-        facts.meetings = vec![d("2026-11-30"), d("2026-12-01")];
+        let ms = months(d("2026-11-15"), d("2026-12-31"));
+        assert_eq!(ms, vec![d("2026-11-01"), d("2026-12-01")]);
+        let mut c = Counts::zero(2);
+        c.new = vec![5, 2];
+        c.ended = vec![0, 1];
+        c.meetings = vec![1, 1];
+        c.employed = vec![3, 0];
+        Counts::add(&mut c.open_by_stage, "インテーク", 0, 4, 2);
+        Counts::add(&mut c.open_by_stage, "インテーク", 1, 3, 2);
+        Counts::add(&mut c.routes, "就労移行支援", 0, 5, 2);
+        Counts::add(&mut c.routes, "就労移行支援", 7, 5, 2);
         let r = report(
-            &facts,
-            d("2026-11-01"),
-            d("2026-12-31"),
+            &c,
+            ms,
             &["インテーク", "アセスメント"],
             &["就労移行支援".to_string(), "デイケア".to_string()],
             &["ハローワーク"],
@@ -258,7 +229,20 @@ mod tests {
         assert!(csv.starts_with('\u{FEFF}') && csv.contains("\r\n"));
         assert!(csv.contains("区分,項目,2026-11,2026-12,合計"), "{csv}");
         assert!(csv.contains("新規インテーク,件数,5,<3,7\r\n"), "{csv}");
+        assert!(
+            csv.contains("月末の支援中ケース（段階別）,インテーク,4,3,7\r\n"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains("月末の支援中ケース（段階別）,アセスメント,<3,<3,<3\r\n"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains("案内したルート（新規）,就労移行支援,5,<3,5\r\n"),
+            "{csv}"
+        );
         assert!(csv.contains("個別支援会議,開催数,<3,<3,<3\r\n"), "{csv}");
+        assert!(csv.contains("就職,件数,3,<3,3\r\n"), "{csv}");
         assert!(csv.contains("終結,件数,<3,<3,<3\r\n"), "{csv}");
         // No number under 3 anywhere.
         for line in csv.lines().skip(1) {
@@ -272,5 +256,6 @@ mod tests {
             assert_eq!(row.total(), row.values.iter().sum::<u64>());
         }
         assert_eq!(r.json()["rows"][0]["values"], json!([5, "<3"]));
+        assert_eq!(r.json()["rows"][0]["total"], json!(7));
     }
 }

@@ -1,7 +1,6 @@
 //! 個別支援会議 (NETWORK.md §2) and the 職業準備性ピラミッド (§3): what a meeting record and an
-//! assessment hold, their checks, and which reviews are due. Plain Rust; dates are the
-//! centre's local days (YYYY-MM-DD), so a review "this week" never slips across a month end or
-//! a time zone.
+//! assessment hold, and their checks. Plain Rust; dates are the centre's local days
+//! (YYYY-MM-DD).
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -112,70 +111,9 @@ pub fn parse_ratings(ratings: &str, notes: &str) -> Result<(Vec<u8>, Vec<String>
     Ok((out, n))
 }
 
-/// One due review for the desk's home and `hatarakitai due`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Due {
-    pub record: i64,
-    pub meeting: i64,
-    pub review: String,
-    pub goal: String,
-    /// Days from today (negative: overdue).
-    pub in_days: i64,
-    pub by: String,
-}
-
-/// The reviews due by `today + within` days: for each record, its latest meeting's review
-/// date (a later meeting replaces the earlier one's review). Overdue ones are kept.
-pub fn due(meetings: &[Meeting], today: NaiveDate, within: u32) -> Vec<Due> {
-    use std::collections::BTreeMap;
-    let mut latest: BTreeMap<i64, &Meeting> = BTreeMap::new();
-    for m in meetings {
-        let e = latest.entry(m.record).or_insert(m);
-        if (m.date.as_str(), m.id) > (e.date.as_str(), e.id) {
-            *e = m;
-        }
-    }
-    let mut out: Vec<Due> = latest
-        .values()
-        .filter_map(|m| {
-            let r = NaiveDate::parse_from_str(&m.review, "%Y-%m-%d").ok()?;
-            let in_days = (r - today).num_days();
-            (in_days <= i64::from(within)).then(|| Due {
-                record: m.record,
-                meeting: m.id,
-                review: m.review.clone(),
-                goal: m.goal.clone(),
-                in_days,
-                by: m.by.clone(),
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| (a.review.as_str(), a.record).cmp(&(b.review.as_str(), b.record)));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
-    }
-
-    fn m(id: i64, record: i64, date: &str, review: &str) -> Meeting {
-        Meeting {
-            id,
-            record,
-            date: date.into(),
-            participants: String::new(),
-            agenda: String::new(),
-            decision: "x".into(),
-            goal: format!("goal {id}"),
-            goal_date: review.into(),
-            review: review.into(),
-            by: "sato".into(),
-        }
-    }
 
     #[test]
     fn checks() {
@@ -210,27 +148,5 @@ mod tests {
         let (_, notes) = parse_ratings("1,1,1,1,1", "a|b").unwrap();
         assert_eq!(notes, vec!["a", "b", "", "", ""]);
         assert!(parse_ratings("1,1,1,1,1", "a|b|c|d|e|f").is_err());
-    }
-
-    #[test]
-    fn due_across_month_and_year_ends() {
-        let meetings = [
-            m(1, 10, "2026-11-01", "2026-12-01"),
-            // A later meeting on record 10 replaces its earlier review.
-            m(2, 10, "2026-12-01", "2027-01-04"),
-            m(3, 11, "2026-12-20", "2027-01-02"),
-            m(4, 12, "2026-10-01", "2026-12-27"),
-        ];
-        // 12-28 + 7 days = 2027-01-04: across the year end, the last day included.
-        let got = due(&meetings, d("2026-12-28"), 7);
-        let ids: Vec<(i64, i64)> = got.iter().map(|x| (x.meeting, x.in_days)).collect();
-        assert_eq!(ids, vec![(4, -1), (3, 5), (2, 7)]);
-        let got = due(&meetings, d("2026-12-28"), 6);
-        assert!(got.iter().all(|x| x.meeting != 1 && x.meeting != 2));
-        let got = due(&meetings, d("2026-12-31"), 4);
-        assert_eq!(
-            got.iter().map(|x| x.meeting).collect::<Vec<_>>(),
-            vec![4, 3, 2]
-        );
     }
 }

@@ -1,11 +1,16 @@
-//! The support network around a person (NETWORK.md): the agency directory (`agency`) and the
-//! case's network with consent and the contact log (`case`). Plain Rust: parsing, checks and
-//! the consent rule; the desk store keeps them and the CLI drives them.
+//! The support network around a person (NETWORK.md): the agency directory (`agency`), the
+//! case's network with consent and the contact log (`case`), 個別支援会議 and the pyramid
+//! (`meeting`, drawn by the desk, printed by `meeting_pdf`), follow-ups (`followup`), what is
+//! due (`due`) and the council's counts (`council`). Plain Rust: parsing, checks, the consent
+//! rule and layouts; the desk store keeps them and the CLI and the desk drive them.
 
 pub mod agency;
 pub mod case;
 pub mod council;
+pub mod due;
+pub mod followup;
 pub mod meeting;
+pub mod meeting_pdf;
 
 /// The support network's tables (NETWORK.md §1–3): the agency directory (each agency as JSON,
 /// audited field by field), agencies linked to a record with the person's consent, the
@@ -95,3 +100,42 @@ macro_rules! network_sql {
 
 pub const NETWORK_SQLITE: &str = network_sql!("INTEGER PRIMARY KEY");
 pub const NETWORK_PG: &str = network_sql!("BIGSERIAL PRIMARY KEY");
+
+/// Schema step 6: follow-ups (employment, 定着支援, job coach phases), and the indexes the due
+/// list and the council counts read by (open records, closings, links and meetings by day).
+macro_rules! followup_sql {
+    ($id:literal) => {
+        concat!(
+            "
+    CREATE TABLE followup (
+        id ",
+            $id,
+            ",
+        intake_id BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        phase TEXT NOT NULL,
+        from_day TEXT NOT NULL,
+        to_day TEXT NOT NULL,
+        due_day TEXT NOT NULL,
+        note TEXT NOT NULL,
+        done_day TEXT NOT NULL,
+        done_by TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+    );
+    CREATE INDEX followup_intake ON followup(intake_id, from_day, id);
+    CREATE INDEX followup_open ON followup(due_day) WHERE done_day = '';
+    CREATE INDEX followup_kind ON followup(kind, from_day);
+    CREATE INDEX intake_open ON intake(id) WHERE stage <> 6;
+    CREATE INDEX intake_closed ON intake(closed_at);
+    CREATE INDEX case_link_created ON case_link(created_at);
+    CREATE INDEX meeting_day ON meeting(day);"
+        )
+    };
+}
+
+pub const FOLLOWUP_SQLITE: &str = followup_sql!("INTEGER PRIMARY KEY");
+pub const FOLLOWUP_PG: &str = followup_sql!("BIGSERIAL PRIMARY KEY");
+
+/// The tables holding a record's network, deleted with the record by retention.
+pub const CASE_TABLES: [&str; 5] = ["case_link", "contact", "meeting", "assessment", "followup"];

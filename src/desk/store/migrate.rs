@@ -1,6 +1,6 @@
 //! `hatarakitai desk migrate --to postgresql://…` (TEAM.md §2): a one-PC centre moves its
 //! `desk.sqlite` (records, audit, accounts, access log, published kiosk figures, the agency
-//! directory and each case's network and contacts) into an
+//! directory, each case's network and contacts, meetings, assessments and follow-ups) into an
 //! empty PostgreSQL database. Everything is copied in one transaction and read back before it
 //! commits: row counts and a SHA-256 per table over the rows in key order must match the
 //! source, or nothing is kept. A target that holds any row is refused (so a second run
@@ -201,6 +201,25 @@ const TABLES: &[Table] = &[
             ("day", Col::Text),
             ("ratings", Col::Text),
             ("notes", Col::Text),
+            ("created_by", Col::Text),
+            ("created_at", Col::Int),
+        ],
+        order: "id",
+        serial: Some("id"),
+    },
+    Table {
+        name: "followup",
+        cols: &[
+            ("id", Col::Int),
+            ("intake_id", Col::Int),
+            ("kind", Col::Text),
+            ("phase", Col::Text),
+            ("from_day", Col::Text),
+            ("to_day", Col::Text),
+            ("due_day", Col::Text),
+            ("note", Col::Text),
+            ("done_day", Col::Text),
+            ("done_by", Col::Text),
             ("created_by", Col::Text),
             ("created_at", Col::Int),
         ],

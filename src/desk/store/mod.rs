@@ -19,10 +19,14 @@ use super::accounts::{AccessEntry, Account, Role};
 use super::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
 use crate::network::agency::Agency;
 use crate::network::case::{Contact, Link};
+use crate::network::due::DueRow;
+use crate::network::followup::FollowUp;
 use crate::network::meeting::{Assessment, Meeting};
 use crate::store::kiosk::Bucket;
+pub use network_sql::{CouncilRows, MonthSpan};
 
 pub mod migrate;
+pub mod network_sql;
 pub mod postgres;
 pub mod sqlite;
 
@@ -156,20 +160,20 @@ pub trait Backend: Send {
     fn assessment_insert(&mut self, a: &Assessment, now: i64) -> Result<i64, DeskError>;
     /// One record's assessments, oldest first.
     fn assessments(&mut self, record: i64) -> Result<Vec<Assessment>, DeskError>;
-    /// Records that overlap `[from, to)` as (created_at, stage code, closed_at, routes JSON;
-    /// the routes only for records created in the range), for council counts.
-    fn case_facts(&mut self, from: i64, to: i64) -> Result<Vec<CaseRow>, DeskError>;
-    /// Links made in `[from, to)` as (created_at, agency id).
-    fn link_facts(&mut self, from: i64, to: i64) -> Result<Vec<(i64, String)>, DeskError>;
-    /// Days of the meetings held on local days `from..=to` (YYYY-MM-DD).
-    fn meeting_days(&mut self, from: &str, to: &str) -> Result<Vec<String>, DeskError>;
-    /// For each open record (not ended), its latest meeting if that meeting's review is on or
-    /// before `until` (YYYY-MM-DD); only id, record, review, goal and by are filled.
-    fn meetings_due(&mut self, until: &str) -> Result<Vec<Meeting>, DeskError>;
+    /// One meeting, for its PDF.
+    fn meeting_get(&mut self, id: i64) -> Result<Option<Meeting>, DeskError>;
+    fn followup_insert(&mut self, f: &FollowUp, now: i64) -> Result<i64, DeskError>;
+    /// One record's follow-ups, by start day.
+    fn followups(&mut self, record: i64) -> Result<Vec<FollowUp>, DeskError>;
+    /// Marks an open follow-up done on `day`; returns its record, or None when there is no
+    /// such open follow-up (nothing written).
+    fn followup_done(&mut self, id: i64, day: &str, who: &str) -> Result<Option<i64>, DeskError>;
+    /// Everything due on or before `until` (YYYY-MM-DD) for open records: the latest
+    /// meeting's review and the open follow-ups (`network_sql::DUE_*`).
+    fn due_rows(&mut self, until: &str) -> Result<Vec<DueRow>, DeskError>;
+    /// The council's monthly counts, aggregated by the database (`network_sql::council_sql`).
+    fn council_rows(&mut self, months: &[MonthSpan]) -> Result<CouncilRows, DeskError>;
 }
-
-/// A record for council counts: (created_at, stage code, closed_at, routes JSON).
-pub type CaseRow = (i64, i64, Option<i64>, String);
 
 /// What `agency_upsert` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -243,53 +247,6 @@ impl RawRecord {
     }
 }
 
-/// `%text%` for LIKE with `\` as the escape character.
-/// The latest meeting of each open record whose review is due by the parameter: no later
-/// meeting of the same record exists, and the record is not ended (stage 6, ターミネーション).
-pub(crate) const MEETINGS_DUE_SQLITE: &str = due_sql::SQLITE;
-pub(crate) const MEETINGS_DUE_PG: &str = due_sql::PG;
-
-/// The due query with each backend's parameter marker.
-mod due_sql {
-    macro_rules! due_sql {
-        ($p:literal) => {
-            concat!(
-                "SELECT m.id, m.intake_id, m.day, m.goal, m.review_day, m.created_by
-     FROM meeting m JOIN intake i ON i.id = m.intake_id
-     WHERE m.review_day <= ",
-                $p,
-                " AND i.stage <> 6
-       AND NOT EXISTS (SELECT 1 FROM meeting n WHERE n.intake_id = m.intake_id
-                       AND (n.day > m.day OR (n.day = m.day AND n.id > m.id)))"
-            )
-        };
-    }
-    pub const SQLITE: &str = due_sql!("?1");
-    pub const PG: &str = due_sql!("$1");
-}
-
-pub(crate) fn due_meeting(
-    id: i64,
-    record: i64,
-    date: String,
-    goal: String,
-    review: String,
-    by: String,
-) -> Meeting {
-    Meeting {
-        id,
-        record,
-        date,
-        participants: String::new(),
-        agenda: String::new(),
-        decision: String::new(),
-        goal,
-        goal_date: String::new(),
-        review,
-        by,
-    }
-}
-
 /// `[1, 2, 3, 4, 2]` → `1,2,3,4,2` (the assessment's stored form).
 pub(crate) fn ratings_text(r: &[u8]) -> String {
     r.iter().map(u8::to_string).collect::<Vec<_>>().join(",")
@@ -312,6 +269,7 @@ pub(crate) fn assessment_from(r: (i64, i64, String, String, String, String)) -> 
     }
 }
 
+/// `%text%` for LIKE with `\` as the escape character.
 pub(crate) fn like_pattern(text: &str) -> String {
     format!(
         "%{}%",
@@ -562,43 +520,66 @@ impl DeskStore {
         self.with(|b| b.assessments(record))
     }
 
-    /// The reviews due by `today + within` days for open records (overdue included).
+    pub fn meeting(&self, id: i64) -> Result<Option<Meeting>, DeskError> {
+        self.with(|b| b.meeting_get(id))
+    }
+
+    pub fn add_followup(&self, f: &FollowUp, now: i64) -> Result<i64, DeskError> {
+        self.with(|b| b.followup_insert(f, now))
+    }
+
+    pub fn followups(&self, record: i64) -> Result<Vec<FollowUp>, DeskError> {
+        self.with(|b| b.followups(record))
+    }
+
+    /// See `Backend::followup_done`.
+    pub fn followup_done(&self, id: i64, day: &str, who: &str) -> Result<Option<i64>, DeskError> {
+        self.with(|b| b.followup_done(id, day, who))
+    }
+
+    /// What is due by `today + within` days for open records (overdue included): reviews
+    /// and follow-ups, soonest first.
     pub fn due(
         &self,
         today: NaiveDate,
         within: u32,
-    ) -> Result<Vec<crate::network::meeting::Due>, DeskError> {
+    ) -> Result<Vec<crate::network::due::Due>, DeskError> {
         let until = today + chrono::Duration::days(i64::from(within));
-        let latest = self.with(|b| b.meetings_due(&until.to_string()))?;
-        Ok(crate::network::meeting::due(&latest, today, within))
+        let rows = self.with(|b| b.due_rows(&until.to_string()))?;
+        Ok(crate::network::due::due(rows, today, within))
     }
 
-    /// The anonymous facts of the council report for local days `from..=to` (no names, no
-    /// ids leave this function).
-    pub fn council_facts(
+    /// The council's counts for the whole local months touching `from..=to`, in the
+    /// council's words (stage labels, route names, agency kinds): no names or ids leave
+    /// this function.
+    pub fn council_counts(
         &self,
         tz: chrono_tz::Tz,
         content: &crate::content::Content,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<crate::network::council::Facts, DeskError> {
-        use crate::network::council::{CaseFact, Facts};
-        let day = |t: i64| {
-            chrono::DateTime::from_timestamp(t, 0)
-                .map_or(NaiveDate::MIN, |d| d.with_timezone(&tz).date_naive())
-        };
+    ) -> Result<(Vec<NaiveDate>, crate::network::council::Counts), DeskError> {
+        use crate::network::council::{Counts, months};
         let start = |d: NaiveDate| {
             d.and_hms_opt(0, 0, 0)
                 .and_then(|t| chrono::TimeZone::from_local_datetime(&tz, &t).earliest())
                 .map_or(0, |t| t.timestamp())
         };
-        // Whole months, as the report counts them.
-        let months = crate::network::council::months(from, to);
-        let first = months.first().copied().unwrap_or(from);
-        let end = months.last().map_or(to, |m| {
-            m.checked_add_months(chrono::Months::new(1)).unwrap_or(to)
-        });
-        let (t0, t1) = (start(first), start(end));
+        let ms = months(from, to);
+        let n = ms.len();
+        let spans: Vec<MonthSpan> = ms
+            .iter()
+            .map(|m| {
+                let next = m.checked_add_months(chrono::Months::new(1)).unwrap_or(*m);
+                MonthSpan {
+                    start: start(*m),
+                    end: start(next),
+                    first_day: m.to_string(),
+                    end_day: next.to_string(),
+                }
+            })
+            .collect();
+        let rows = self.with(|b| b.council_rows(&spans))?;
         let kinds: std::collections::HashMap<String, String> = self
             .agencies()?
             .into_iter()
@@ -610,54 +591,44 @@ impl DeskStore {
             .iter()
             .map(|r| (r.id.as_str(), r.name.plain(crate::lang::Lang::Ja)))
             .collect();
-        let cases = self
-            .with(|b| b.case_facts(t0, t1))?
-            .into_iter()
-            .map(|(created, stage, closed, routes)| CaseFact {
-                opened: day(created),
-                closed: closed.map(day),
-                stage: Stage::from_code(stage)
-                    .unwrap_or(Stage::Intake)
-                    .label_ja()
-                    .to_string(),
-                routes: if routes.is_empty() {
-                    Vec::new()
-                } else {
-                    serde_json::from_str::<Vec<String>>(&routes)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|id| names.get(id.as_str()).cloned().unwrap_or(id))
-                        .collect()
-                },
-            })
-            .collect();
-        let links = self
-            .with(|b| b.link_facts(t0, t1))?
-            .into_iter()
-            .map(|(at, agency)| {
-                (
-                    day(at),
-                    kinds
-                        .get(&agency)
-                        .cloned()
-                        .unwrap_or_else(|| "その他".into()),
-                )
-            })
-            .collect();
-        let (d0, d1) = (
-            first.to_string(),
-            (end - chrono::Duration::days(1)).to_string(),
-        );
-        let meetings = self
-            .with(|b| b.meeting_days(&d0, &d1))?
-            .into_iter()
-            .filter_map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
-            .collect();
-        Ok(Facts {
-            cases,
-            links,
-            meetings,
-        })
+        let mut c = Counts::zero(n);
+        for (cat, month, key, count) in rows.counts {
+            let (Ok(i), Ok(count)) = (usize::try_from(month), u64::try_from(count)) else {
+                continue;
+            };
+            let one = |v: &mut Vec<u64>| {
+                if let Some(x) = v.get_mut(i) {
+                    *x += count;
+                }
+            };
+            match cat.as_str() {
+                "new" => one(&mut c.new),
+                "ended" => one(&mut c.ended),
+                "meeting" => one(&mut c.meetings),
+                "employed" => one(&mut c.employed),
+                "route" => {
+                    let name = names.get(key.as_str()).cloned().unwrap_or(key);
+                    Counts::add(&mut c.routes, &name, i, count, n);
+                }
+                "link" => {
+                    let kind = kinds.get(&key).map_or("その他", String::as_str);
+                    Counts::add(&mut c.links, kind, i, count, n);
+                }
+                _ => {}
+            }
+        }
+        // Open at each month's end (by the record's current stage): created before that end.
+        for (created, stage) in rows.open {
+            let label = Stage::from_code(stage)
+                .unwrap_or(Stage::Intake)
+                .label_ja()
+                .to_string();
+            let first = spans.partition_point(|s| s.end <= created);
+            for i in first..n {
+                Counts::add(&mut c.open_by_stage, &label, i, 1, n);
+            }
+        }
+        Ok((ms, c))
     }
 
     /// Deletes closed (ターミネーション) records closed more than `days` ago, audited without

@@ -9,12 +9,14 @@ use postgres::types::ToSql;
 use postgres::{Client, Row};
 
 use super::{
-    Backend, CaseRow, DeskError, IntakeSummary, RECORD_COLUMNS, RawRecord, Saved, Search,
-    account_from,
+    Backend, CouncilRows, DeskError, IntakeSummary, MonthSpan, RECORD_COLUMNS, RawRecord, Saved,
+    Search, account_from, network_sql,
 };
 use crate::desk::accounts::{AccessEntry, Account};
 use crate::desk::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
 use crate::network::case::{Contact, Link};
+use crate::network::due::DueRow;
+use crate::network::followup::FollowUp;
 use crate::network::meeting::{Assessment, Meeting};
 use crate::store::kiosk::Bucket;
 pub use crate::store::pg::PgTarget;
@@ -77,6 +79,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX access_at ON access_log(at);",
     crate::store::shared::TABLE_SQL,
     crate::network::NETWORK_PG,
+    crate::network::FOLLOWUP_PG,
 ];
 
 pub struct PgStore {
@@ -486,6 +489,11 @@ impl Backend for PgStore {
         for id in &ids {
             tx.execute("DELETE FROM audit WHERE intake_id = $1", &[id])
                 .map_err(pg_err("deleting audit rows", &name))?;
+            // So do its network, meetings, assessments and follow-ups.
+            for t in crate::network::CASE_TABLES {
+                tx.execute(&format!("DELETE FROM {t} WHERE intake_id = $1"), &[id])
+                    .map_err(pg_err("deleting a record's network", &name))?;
+            }
             tx.execute("DELETE FROM intake WHERE id = $1", &[id])
                 .map_err(pg_err("deleting a record", &name))?;
             tx.execute(
@@ -791,20 +799,7 @@ impl Backend for PgStore {
             )
             .map_err(pg_err("reading meetings", &name))?;
         rows.iter()
-            .map(|r| {
-                Ok(Meeting {
-                    id: r.try_get(0)?,
-                    record: r.try_get(1)?,
-                    date: r.try_get(2)?,
-                    participants: r.try_get(3)?,
-                    agenda: r.try_get(4)?,
-                    decision: r.try_get(5)?,
-                    goal: r.try_get(6)?,
-                    goal_date: r.try_get(7)?,
-                    review: r.try_get(8)?,
-                    by: r.try_get(9)?,
-                })
-            })
+            .map(meeting_row)
             .collect::<Result<Vec<_>, postgres::Error>>()
             .map_err(pg_err("reading meetings", &name))
     }
@@ -846,78 +841,139 @@ impl Backend for PgStore {
             .map_err(pg_err("reading assessments", &name))
     }
 
-    fn case_facts(&mut self, from: i64, to: i64) -> Result<Vec<CaseRow>, DeskError> {
+    fn meeting_get(&mut self, id: i64) -> Result<Option<Meeting>, DeskError> {
+        let name = self.name.clone();
+        let row = self
+            .client
+            .query_opt(
+                "SELECT id, intake_id, day, participants, agenda, decision, goal, goal_day, review_day, created_by
+                 FROM meeting WHERE id = $1",
+                &[&id],
+            )
+            .map_err(pg_err("reading the meeting", &name))?;
+        row.as_ref()
+            .map(meeting_row)
+            .transpose()
+            .map_err(pg_err("reading the meeting", &name))
+    }
+
+    fn followup_insert(&mut self, f: &FollowUp, now: i64) -> Result<i64, DeskError> {
+        let name = self.name.clone();
+        self.client
+            .query_one(
+                "INSERT INTO followup (intake_id, kind, phase, from_day, to_day, due_day, note, done_day, done_by, created_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, '', '', $8, $9) RETURNING id",
+                &[&f.record, &f.kind.id(), &f.phase, &f.from, &f.to, &f.due_day(), &f.note, &f.by, &now],
+            )
+            .and_then(|r| first(&r))
+            .map_err(pg_err("saving the follow-up", &name))
+    }
+
+    fn followups(&mut self, record: i64) -> Result<Vec<FollowUp>, DeskError> {
         let name = self.name.clone();
         let rows = self
             .client
             .query(
-                "SELECT created_at, stage, closed_at,
-                        CASE WHEN created_at >= $1 AND created_at < $2 THEN routes ELSE '' END
-                 FROM intake WHERE created_at < $2 AND (closed_at IS NULL OR closed_at >= $1)",
-                &[&from, &to],
+                &format!(
+                    "SELECT {} FROM followup WHERE intake_id = $1 ORDER BY from_day, id",
+                    network_sql::FOLLOWUP_COLUMNS
+                ),
+                &[&record],
             )
-            .map_err(pg_err("counting cases", &name))?;
+            .map_err(pg_err("reading follow-ups", &name))?;
         rows.iter()
             .map(|r| {
-                Ok((
-                    r.try_get(0)?,
-                    i64::from(r.try_get::<_, i32>(1)?),
-                    r.try_get(2)?,
-                    r.try_get(3)?,
-                ))
-            })
-            .collect::<Result<Vec<_>, postgres::Error>>()
-            .map_err(pg_err("counting cases", &name))
-    }
-
-    fn link_facts(&mut self, from: i64, to: i64) -> Result<Vec<(i64, String)>, DeskError> {
-        let name = self.name.clone();
-        let rows = self
-            .client
-            .query(
-                "SELECT created_at, agency_id FROM case_link WHERE created_at >= $1 AND created_at < $2",
-                &[&from, &to],
-            )
-            .map_err(pg_err("counting links", &name))?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect::<Result<Vec<_>, postgres::Error>>()
-            .map_err(pg_err("counting links", &name))
-    }
-
-    fn meeting_days(&mut self, from: &str, to: &str) -> Result<Vec<String>, DeskError> {
-        let name = self.name.clone();
-        let rows = self
-            .client
-            .query(
-                "SELECT day FROM meeting WHERE day BETWEEN $1 AND $2",
-                &[&from, &to],
-            )
-            .map_err(pg_err("counting meetings", &name))?;
-        rows.iter()
-            .map(first)
-            .collect::<Result<Vec<String>, postgres::Error>>()
-            .map_err(pg_err("counting meetings", &name))
-    }
-
-    fn meetings_due(&mut self, until: &str) -> Result<Vec<Meeting>, DeskError> {
-        let name = self.name.clone();
-        let rows = self
-            .client
-            .query(super::MEETINGS_DUE_PG, &[&until])
-            .map_err(pg_err("reading due reviews", &name))?;
-        rows.iter()
-            .map(|r| {
-                Ok(super::due_meeting(
+                Ok(network_sql::followup_from(
                     r.try_get(0)?,
                     r.try_get(1)?,
                     r.try_get(2)?,
                     r.try_get(3)?,
                     r.try_get(4)?,
                     r.try_get(5)?,
+                    r.try_get(6)?,
+                    r.try_get(7)?,
+                    r.try_get(8)?,
                 ))
             })
             .collect::<Result<Vec<_>, postgres::Error>>()
-            .map_err(pg_err("reading due reviews", &name))
+            .map_err(pg_err("reading follow-ups", &name))
     }
+
+    fn followup_done(&mut self, id: i64, day: &str, who: &str) -> Result<Option<i64>, DeskError> {
+        let name = self.name.clone();
+        let row = self
+            .client
+            .query_opt(
+                "UPDATE followup SET done_day = $2, done_by = $3 WHERE id = $1 AND done_day = '' RETURNING intake_id",
+                &[&id, &day, &who],
+            )
+            .map_err(pg_err("marking the follow-up done", &name))?;
+        row.as_ref()
+            .map(first)
+            .transpose()
+            .map_err(pg_err("marking the follow-up done", &name))
+    }
+
+    fn due_rows(&mut self, until: &str) -> Result<Vec<DueRow>, DeskError> {
+        let name = self.name.clone();
+        let rows = self
+            .client
+            .query(network_sql::DUE_PG, &[&until])
+            .map_err(pg_err("reading what is due", &name))?;
+        rows.iter()
+            .map(|r| {
+                Ok(network_sql::due_row(
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    r.try_get(3)?,
+                    r.try_get(4)?,
+                    r.try_get(5)?,
+                    r.try_get(6)?,
+                    r.try_get(7)?,
+                    r.try_get(8)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .map_err(pg_err("reading what is due", &name))
+    }
+
+    fn council_rows(&mut self, months: &[MonthSpan]) -> Result<CouncilRows, DeskError> {
+        let name = self.name.clone();
+        let rows = self
+            .client
+            .query(&network_sql::council_sql(months, true), &[])
+            .map_err(pg_err("counting for the council", &name))?;
+        let counts = rows
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .map_err(pg_err("counting for the council", &name))?;
+        let end = months.last().map_or(0, |m| m.end);
+        let rows = self
+            .client
+            .query(network_sql::OPEN_PG, &[&end])
+            .map_err(pg_err("counting open cases", &name))?;
+        let open = rows
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, i64::from(r.try_get::<_, i32>(1)?))))
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .map_err(pg_err("counting open cases", &name))?;
+        Ok(CouncilRows { counts, open })
+    }
+}
+
+fn meeting_row(r: &Row) -> Result<Meeting, postgres::Error> {
+    Ok(Meeting {
+        id: r.try_get(0)?,
+        record: r.try_get(1)?,
+        date: r.try_get(2)?,
+        participants: r.try_get(3)?,
+        agenda: r.try_get(4)?,
+        decision: r.try_get(5)?,
+        goal: r.try_get(6)?,
+        goal_date: r.try_get(7)?,
+        review: r.try_get(8)?,
+        by: r.try_get(9)?,
+    })
 }

@@ -6,12 +6,14 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{
-    Backend, CaseRow, DeskError, IntakeSummary, RECORD_COLUMNS, RawRecord, Saved, Search,
-    account_from,
+    Backend, CouncilRows, DeskError, IntakeSummary, MonthSpan, RECORD_COLUMNS, RawRecord, Saved,
+    Search, account_from, network_sql,
 };
 use crate::desk::accounts::{AccessEntry, Account};
 use crate::desk::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
 use crate::network::case::{Contact, Link};
+use crate::network::due::DueRow;
+use crate::network::followup::FollowUp;
 use crate::network::meeting::{Assessment, Meeting};
 use crate::store::kiosk::{Bucket, day_key};
 use chrono::NaiveDate;
@@ -23,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     SCHEMA_V3,
     crate::store::shared::TABLE_SQL,
     crate::network::NETWORK_SQLITE,
+    crate::network::FOLLOWUP_SQLITE,
 ];
 
 const SCHEMA_V1: &str = "
@@ -394,6 +397,14 @@ impl Backend for SqliteStore {
             // The record's own audit rows hold old values (names): they go too.
             tx.execute("DELETE FROM audit WHERE intake_id = ?1", params![id])
                 .map_err(db_err("deleting audit rows", &p))?;
+            // So do its network, meetings, assessments and follow-ups.
+            for t in crate::network::CASE_TABLES {
+                tx.execute(
+                    &format!("DELETE FROM {t} WHERE intake_id = ?1"),
+                    params![id],
+                )
+                .map_err(db_err("deleting a record's network", &p))?;
+            }
             tx.execute("DELETE FROM intake WHERE id = ?1", params![id])
                 .map_err(db_err("deleting a record", &p))?;
             tx.execute(
@@ -729,23 +740,10 @@ impl Backend for SqliteStore {
                  FROM meeting WHERE (?1 IS NULL OR intake_id = ?1) ORDER BY day, id",
             )
             .map_err(db_err("reading meetings", &p))?;
-        st.query_map(params![record], |r| {
-            Ok(Meeting {
-                id: r.get(0)?,
-                record: r.get(1)?,
-                date: r.get(2)?,
-                participants: r.get(3)?,
-                agenda: r.get(4)?,
-                decision: r.get(5)?,
-                goal: r.get(6)?,
-                goal_date: r.get(7)?,
-                review: r.get(8)?,
-                by: r.get(9)?,
-            })
-        })
-        .map_err(db_err("reading meetings", &p))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(db_err("reading meetings", &p))
+        st.query_map(params![record], meeting_row)
+            .map_err(db_err("reading meetings", &p))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err("reading meetings", &p))
     }
 
     fn assessment_insert(&mut self, a: &Assessment, now: i64) -> Result<i64, DeskError> {
@@ -786,68 +784,132 @@ impl Backend for SqliteStore {
         Ok(rows.into_iter().map(super::assessment_from).collect())
     }
 
-    fn case_facts(&mut self, from: i64, to: i64) -> Result<Vec<CaseRow>, DeskError> {
+    fn meeting_get(&mut self, id: i64) -> Result<Option<Meeting>, DeskError> {
         let p = self.path.clone();
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT created_at, stage, closed_at,
-                        CASE WHEN created_at >= ?1 AND created_at < ?2 THEN routes ELSE '' END
-                 FROM intake WHERE created_at < ?2 AND (closed_at IS NULL OR closed_at >= ?1)",
+        self.conn
+            .query_row(
+                "SELECT id, intake_id, day, participants, agenda, decision, goal, goal_day, review_day, created_by
+                 FROM meeting WHERE id = ?1",
+                params![id],
+                meeting_row,
             )
-            .map_err(db_err("counting cases", &p))?;
-        st.query_map(params![from, to], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .map_err(db_err("counting cases", &p))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(db_err("counting cases", &p))
+            .optional()
+            .map_err(db_err("reading the meeting", &p))
     }
 
-    fn link_facts(&mut self, from: i64, to: i64) -> Result<Vec<(i64, String)>, DeskError> {
+    fn followup_insert(&mut self, f: &FollowUp, now: i64) -> Result<i64, DeskError> {
+        let p = self.path.clone();
+        self.conn
+            .execute(
+                "INSERT INTO followup (intake_id, kind, phase, from_day, to_day, due_day, note, done_day, done_by, created_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '', '', ?8, ?9)",
+                params![f.record, f.kind.id(), f.phase, f.from, f.to, f.due_day(), f.note, f.by, now],
+            )
+            .map_err(db_err("saving the follow-up", &p))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn followups(&mut self, record: i64) -> Result<Vec<FollowUp>, DeskError> {
         let p = self.path.clone();
         let mut st = self
             .conn
-            .prepare_cached("SELECT created_at, agency_id FROM case_link WHERE created_at >= ?1 AND created_at < ?2")
-            .map_err(db_err("counting links", &p))?;
-        st.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(db_err("counting links", &p))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(db_err("counting links", &p))
-    }
-
-    fn meeting_days(&mut self, from: &str, to: &str) -> Result<Vec<String>, DeskError> {
-        let p = self.path.clone();
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT day FROM meeting WHERE day BETWEEN ?1 AND ?2")
-            .map_err(db_err("counting meetings", &p))?;
-        st.query_map(params![from, to], |r| r.get(0))
-            .map_err(db_err("counting meetings", &p))?
-            .collect::<Result<Vec<String>, _>>()
-            .map_err(db_err("counting meetings", &p))
-    }
-
-    fn meetings_due(&mut self, until: &str) -> Result<Vec<Meeting>, DeskError> {
-        let p = self.path.clone();
-        let mut st = self
-            .conn
-            .prepare_cached(super::MEETINGS_DUE_SQLITE)
-            .map_err(db_err("reading due reviews", &p))?;
-        st.query_map(params![until], |r| {
-            Ok(super::due_meeting(
+            .prepare_cached(&format!(
+                "SELECT {} FROM followup WHERE intake_id = ?1 ORDER BY from_day, id",
+                network_sql::FOLLOWUP_COLUMNS
+            ))
+            .map_err(db_err("reading follow-ups", &p))?;
+        st.query_map(params![record], |r| {
+            Ok(network_sql::followup_from(
                 r.get(0)?,
                 r.get(1)?,
                 r.get(2)?,
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
             ))
         })
-        .map_err(db_err("reading due reviews", &p))?
+        .map_err(db_err("reading follow-ups", &p))?
         .collect::<Result<Vec<_>, _>>()
-        .map_err(db_err("reading due reviews", &p))
+        .map_err(db_err("reading follow-ups", &p))
     }
+
+    fn followup_done(&mut self, id: i64, day: &str, who: &str) -> Result<Option<i64>, DeskError> {
+        let p = self.path.clone();
+        self.conn
+            .query_row(
+                "UPDATE followup SET done_day = ?2, done_by = ?3 WHERE id = ?1 AND done_day = '' RETURNING intake_id",
+                params![id, day, who],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db_err("marking the follow-up done", &p))
+    }
+
+    fn due_rows(&mut self, until: &str) -> Result<Vec<DueRow>, DeskError> {
+        let p = self.path.clone();
+        let mut st = self
+            .conn
+            .prepare_cached(network_sql::DUE_SQLITE)
+            .map_err(db_err("reading what is due", &p))?;
+        st.query_map(params![until], |r| {
+            Ok(network_sql::due_row(
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+            ))
+        })
+        .map_err(db_err("reading what is due", &p))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db_err("reading what is due", &p))
+    }
+
+    fn council_rows(&mut self, months: &[MonthSpan]) -> Result<CouncilRows, DeskError> {
+        let p = self.path.clone();
+        let mut st = self
+            .conn
+            .prepare(&network_sql::council_sql(months, false))
+            .map_err(db_err("counting for the council", &p))?;
+        let counts = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .map_err(db_err("counting for the council", &p))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err("counting for the council", &p))?;
+        let end = months.last().map_or(0, |m| m.end);
+        let mut st = self
+            .conn
+            .prepare_cached(network_sql::OPEN_SQLITE)
+            .map_err(db_err("counting open cases", &p))?;
+        let open = st
+            .query_map(params![end], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(db_err("counting open cases", &p))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err("counting open cases", &p))?;
+        Ok(CouncilRows { counts, open })
+    }
+}
+
+fn meeting_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Meeting> {
+    Ok(Meeting {
+        id: r.get(0)?,
+        record: r.get(1)?,
+        date: r.get(2)?,
+        participants: r.get(3)?,
+        agenda: r.get(4)?,
+        decision: r.get(5)?,
+        goal: r.get(6)?,
+        goal_date: r.get(7)?,
+        review: r.get(8)?,
+        by: r.get(9)?,
+    })
 }
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
