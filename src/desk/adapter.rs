@@ -164,6 +164,8 @@ fn connect_inner(
         a.set_search_stage(0);
         load_list(&w, &c.borrow(), &k, true);
     });
+    super::network_adapter::connect(window, ctrl.clone(), clock.clone(), touch);
+    super::network_adapter::load_agencies(window, &ctrl.borrow(), clock());
     refresh(window, &ctrl.borrow(), &clock);
     load_list(window, &ctrl.borrow(), &clock, true);
 }
@@ -494,6 +496,9 @@ pub fn refresh(w: &DeskWindow, ctrl: &DeskController, clock: &Clock) {
     }
     a.set_dirty(ctrl.is_dirty());
     a.set_refocus(a.get_refocus().wrapping_add(1));
+    let now = clock();
+    super::network_adapter::load_record(w, ctrl, now);
+    super::network_adapter::load_due(w, ctrl, now);
     load_stats(w, ctrl, clock);
 }
 
@@ -590,7 +595,10 @@ pub fn connect_team(
                 }
             }
             ctrl.set_who(&acc.login);
+            ctrl.who_name = acc.name.clone();
+            ctrl.admin = acc.role == crate::desk::accounts::Role::Admin;
         }
+        super::network_adapter::load_agencies(&w, &c.borrow(), now);
         a.set_signed_in_name(format!("{}（{}・{}）", acc.name, acc.login, acc.role.id()).into());
         a.set_signin_message("".into());
         a.set_signed_in(true);

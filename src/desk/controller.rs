@@ -40,6 +40,16 @@ pub struct DeskController {
     pub kiosk_db: Option<std::path::PathBuf>,
     /// That kiosk's id (`[kiosk] id` of this PC's config).
     pub kiosk_id: u16,
+    /// Whether the signed-in person may edit the agency directory (an administrator).
+    pub admin: bool,
+    /// The signed-in person's name (their items in the due list: 担当者 may be a name).
+    pub who_name: String,
+    /// Where the desk writes the PDFs it prints (`<data dir>/pdf`), and the centre's name
+    /// for their header.
+    pub pdf_dir: std::path::PathBuf,
+    pub centre: String,
+    /// Open a printed PDF in the desktop's viewer (the real desk; not tests or screenshots).
+    pub open_pdf: bool,
     content: Content,
     tz: chrono_tz::Tz,
     who: String,
@@ -64,6 +74,11 @@ impl DeskController {
             store,
             kiosk_db: None,
             kiosk_id: 1,
+            admin: true,
+            who_name: String::new(),
+            pdf_dir: std::env::temp_dir().join("hatarakitai-pdf"),
+            centre: String::new(),
+            open_pdf: false,
             content,
             tz,
             who,
@@ -87,6 +102,11 @@ impl DeskController {
 
     pub fn who(&self) -> &str {
         &self.who
+    }
+
+    /// The open record's id.
+    pub fn record_id(&self) -> Option<i64> {
+        self.current.as_ref().map(|v| v.id)
     }
 
     /// The signed-in person: their login id goes into the audit trail and access log.

@@ -1,10 +1,13 @@
-//! The staff desk: scan a slip, open the intake record, edit it with an audit trail.
+//! The staff desk: scan a slip, open the intake record, edit it with an audit trail; the
+//! person's support network, meetings, pyramid and follow-ups; what is due.
 
 pub mod accounts;
 pub mod adapter;
 pub mod arrivals;
 pub mod controller;
 pub mod intake;
+pub mod network;
+pub mod network_adapter;
 pub mod run;
 pub mod scan;
 pub mod screenshots;

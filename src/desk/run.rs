@@ -83,6 +83,9 @@ pub fn controller(loaded: &Loaded, data_dir: &Path, now: i64) -> Result<DeskCont
     let kiosk_db = data_dir.join("kiosk.sqlite");
     ctrl.kiosk_db = kiosk_db.exists().then_some(kiosk_db);
     ctrl.kiosk_id = loaded.config.kiosk.id;
+    ctrl.pdf_dir = data_dir.join("pdf");
+    ctrl.centre = loaded.config.centre.name.clone();
+    ctrl.open_pdf = true;
     Ok(ctrl)
 }
 

@@ -39,6 +39,130 @@ fn slip(
     payload::encode(&rec, key, [serial as u8; 24]).map_err(|e| e.to_string())
 }
 
+/// The support network on the open record, entered through the desk's own forms: 連携 with a
+/// consent and a refused contact, 会議 (and its PDF), 評価 beside the previous one, 予定, the
+/// home's due list and the agency directory.
+fn network_shots(
+    w: &DeskWindow,
+    ctrl: &Rc<RefCell<DeskController>>,
+    tmp: &Path,
+    out: &Path,
+    only: Option<&str>,
+    written: &mut Vec<PathBuf>,
+    shot: &dyn Fn(&str, &mut Vec<PathBuf>) -> Result<(), String>,
+) -> Result<(), String> {
+    use crate::kiosk::ui::NetAdapter;
+    use slint::Model;
+    let n = w.global::<NetAdapter>();
+    let a = w.global::<DeskAdapter>();
+    ctrl.borrow_mut().pdf_dir = tmp.join("pdf");
+    ctrl.borrow_mut().centre = "高槻市障がい者就業・生活支援センター".into();
+    let agencies = super::network::directory(&ctrl.borrow(), NOW)?;
+    let pos = |id: &str| {
+        agencies
+            .iter()
+            .position(|x| x.id == id)
+            .and_then(|i| i32::try_from(i).ok())
+            .unwrap_or(0)
+    };
+    let record = ctrl.borrow().record_id().ok_or("no record open")?;
+    // An earlier assessment, two months before (the desk shows it beside the new one).
+    ctrl.borrow()
+        .store()
+        .add_assessment(
+            &crate::network::meeting::Assessment {
+                id: 0,
+                record,
+                date: "2026-09-23".into(),
+                ratings: vec![2, 1, 2, 1, 1],
+                notes: vec![String::new(); 5],
+                by: "tanaka".into(),
+            },
+            NOW - 60 * 86_400,
+        )
+        .map_err(|e| e.to_string())?;
+    n.set_record_tab(1);
+    for (id, role, consent, scope) in [
+        ("hw-town", 0, "2026-11-25", "就労に関する情報（求人・実習）"),
+        ("ikou-sample", 0, "", ""),
+        ("clinic-sample", 2, "2026-11-25", "通院と服薬の状況"),
+    ] {
+        n.set_link_agency(pos(id));
+        n.set_link_role(role);
+        n.set_link_consent(consent.into());
+        n.set_link_scope(scope.into());
+        n.invoke_link_add();
+    }
+    n.set_contact_agency(0);
+    n.set_contact_method(0);
+    n.set_contact_direction(0);
+    n.set_contact_summary("障がい者求人の紹介を依頼".into());
+    n.invoke_contact_add();
+    // Sending to the agency without consent is refused (the message says why).
+    n.set_contact_agency(1);
+    n.set_contact_method(2);
+    n.set_contact_summary("アセスメント結果を送付".into());
+    n.invoke_contact_add();
+    shot("32-desk-network-refused", written)?;
+    n.set_contact_direction(1);
+    n.set_contact_summary("見学の日程について連絡を受けた".into());
+    n.invoke_contact_add();
+    shot("33-desk-network", written)?;
+    n.set_record_tab(2);
+    n.set_m_date("2026-11-25".into());
+    n.set_m_participants("本人、母、ハローワーク 田中、さくら就労移行 山本、センター 佐藤".into());
+    n.set_m_agenda("就職に向けた進め方と生活リズム".into());
+    n.set_m_decision(
+        "就労移行支援（さくら）の体験利用を12月中に3回行う。\n母は送迎を週2回まで協力する。ハローワークは体験後に求人を紹介する。"
+            .into(),
+    );
+    n.set_m_goal("毎朝8時に起きて、週3日 事業所に通う".into());
+    n.set_m_goal_date("2027-01-31".into());
+    n.set_m_review("2026-12-01".into());
+    n.invoke_meeting_add();
+    let id = n.get_meetings().row_data(0).map_or(0, |m| m.id);
+    n.invoke_meeting_pdf(id);
+    shot("34-desk-meetings", written)?;
+    let pdf = tmp.join("pdf").join(format!("meeting-{id}.pdf"));
+    // The printed record goes beside the screenshots, to be looked at and read back.
+    let name = format!("meeting-{id}.pdf");
+    if only.is_none_or(|o| name.contains(o)) {
+        std::fs::copy(&pdf, out.join(&name))
+            .map_err(|e| format!("copying {}: {e}", pdf.display()))?;
+        written.push(out.join(name));
+    }
+    n.set_record_tab(3);
+    for (level, rating) in [3, 2, 2, 1, 1].into_iter().enumerate() {
+        n.invoke_rate(level as i32, rating);
+    }
+    n.invoke_rate_note(0, "服薬は安定。通院は月1回".into());
+    n.invoke_rate_note(1, "朝が弱い日がある".into());
+    n.invoke_assessment_add();
+    shot("35-desk-pyramid", written)?;
+    n.set_record_tab(4);
+    n.set_f_kind(2);
+    n.set_f_phase(0);
+    n.set_f_date("2026-11-20".into());
+    n.set_f_until("2026-11-30".into());
+    n.set_f_note("体験先の作業内容を確認".into());
+    n.invoke_followup_add();
+    n.set_f_kind(1);
+    n.set_f_label("職場訪問（体験先）".into());
+    n.set_f_date("2026-11-24".into());
+    n.invoke_followup_add();
+    shot("36-desk-followups", written)?;
+    n.set_record_tab(0);
+    n.set_message("".into());
+    a.invoke_close_record();
+    n.invoke_due_show(false);
+    shot("37-desk-home-due", written)?;
+    a.set_tab(1);
+    n.invoke_agency_select(pos("hw-town"));
+    shot("38-desk-agencies", written)?;
+    a.set_tab(0);
+    Ok(())
+}
+
 pub fn render_all(
     window: &Rc<MinimalSoftwareWindow>,
     out: &Path,
@@ -209,7 +333,7 @@ fn render_in(
     a.invoke_scanned(today.into());
     shot("25-desk-unsaved", &mut written)?;
     a.invoke_cancel_pending();
-    a.set_tab(1);
+    a.set_tab(2);
     shot("26-desk-stats", &mut written)?;
     // Two desks on one record: another desk saves first, this one's save is refused.
     a.set_tab(0);
@@ -228,6 +352,8 @@ fn render_in(
     a.invoke_edited();
     a.invoke_save();
     shot("27-desk-conflict", &mut written)?;
+    a.invoke_discard();
+    network_shots(&w, &ctrl, tmp, out, only, &mut written, &shot)?;
     let _ = w.hide();
     drop(w);
 

@@ -125,6 +125,37 @@ pub fn is_valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// Checks one agency as the desk's editor made it (the file's checks, in the desk's words).
+pub fn check(a: &Agency) -> Result<(), String> {
+    if !is_valid_id(&a.id) {
+        return Err(format!(
+            "ID「{}」は使えません。英小文字・数字・- で書いてください（例: hw-town）。",
+            a.id
+        ));
+    }
+    if a.name.trim().is_empty() {
+        return Err("名前が空です。機関の名前を入れてください。".into());
+    }
+    if !KINDS.contains(&a.kind.as_str()) {
+        return Err(format!("種類「{}」は一覧にありません。", a.kind));
+    }
+    if !a.area.is_empty() && !AREAS.contains(&a.area.as_str()) {
+        return Err(format!("地域は {} から選んでください。", AREAS.join(" / ")));
+    }
+    for m in std::iter::once(&a.contact_method).chain(a.people.iter().map(|p| &p.contact_method)) {
+        if !m.is_empty() && !METHODS.contains(&m.as_str()) {
+            return Err(format!(
+                "連絡方法は {} から選んでください。",
+                METHODS.join(" / ")
+            ));
+        }
+    }
+    if a.people.iter().any(|p| p.name.trim().is_empty()) {
+        return Err("担当の人の名前が空です。".into());
+    }
+    Ok(())
+}
+
 fn one_of(
     src: &Source<'_>,
     errs: &mut Vec<ContentError>,
