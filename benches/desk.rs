@@ -176,6 +176,10 @@ fn network(c: &mut Criterion) {
          SELECT i.id, 'retention', p.label, p.day, '', p.day, '', CASE WHEN p.day < '2026-11-01' THEN p.day ELSE '' END, '', 'bench', i.created_at
          FROM intake i, (SELECT '2週間' AS label, '2026-10-15' AS day UNION ALL SELECT '1か月', '2026-11-01' UNION ALL SELECT '3か月', '2027-01-01' UNION ALL SELECT '6か月', '2027-04-01') p
          WHERE i.id % 20 = 0;
+         INSERT INTO audit (intake_id, at, who, field, old, new)
+         SELECT id, created_at + 86400 * 7, 'bench', 'stage', 'インテーク', 'アセスメント' FROM intake
+         UNION ALL SELECT id, created_at + 86400 * 30, 'bench', 'stage', 'アセスメント', 'プランニング' FROM intake
+         UNION ALL SELECT id, closed_at, 'bench', 'stage', 'プランニング', 'ターミネーション' FROM intake WHERE closed_at IS NOT NULL;
          COMMIT;
          ANALYZE;"
     ))

@@ -112,7 +112,8 @@ fn bench(cr: &mut Criterion) {
         },
     );
     // A centre's real shape: cases older than a year have ended; the year's ~10 000 open
-    // cases have their next review spread over the coming 100 days (some overdue), one
+    // cases have their next review spread over the coming 100 days (some overdue), three stage
+    // changes in every case's audit trail (the council reads them), one
     // 就職 with its four 定着支援 contacts in every 20th case.
     let cut = FIRST + (RECORDS - 10_000) * 3153;
     c.batch_execute(&format!(
@@ -126,6 +127,10 @@ fn bench(cr: &mut Criterion) {
          SELECT i.id, 'retention', p.label, p.day, '', p.day, '', CASE WHEN p.day < '2026-11-01' THEN p.day ELSE '' END, '', 'bench', i.created_at
          FROM intake i, (VALUES ('2週間', '2026-10-15'), ('1か月', '2026-11-01'), ('3か月', '2027-01-01'), ('6か月', '2027-04-01')) AS p(label, day)
          WHERE i.id % 20 = 0;
+         INSERT INTO audit (intake_id, at, who, field, old, new)
+         SELECT id, created_at + 86400 * 7, 'bench', 'stage', 'インテーク', 'アセスメント' FROM intake
+         UNION ALL SELECT id, created_at + 86400 * 30, 'bench', 'stage', 'アセスメント', 'プランニング' FROM intake
+         UNION ALL SELECT id, closed_at, 'bench', 'stage', 'プランニング', 'ターミネーション' FROM intake WHERE closed_at IS NOT NULL;
          ANALYZE;"
     ))
     .unwrap();

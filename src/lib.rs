@@ -55,19 +55,28 @@
 //!   `desk::run` opens the store named by the config and builds the controller;
 //!   `desk::arrivals` joins printed slips with intake records; `desk::store::migrate` copies
 //!   desk.sqlite into an empty PostgreSQL database, verified per table (`desk migrate`).
+//!   The record's parts (受付内容 / 連携 / 会議 / 評価 / 予定) sit beside the staff fields; with
+//!   no record open the home is the due list; the 機関 tab edits the directory (admins).
 //! - `network` — the support network (NETWORK.md), plain Rust: `network::agency` (the
-//!   directory file `assets/agencies.toml`, checked with file:line:field), `network::case`
-//!   (links with the person's consent, the contact log and the consent rule),
-//!   `network::meeting` (個別支援会議, 職業準備性ピラミッド ratings, due reviews by local day),
+//!   directory file `assets/agencies.toml`, checked with file:line:field; `check` for the
+//!   desk's editor), `network::case` (links with the person's consent, the contact log and
+//!   the consent rule), `network::meeting` (個別支援会議, 職業準備性ピラミッド ratings),
+//!   `network::meeting_pdf` (a meeting as an A4 PDF: layout with kinsoku, krilla embeds a
+//!   subset of the bundled font with ToUnicode maps), `network::followup` (就職, the 定着支援
+//!   plan, job coach phases), `network::due` (reviews and follow-ups due by local day),
 //!   `network::council` (monthly anonymous counts, small cells as 「<3」). Kept by
-//!   `desk::store` (both backends), driven by `cli::network`.
+//!   `desk::store` (both backends; the due list and council counts are read by
+//!   `desk::store::network_sql`, aggregated in the database), driven by `cli::network` and
+//!   at the desk by `desk::network` (the forms' actions) + `desk::network_adapter`
+//!   (`NetAdapter`, ui/net_adapter.slint and ui/desk_{network,meetings,pyramid,followups,
+//!   due,agencies}.slint).
 //! - `config` — the TOML config: every key optional, unknown keys rejected.
 //! - `cli` — the `hatarakitai` subcommands; `main.rs` only calls `cli::main`. `cli::staff`
 //!   holds the team desk's commands (`staff`, `intake open/show/save/list`, `access-log`,
 //!   `desk migrate`, the `--staff LOGIN` sign-in with the password on standard input);
 //!   `cli::slip` (`keygen`, `decode`, `print-test`, `slip`); `cli::stats` (`stats`, also
-//!   `--source shared`, and `publish`); `cli::network` (`agency`, `case`, `meeting`,
-//!   `pyramid`, `due`, `council-stats`). Domain rooms hold no command handlers.
+//!   `--source shared`, and `publish`); `cli::network` (`agency`, `case`, `meeting add/pdf`,
+//!   `pyramid`, `followup`, `due`, `council-stats`). Domain rooms hold no command handlers.
 //!
 //! ## Data flow
 //! assets/*.toml → `content::Content` (validated once) → `matcher::match_answers` (pure) →
@@ -97,7 +106,11 @@
 //! - A reason is only ever given for an answer the visitor actually gave (M10).
 //! - Nothing is logged as sent to an agency without the person's recorded consent
 //!   (`network::case::check_contact`, checked before any write); council counts carry no
-//!   names or ids and never show a number under 3.
+//!   names or ids and never show a number under 3; a past month's counts do not change when
+//!   a case moves on later (stages at a month's end come from the audit trail).
+//! - Retention deletes a record with its whole network (links, contacts, meetings,
+//!   assessments, follow-ups: `network::CASE_TABLES`). A printed PDF is named by the
+//!   meeting's number only.
 //! - A kiosk publishes counts only (`Figures::metrics`), never answers or payloads; its role
 //!   can read and write `kiosk_stats` and nothing else (assets/deploy/kiosk-role.sql).
 //! - Answers, names and payloads never go to logs or error messages; the access log holds

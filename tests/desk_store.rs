@@ -42,6 +42,9 @@ on_both!(
     published_kiosk_figures_read_back_whole_days_replaced,
     agencies_and_a_case_network_with_consent,
     meetings_and_pyramid_assessments_keep_their_history,
+    follow_ups_and_what_is_due_across_month_and_year_ends,
+    council_counts_by_the_centres_local_month,
+    retention_deletes_a_records_whole_network,
 );
 
 fn visit(serial: u32, issued_at: i64) -> ScannedVisit {
@@ -467,6 +470,7 @@ fn agencies_and_a_case_network_with_consent(open: &Open) {
         record,
         agency: "hw-town".into(),
         role: "就労".into(),
+        person: String::new(),
         from: "2026-12-01".into(),
         to: String::new(),
         consent_date: consent.into(),
@@ -598,4 +602,347 @@ fn meetings_and_pyramid_assessments_keep_their_history(open: &Open) {
         ]
     );
     assert!(s.assessments(b).unwrap().is_empty());
+}
+
+fn day(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn meeting_on(record: i64, date: &str, review: &str) -> hatarakitai::network::meeting::Meeting {
+    hatarakitai::network::meeting::Meeting {
+        id: 0,
+        record,
+        date: date.into(),
+        participants: "本人、母".into(),
+        agenda: String::new(),
+        decision: "週3日から通所".into(),
+        goal: format!("goal of {date}"),
+        goal_date: review.into(),
+        review: review.into(),
+        by: "sato".into(),
+    }
+}
+
+fn follow_up(
+    record: i64,
+    kind: hatarakitai::network::followup::Kind,
+    phase: &str,
+    from: &str,
+    to: &str,
+) -> hatarakitai::network::followup::FollowUp {
+    hatarakitai::network::followup::FollowUp {
+        id: 0,
+        record,
+        kind,
+        phase: phase.into(),
+        from: from.into(),
+        to: to.into(),
+        note: String::new(),
+        done: String::new(),
+        by: "kato".into(),
+    }
+}
+
+/// Follow-ups (employment, 定着支援, job coach phases) and the due list on both stores: a later
+/// meeting replaces the earlier review; employment is never due; done items and ended cases
+/// leave the list; the window crosses a month end and a year end by local days.
+fn follow_ups_and_what_is_due_across_month_and_year_ends(open: &Open) {
+    use hatarakitai::network::followup::{Kind, retention_plan};
+    let mut s = open();
+    let a = s.open_or_create(&visit(31, T0), T0).unwrap().0.id;
+    let b = s.open_or_create(&visit(32, T0), T0).unwrap().0.id;
+    let ended = s.open_or_create(&visit(33, T0), T0).unwrap().0.id;
+    let mut staff = StaffFields {
+        assigned_staff: "佐藤 花子".into(),
+        ..StaffFields::default()
+    };
+    s.save(a, &staff, "sato", T0).unwrap();
+    staff.stage = Some(Stage::Termination);
+    s.save(ended, &staff, "sato", T0).unwrap();
+
+    s.add_meeting(&meeting_on(a, "2026-11-01", "2026-12-01"), T0)
+        .unwrap();
+    let m2 = s
+        .add_meeting(&meeting_on(a, "2026-12-01", "2027-01-04"), T0)
+        .unwrap();
+    s.add_meeting(&meeting_on(ended, "2026-12-01", "2026-12-29"), T0)
+        .unwrap();
+    let m = s.meeting(m2).unwrap().unwrap();
+    assert_eq!((m.record, m.review.as_str()), (a, "2027-01-04"));
+    assert!(s.meeting(m2 + 1000).unwrap().is_none());
+
+    let emp = s
+        .add_followup(
+            &follow_up(b, Kind::Employment, "株式会社サンプル", "2026-12-20", ""),
+            T0,
+        )
+        .unwrap();
+    let mut planned = Vec::new();
+    for (label, d) in retention_plan(day("2026-12-20")) {
+        planned.push(
+            s.add_followup(
+                &follow_up(b, Kind::Retention, &label, &d.to_string(), ""),
+                T0,
+            )
+            .unwrap(),
+        );
+    }
+    let jc = s
+        .add_followup(
+            &follow_up(b, Kind::Jobcoach, "集中支援期", "2026-12-01", "2026-12-27"),
+            T0,
+        )
+        .unwrap();
+    s.add_followup(
+        &follow_up(ended, Kind::Retention, "1か月", "2026-12-28", ""),
+        T0,
+    )
+    .unwrap();
+    let got = s.followups(b).unwrap();
+    assert_eq!(got.len(), 6);
+    assert_eq!(got[0].kind, Kind::Jobcoach, "by start day");
+    assert_eq!(
+        got.iter().find(|f| f.id == emp).unwrap().phase,
+        "株式会社サンプル"
+    );
+
+    // Today 2026-12-28 (local), a week ahead = 2027-01-04, the last day included.
+    let due = s.due(day("2026-12-28"), 7).unwrap();
+    let seen: Vec<(i64, String, String, i64)> = due
+        .iter()
+        .map(|d| (d.record, d.kind.clone(), d.day.clone(), d.in_days))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (b, "jobcoach".into(), "2026-12-27".into(), -1),
+            (b, "retention".into(), "2027-01-03".into(), 6),
+            (a, "review".into(), "2027-01-04".into(), 7),
+        ],
+        "{due:?}"
+    );
+    assert_eq!(due[0].what, "ジョブコーチ 集中支援期の終わり");
+    assert_eq!(due[1].what, "定着支援（2週間）");
+    assert_eq!(due[2].meeting, Some(m2));
+    assert_eq!(due[2].goal, "goal of 2026-12-01");
+    assert_eq!(due[2].assigned, "佐藤 花子");
+    // One day less: the review on 01-04 is outside.
+    assert!(
+        s.due(day("2026-12-28"), 6)
+            .unwrap()
+            .iter()
+            .all(|d| d.record != a)
+    );
+
+    // Done once; then it leaves the list, and a second "done" writes nothing.
+    assert_eq!(s.followup_done(jc, "2026-12-28", "sato").unwrap(), Some(b));
+    assert_eq!(s.followup_done(jc, "2026-12-29", "sato").unwrap(), None);
+    let f = s
+        .followups(b)
+        .unwrap()
+        .into_iter()
+        .find(|f| f.id == jc)
+        .unwrap();
+    assert_eq!(f.done, "2026-12-28");
+    let due = s.due(day("2026-12-28"), 7).unwrap();
+    assert!(due.iter().all(|d| d.followup != Some(jc)));
+    // The month after: 1 か月 = 2027-01-20 comes due; the 2週間 one is overdue.
+    let due = s.due(day("2027-01-18"), 3).unwrap();
+    let b_items: Vec<&str> = due
+        .iter()
+        .filter(|d| d.record == b)
+        .map(|d| d.day.as_str())
+        .collect();
+    assert_eq!(b_items, vec!["2027-01-03", "2027-01-20"]);
+    assert!(
+        due.iter().all(|d| d.record != ended),
+        "ended cases are never due"
+    );
+}
+
+/// Council counts on both stores, by the centre's local month (Asia/Tokyo): a record opened
+/// at 23:30 on 30 November (14:30 UTC) is November's; employment and endings are counted;
+/// small cells show as <3 and totals come from the true counts.
+fn council_counts_by_the_centres_local_month(open: &Open) {
+    use hatarakitai::network::council::report;
+    use hatarakitai::network::followup::Kind;
+    let content = hatarakitai::content::Content::embedded().unwrap();
+    let mut s = open();
+    // 2026-11-30 23:30 JST and 2026-12-01 00:30 JST.
+    let late_nov = 1_796_049_000;
+    let early_dec = late_nov + 3600;
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        ids.push(
+            s.open_or_create(&visit(40 + i, late_nov), late_nov)
+                .unwrap()
+                .0
+                .id,
+        );
+    }
+    let dec = s
+        .open_or_create(&visit(50, early_dec), early_dec)
+        .unwrap()
+        .0
+        .id;
+    let routes = |i: usize| s.get(ids[i]).unwrap().unwrap().visit.routes.len();
+    assert_eq!(routes(0), 2);
+    let hw = hatarakitai::network::agency::parse(
+        "test",
+        "[[agency]]\nid = \"hw\"\nname = \"ハローワーク\"\nkind = \"ハローワーク\"\n",
+        &[],
+    )
+    .unwrap();
+    s.agency_upsert(&hw[0], "admin", late_nov).unwrap();
+    for id in &ids[..3] {
+        let l = hatarakitai::network::case::Link {
+            id: 0,
+            record: *id,
+            agency: "hw".into(),
+            role: "就労".into(),
+            person: String::new(),
+            from: "2026-11-30".into(),
+            to: String::new(),
+            consent_date: String::new(),
+            consent_scope: String::new(),
+            consent_by: String::new(),
+        };
+        s.link(&l, "sato", late_nov).unwrap();
+    }
+    for id in &ids[..3] {
+        s.add_meeting(&meeting_on(*id, "2026-11-30", "2026-12-30"), late_nov)
+            .unwrap();
+    }
+    s.add_meeting(&meeting_on(dec, "2026-12-01", "2026-12-30"), early_dec)
+        .unwrap();
+    for id in &ids {
+        s.add_followup(
+            &follow_up(*id, Kind::Employment, "", "2026-12-10", ""),
+            early_dec,
+        )
+        .unwrap();
+    }
+    // One case ends in December (local time).
+    let end = StaffFields {
+        stage: Some(Stage::Termination),
+        ..StaffFields::default()
+    };
+    s.save(ids[3], &end, "sato", early_dec + 86_400).unwrap();
+    // And one moves on to アセスメント in December: November's end still saw it at インテーク.
+    let assess = StaffFields {
+        stage: Some(Stage::Assessment),
+        ..StaffFields::default()
+    };
+    s.save(ids[0], &assess, "sato", early_dec + 2 * 86_400)
+        .unwrap();
+
+    let (months, c) = s
+        .council_counts(
+            chrono_tz::Asia::Tokyo,
+            &content,
+            day("2026-11-01"),
+            day("2026-12-31"),
+        )
+        .unwrap();
+    assert_eq!(months, vec![day("2026-11-01"), day("2026-12-01")]);
+    assert_eq!(c.new, vec![4, 1], "late on 11-30 JST is November");
+    assert_eq!(c.ended, vec![0, 1]);
+    assert_eq!(c.meetings, vec![3, 1]);
+    assert_eq!(c.employed, vec![0, 4]);
+    assert_eq!(c.links["ハローワーク"], vec![3, 0]);
+    // Open at month end, by the stage each had then: November's end saw 4 at インテーク (one
+    // has ended since, one moved on); December's end 3 at インテーク and 1 at アセスメント.
+    assert_eq!(c.open_by_stage["インテーク"], vec![4, 3]);
+    assert_eq!(c.open_by_stage["アセスメント"], vec![0, 1]);
+    let hw_name = content
+        .catalogue
+        .routes
+        .iter()
+        .find(|r| r.id == "hellowork_open")
+        .unwrap();
+    assert_eq!(
+        c.routes[&hw_name.name.plain(hatarakitai::lang::Lang::Ja)],
+        vec![4, 1]
+    );
+    let r = report(&c, months, &["インテーク"], &[], &["ハローワーク"]);
+    let csv = r.csv();
+    assert!(csv.contains("新規インテーク,件数,4,<3,5\r\n"), "{csv}");
+    assert!(csv.contains("就職,件数,<3,4,4\r\n"), "{csv}");
+    assert!(csv.contains("終結,件数,<3,<3,<3\r\n"), "{csv}");
+    assert!(
+        csv.contains("連携した機関（種類別）,ハローワーク,3,<3,3\r\n"),
+        "{csv}"
+    );
+}
+
+/// Retention deletes a closed record with everything about the person: links, contacts,
+/// meetings, assessments and follow-ups go with it.
+fn retention_deletes_a_records_whole_network(open: &Open) {
+    use hatarakitai::network::followup::Kind;
+    let mut s = open();
+    let gone = s.open_or_create(&visit(60, T0), T0).unwrap().0.id;
+    let kept = s.open_or_create(&visit(61, T0), T0).unwrap().0.id;
+    for id in [gone, kept] {
+        let l = hatarakitai::network::case::Link {
+            id: 0,
+            record: id,
+            agency: "hw".into(),
+            role: "就労".into(),
+            person: String::new(),
+            from: String::new(),
+            to: String::new(),
+            consent_date: "2026-11-01".into(),
+            consent_scope: "就労".into(),
+            consent_by: "sato".into(),
+        };
+        s.link(&l, "sato", T0).unwrap();
+        let c = hatarakitai::network::case::Contact {
+            id: 0,
+            record: id,
+            agency: "hw".into(),
+            at: T0,
+            method: "電話".into(),
+            direction: "sent".into(),
+            summary: "求人票".into(),
+            who: "sato".into(),
+        };
+        s.log_contact(&c, hatarakitai::network::case::Direction::Sent)
+            .unwrap();
+        s.add_meeting(&meeting_on(id, "2026-11-01", "2026-12-01"), T0)
+            .unwrap();
+        s.add_assessment(
+            &hatarakitai::network::meeting::Assessment {
+                id: 0,
+                record: id,
+                date: "2026-11-01".into(),
+                ratings: vec![1, 2, 3, 4, 1],
+                notes: vec![String::new(); 5],
+                by: "sato".into(),
+            },
+            T0,
+        )
+        .unwrap();
+        s.add_followup(
+            &follow_up(id, Kind::Retention, "1か月", "2026-12-01", ""),
+            T0,
+        )
+        .unwrap();
+    }
+    let end = StaffFields {
+        stage: Some(Stage::Termination),
+        ..StaffFields::default()
+    };
+    s.save(gone, &end, "sato", T0).unwrap();
+    assert_eq!(s.apply_retention(T0 + 31 * 86_400, 30).unwrap(), 1);
+    assert!(s.get(gone).unwrap().is_none());
+    assert!(s.links(gone).unwrap().is_empty());
+    assert!(s.contacts(gone).unwrap().is_empty());
+    assert!(s.meetings(Some(gone)).unwrap().is_empty());
+    assert!(s.assessments(gone).unwrap().is_empty());
+    assert!(s.followups(gone).unwrap().is_empty());
+    assert_eq!(s.links(kept).unwrap().len(), 1);
+    assert_eq!(s.contacts(kept).unwrap().len(), 1);
+    assert_eq!(s.meetings(Some(kept)).unwrap().len(), 1);
+    assert_eq!(s.assessments(kept).unwrap().len(), 1);
+    assert_eq!(s.followups(kept).unwrap().len(), 1);
 }

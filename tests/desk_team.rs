@@ -1040,6 +1040,19 @@ fn desk_migrate_copies_a_one_pc_desk_into_postgres_verified() {
             "--staff",
             "admin",
         ],
+        vec![
+            "followup",
+            "add",
+            "1",
+            "--kind",
+            "定着支援",
+            "--phase",
+            "1か月",
+            "--date",
+            "2026-12-30",
+            "--staff",
+            "admin",
+        ],
     ] {
         let mut a = vec!["--config", sc, "--data-dir", d];
         a.extend(args);
@@ -1093,6 +1106,7 @@ fn desk_migrate_copies_a_one_pc_desk_into_postgres_verified() {
         "contact",
         "meeting",
         "assessment",
+        "followup",
     ] {
         assert!(
             out.lines()
@@ -1350,6 +1364,28 @@ fn network_cli(cfg: &std::path::Path, d: &str, key: &CentreKey) {
         "admin",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A link ends (once); a link of another record or an ended one is refused.
+    let o = run(&[
+        "case",
+        "link",
+        "1",
+        "--agency",
+        "company-a",
+        "--role",
+        "企業",
+        "--person",
+        "人事 佐々木",
+        "--staff",
+        "admin",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let l: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let lid = l["id"].to_string();
+    let o = run(&["case", "end", "1", "--link", &lid, "--staff", "admin"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(&["case", "end", "1", "--link", &lid, "--staff", "admin"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not an open link"));
     // 個別支援会議 and the pyramid; what is due.
     let today = chrono::Utc::now()
         .with_timezone(&chrono_tz::Asia::Tokyo)
@@ -1405,6 +1441,206 @@ fn network_cli(cfg: &std::path::Path, d: &str, key: &CentreKey) {
         "admin",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The meeting's record as an A4 PDF: written whole, no personal data in its name.
+    let pdf = dir.join("meeting.pdf");
+    let mid = m["id"].to_string();
+    let o = run(&[
+        "meeting",
+        "pdf",
+        &mid,
+        "--out",
+        pdf.to_str().unwrap(),
+        "--staff",
+        "admin",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"), "a PDF");
+    let tail = String::from_utf8_lossy(&bytes[bytes.len().saturating_sub(16)..]).to_string();
+    assert!(tail.contains("%%EOF"), "written whole: {tail:?}");
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "no half files");
+    for (args, needle) in [
+        (
+            vec!["meeting", "pdf", "999", "--out", pdf.to_str().unwrap()],
+            "no meeting 999",
+        ),
+        (
+            vec![
+                "meeting",
+                "pdf",
+                mid.as_str(),
+                "--out",
+                "/nonexistent/dir/m.pdf",
+            ],
+            "cannot write it",
+        ),
+    ] {
+        let mut a = args.clone();
+        a.extend(["--staff", "admin"]);
+        let o = run(&a);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(needle),
+            "{args:?}"
+        );
+    }
+    assert!(!std::path::Path::new("/nonexistent/dir").exists());
+    // Follow-ups: employment with its 定着支援 plan, a job coach phase; both come due.
+    let dm20 = day(-20);
+    let o = run(&[
+        "followup",
+        "add",
+        "1",
+        "--kind",
+        "就職",
+        "--phase",
+        "株式会社サンプル",
+        "--date",
+        &dm20,
+        "--plan-retention",
+        "--staff",
+        "admin",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let f: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(f["planned"].as_array().map(Vec::len), Some(4));
+    let o = run(&[
+        "followup",
+        "add",
+        "1",
+        "--kind",
+        "jobcoach",
+        "--phase",
+        "集中支援期",
+        "--date",
+        &dm20,
+        "--until",
+        &day(2),
+        "--staff",
+        "admin",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let jc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let o = run(&["due", "--within", "7", "--staff", "admin"]);
+    let due: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let kinds: Vec<&str> = due
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["kind"].as_str().unwrap())
+        .collect();
+    // 2 weeks after day -20 = day -6: overdue; the phase ends on day 2; the review on day 3.
+    assert_eq!(kinds, vec!["retention", "jobcoach", "review"], "{due}");
+    assert_eq!(due[0]["in_days"], serde_json::json!(-6));
+    let jc_id = jc["id"].to_string();
+    let o = run(&["followup", "done", &jc_id, "--staff", "admin"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(&["followup", "done", &jc_id, "--staff", "admin"]);
+    assert_eq!(o.status.code(), Some(2), "done once");
+    for (args, needle) in [
+        (
+            vec![
+                "followup",
+                "add",
+                "99",
+                "--kind",
+                "定着支援",
+                "--date",
+                d0.as_str(),
+            ],
+            "no record 99",
+        ),
+        (
+            vec![
+                "followup",
+                "add",
+                "1",
+                "--kind",
+                "訪問",
+                "--date",
+                d0.as_str(),
+            ],
+            "--kind",
+        ),
+        (
+            vec![
+                "followup",
+                "add",
+                "1",
+                "--kind",
+                "就職",
+                "--date",
+                d3.as_str(),
+            ],
+            "in the future",
+        ),
+        (
+            vec![
+                "followup",
+                "add",
+                "1",
+                "--kind",
+                "ジョブコーチ",
+                "--phase",
+                "準備",
+                "--date",
+                d0.as_str(),
+                "--until",
+                d3.as_str(),
+            ],
+            "--phase",
+        ),
+        (
+            vec![
+                "followup",
+                "add",
+                "1",
+                "--kind",
+                "ジョブコーチ",
+                "--phase",
+                "集中支援期",
+                "--date",
+                d3.as_str(),
+                "--until",
+                d0.as_str(),
+            ],
+            "before --date",
+        ),
+        (
+            vec![
+                "followup",
+                "add",
+                "1",
+                "--kind",
+                "定着支援",
+                "--date",
+                d0.as_str(),
+                "--plan-retention",
+            ],
+            "--plan-retention",
+        ),
+    ] {
+        let before = run(&["due", "--within", "400", "--staff", "admin"]).stdout;
+        let mut a = args.clone();
+        a.extend(["--staff", "admin"]);
+        let o = run(&a);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(needle),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(
+            run(&["due", "--within", "400", "--staff", "admin"]).stdout,
+            before,
+            "nothing written"
+        );
+    }
     // The council's numbers: anonymous, small cells hidden.
     let first = today.format("%Y-%m-01").to_string();
     let o = run(&[
@@ -1422,6 +1658,10 @@ fn network_cli(cfg: &std::path::Path, d: &str, key: &CentreKey) {
     let csv = String::from_utf8(o.stdout).unwrap();
     assert!(csv.starts_with('\u{FEFF}') && csv.contains("\r\n"));
     assert!(csv.contains("新規インテーク,件数,<3,<3\r\n"), "{csv}");
+    assert!(
+        csv.contains("\r\n就職,件数,"),
+        "employment is counted: {csv}"
+    );
     assert!(csv.contains("連携した機関（種類別）,企業,<3,<3"), "{csv}");
     assert!(
         !csv.contains("実習") && !csv.contains("株式会社"),

@@ -314,6 +314,19 @@ pub enum CaseAction {
         /// What may be shared.
         #[arg(long, default_value = "")]
         scope: String,
+        /// The person there working with them (or a family member), if named.
+        #[arg(long, default_value = "")]
+        person: String,
+        #[arg(long)]
+        staff: String,
+    },
+    /// End a link: the agency no longer works with this person (from --date, default today).
+    End {
+        record: i64,
+        #[arg(long)]
+        link: i64,
+        #[arg(long)]
+        date: Option<String>,
         #[arg(long)]
         staff: String,
     },

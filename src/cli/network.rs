@@ -124,6 +124,7 @@ pub fn case_cmd(loaded: &Loaded, dir: &Path, action: CaseAction) -> Result<(), F
             role,
             consent,
             scope,
+            person,
             staff,
         } => {
             let consent_date = case::check_link(&role, consent.as_deref(), &scope, today)
@@ -137,6 +138,7 @@ pub fn case_cmd(loaded: &Loaded, dir: &Path, action: CaseAction) -> Result<(), F
                 record,
                 agency,
                 role: role.trim().to_string(),
+                person: person.trim().to_string(),
                 from: today.to_string(),
                 to: String::new(),
                 consent_by: if consent_date.is_empty() {
@@ -150,6 +152,30 @@ pub fn case_cmd(loaded: &Loaded, dir: &Path, action: CaseAction) -> Result<(), F
             let id = store.link(&l, &who.login, now.timestamp()).map_err(err)?;
             log(&store, &who.login, "link", Some(record))?;
             json(&serde_json::json!({ "id": id, "record": record, "consent": l.has_consent() }))
+        }
+        CaseAction::End {
+            record,
+            link,
+            date,
+            staff,
+        } => {
+            let day = match date {
+                Some(d) => meeting::parse_date("--date", &d).map_err(Failure::input)?,
+                None => today,
+            };
+            let store = open_store(loaded, dir)?;
+            let who = sign_in(&store, &staff)?;
+            record_exists(&store, record)?;
+            if !store
+                .end_link(link, record, &day.to_string())
+                .map_err(err)?
+            {
+                return Err(Failure::input(format!(
+                    "--link {link} is not an open link of record {record}: see the record's 連携 at the desk"
+                )));
+            }
+            log(&store, &who.login, "link_end", Some(record))?;
+            json(&serde_json::json!({ "id": link, "record": record, "to": day.to_string() }))
         }
         CaseAction::Contact {
             record,

@@ -67,6 +67,7 @@ fn ja(msg: String) -> String {
 pub struct LinkForm {
     pub agency: String,
     pub role: String,
+    pub person: String,
     pub consent: String,
     pub scope: String,
 }
@@ -86,6 +87,7 @@ pub fn add_link(c: &DeskController, f: &LinkForm, today: NaiveDate, now: i64) ->
         record,
         agency: a.id.clone(),
         role: f.role.trim().to_string(),
+        person: f.person.trim().to_string(),
         from: today.to_string(),
         to: String::new(),
         consent_by: if consent_date.is_empty() {
@@ -108,6 +110,20 @@ pub fn add_link(c: &DeskController, f: &LinkForm, today: NaiveDate, now: i64) ->
             a.name
         )
     })
+}
+
+/// 終了にする: the agency no longer works with this person (from today).
+pub fn end_link(c: &DeskController, link: i64, today: NaiveDate, now: i64) -> Outcome {
+    let record = open_record(c)?;
+    if c.store()
+        .end_link(link, record, &today.to_string())
+        .map_err(|e| e.to_string())?
+    {
+        log(c, "link_end", Some(record), now)?;
+        Ok(format!("{today} で終了にしました。"))
+    } else {
+        Err("この連携は もう終了しています。".into())
+    }
 }
 
 /// やりとりを記録する: the consent rule refuses information sent without consent.

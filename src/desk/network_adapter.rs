@@ -132,6 +132,9 @@ pub fn load_record(w: &DeskWindow, ctrl: &DeskController, now: i64) {
                     parts.join(" ・ ")
                 });
                 NetLink {
+                    id: i32::try_from(l.id).unwrap_or(0),
+                    person: l.person.clone().into(),
+                    open: l.to.is_empty(),
                     agency: ag.map_or(l.agency.as_str(), |x| x.name.as_str()).into(),
                     kind: ag.map_or("", |x| x.kind.as_str()).into(),
                     role: l.role.clone().into(),
@@ -334,6 +337,7 @@ fn clear_forms(a: &NetAdapter<'_>, today: NaiveDate) {
     a.set_link_role(0);
     a.set_link_consent("".into());
     a.set_link_scope("".into());
+    a.set_link_person("".into());
     a.set_contact_agency(0);
     a.set_contact_method(0);
     a.set_contact_direction(0);
@@ -552,6 +556,9 @@ fn agency_from_form(a: &NetAdapter<'_>, stored: Option<Agency>) -> Agency {
     }
 }
 
+/// One form's action: the window, the controller, now.
+type Action = dyn Fn(&DeskWindow, &DeskController, i64);
+
 /// Wires every `NetAdapter` callback. `after` refreshes the rest of the desk (the record's
 /// view and the due list) after a write.
 pub fn connect(
@@ -572,7 +579,7 @@ pub fn connect(
         "4 十分できる",
     ]));
     // Each handler: the window, the controller, now; runs the action, then reloads.
-    let wire = |f: Rc<dyn Fn(&DeskWindow, &DeskController, i64)>| {
+    let wire = |f: Rc<Action>| {
         let (w, c, k, t) = (window.as_weak(), ctrl.clone(), clock.clone(), touch.clone());
         move || {
             let Some(w) = w.upgrade() else { return };
@@ -599,6 +606,7 @@ pub fn connect(
             let form = LinkForm {
                 agency: ag.id.clone(),
                 role: role.to_string(),
+                person: a.get_link_person().to_string(),
                 consent: a.get_link_consent().to_string(),
                 scope: a.get_link_scope().to_string(),
             };
@@ -606,10 +614,20 @@ pub fn connect(
             if o.is_ok() {
                 a.set_link_consent("".into());
                 a.set_link_scope("".into());
+                a.set_link_person("".into());
             }
             show(&a, o);
         },
     )));
+    let (w, c, k, t) = (window.as_weak(), ctrl.clone(), clock.clone(), touch.clone());
+    a.on_link_end(move |id| {
+        let Some(w) = w.upgrade() else { return };
+        t();
+        let now = k();
+        let o = actions::end_link(&c.borrow(), i64::from(id), today(&c.borrow(), now), now);
+        show(&w.global::<NetAdapter>(), o);
+        load_record(&w, &c.borrow(), now);
+    });
     a.on_contact_add(wire(Rc::new(
         |w: &DeskWindow, c: &DeskController, now: i64| {
             let a = w.global::<NetAdapter>();

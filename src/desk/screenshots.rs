@@ -39,6 +39,9 @@ fn slip(
     payload::encode(&rec, key, [serial as u8; 24]).map_err(|e| e.to_string())
 }
 
+/// Renders one screen at every resolution into `out`, adding the files to the list.
+type Shot<'a> = dyn Fn(&str, &mut Vec<PathBuf>) -> Result<(), String> + 'a;
+
 /// The support network on the open record, entered through the desk's own forms: 連携 with a
 /// consent and a refused contact, 会議 (and its PDF), 評価 beside the previous one, 予定, the
 /// home's due list and the agency directory.
@@ -49,7 +52,7 @@ fn network_shots(
     out: &Path,
     only: Option<&str>,
     written: &mut Vec<PathBuf>,
-    shot: &dyn Fn(&str, &mut Vec<PathBuf>) -> Result<(), String>,
+    shot: &Shot<'_>,
 ) -> Result<(), String> {
     use crate::kiosk::ui::NetAdapter;
     use slint::Model;
@@ -82,13 +85,20 @@ fn network_shots(
         )
         .map_err(|e| e.to_string())?;
     n.set_record_tab(1);
-    for (id, role, consent, scope) in [
-        ("hw-town", 0, "2026-11-25", "就労に関する情報（求人・実習）"),
-        ("ikou-sample", 0, "", ""),
-        ("clinic-sample", 2, "2026-11-25", "通院と服薬の状況"),
+    for (id, role, person, consent, scope) in [
+        (
+            "hw-town",
+            0,
+            "田中さん（専門援助）",
+            "2026-11-25",
+            "就労に関する情報（求人・実習）",
+        ),
+        ("ikou-sample", 0, "", "", ""),
+        ("clinic-sample", 2, "", "2026-11-25", "通院と服薬の状況"),
     ] {
         n.set_link_agency(pos(id));
         n.set_link_role(role);
+        n.set_link_person(person.into());
         n.set_link_consent(consent.into());
         n.set_link_scope(scope.into());
         n.invoke_link_add();

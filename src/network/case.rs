@@ -16,6 +16,8 @@ pub struct Link {
     pub record: i64,
     pub agency: String,
     pub role: String,
+    /// The person at the agency working with them (or a family member), if named.
+    pub person: String,
     /// YYYY-MM-DD or empty.
     pub from: String,
     pub to: String,
@@ -149,6 +151,7 @@ mod tests {
             record: 7,
             agency: "hw-town".into(),
             role: "就労".into(),
+            person: String::new(),
             from: String::new(),
             to: String::new(),
             consent_date: consent.into(),

@@ -101,8 +101,10 @@ macro_rules! network_sql {
 pub const NETWORK_SQLITE: &str = network_sql!("INTEGER PRIMARY KEY");
 pub const NETWORK_PG: &str = network_sql!("BIGSERIAL PRIMARY KEY");
 
-/// Schema step 6: follow-ups (employment, 定着支援, job coach phases), and the indexes the due
-/// list and the council counts read by (open records, closings, links and meetings by day).
+/// Schema step 6: follow-ups (employment, 定着支援, job coach phases), the person a link names
+/// (the counsellor at the agency, or 母), and the indexes the due
+/// list and the council counts read by (open records, closings, links and meetings by day,
+/// stage changes by time).
 macro_rules! followup_sql {
     ($id:literal) => {
         concat!(
@@ -129,7 +131,9 @@ macro_rules! followup_sql {
     CREATE INDEX intake_open ON intake(id) WHERE stage <> 6;
     CREATE INDEX intake_closed ON intake(closed_at);
     CREATE INDEX case_link_created ON case_link(created_at);
-    CREATE INDEX meeting_day ON meeting(day);"
+    CREATE INDEX meeting_day ON meeting(day);
+    CREATE INDEX audit_stage ON audit(at) WHERE field = 'stage';
+    ALTER TABLE case_link ADD COLUMN person TEXT NOT NULL DEFAULT '';"
         )
     };
 }

@@ -156,6 +156,7 @@ const TABLES: &[Table] = &[
             ("consent_by", Col::Text),
             ("created_at", Col::Int),
             ("created_by", Col::Text),
+            ("person", Col::Text),
         ],
         order: "id",
         serial: Some("id"),

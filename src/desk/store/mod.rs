@@ -160,6 +160,8 @@ pub trait Backend: Send {
     fn assessment_insert(&mut self, a: &Assessment, now: i64) -> Result<i64, DeskError>;
     /// One record's assessments, oldest first.
     fn assessments(&mut self, record: i64) -> Result<Vec<Assessment>, DeskError>;
+    /// Ends one of the record's open links on `day`; false when there is no such open link.
+    fn link_end(&mut self, id: i64, record: i64, day: &str) -> Result<bool, DeskError>;
     /// One meeting, for its PDF.
     fn meeting_get(&mut self, id: i64) -> Result<Option<Meeting>, DeskError>;
     fn followup_insert(&mut self, f: &FollowUp, now: i64) -> Result<i64, DeskError>;
@@ -171,8 +173,13 @@ pub trait Backend: Send {
     /// Everything due on or before `until` (YYYY-MM-DD) for open records: the latest
     /// meeting's review and the open follow-ups (`network_sql::DUE_*`).
     fn due_rows(&mut self, until: &str) -> Result<Vec<DueRow>, DeskError>;
-    /// The council's monthly counts, aggregated by the database (`network_sql::council_sql`).
-    fn council_rows(&mut self, months: &[MonthSpan]) -> Result<CouncilRows, DeskError>;
+    /// The council's monthly counts, aggregated by the database (`network_sql`); `routes` are
+    /// the catalogue's route ids, counted among each month's new intakes.
+    fn council_rows(
+        &mut self,
+        months: &[MonthSpan],
+        routes: &[String],
+    ) -> Result<CouncilRows, DeskError>;
 }
 
 /// What `agency_upsert` did.
@@ -520,6 +527,11 @@ impl DeskStore {
         self.with(|b| b.assessments(record))
     }
 
+    /// See `Backend::link_end`.
+    pub fn end_link(&self, id: i64, record: i64, day: &str) -> Result<bool, DeskError> {
+        self.with(|b| b.link_end(id, record, day))
+    }
+
     pub fn meeting(&self, id: i64) -> Result<Option<Meeting>, DeskError> {
         self.with(|b| b.meeting_get(id))
     }
@@ -579,7 +591,13 @@ impl DeskStore {
                 }
             })
             .collect();
-        let rows = self.with(|b| b.council_rows(&spans))?;
+        let route_ids: Vec<String> = content
+            .catalogue
+            .routes
+            .iter()
+            .map(|r| r.id.clone())
+            .collect();
+        let rows = self.with(|b| b.council_rows(&spans, &route_ids))?;
         let kinds: std::collections::HashMap<String, String> = self
             .agencies()?
             .into_iter()
@@ -592,6 +610,25 @@ impl DeskStore {
             .map(|r| (r.id.as_str(), r.name.plain(crate::lang::Lang::Ja)))
             .collect();
         let mut c = Counts::zero(n);
+        let matchable = network_sql::matchable_routes(&route_ids);
+        for (month, new, shown) in rows.intakes {
+            let Ok(i) = usize::try_from(month) else {
+                continue;
+            };
+            if let Some(x) = c.new.get_mut(i) {
+                *x += u64::try_from(new).unwrap_or(0);
+            }
+            for (id, count) in matchable.iter().zip(shown) {
+                let name = names.get(id).cloned().unwrap_or_else(|| (*id).to_string());
+                Counts::add(
+                    &mut c.routes,
+                    &name,
+                    i,
+                    u64::try_from(count).unwrap_or(0),
+                    n,
+                );
+            }
+        }
         for (cat, month, key, count) in rows.counts {
             let (Ok(i), Ok(count)) = (usize::try_from(month), u64::try_from(count)) else {
                 continue;
@@ -602,14 +639,9 @@ impl DeskStore {
                 }
             };
             match cat.as_str() {
-                "new" => one(&mut c.new),
                 "ended" => one(&mut c.ended),
                 "meeting" => one(&mut c.meetings),
                 "employed" => one(&mut c.employed),
-                "route" => {
-                    let name = names.get(key.as_str()).cloned().unwrap_or(key);
-                    Counts::add(&mut c.routes, &name, i, count, n);
-                }
                 "link" => {
                     let kind = kinds.get(&key).map_or("その他", String::as_str);
                     Counts::add(&mut c.links, kind, i, count, n);
@@ -617,15 +649,32 @@ impl DeskStore {
                 _ => {}
             }
         }
-        // Open at each month's end (by the record's current stage): created before that end.
-        for (created, stage) in rows.open {
-            let label = Stage::from_code(stage)
+        // Open at each month's end, by the stage it had then: the stage before its first
+        // change after that end, or the stage it has now.
+        let mut changes: std::collections::HashMap<i64, Vec<(i64, String)>> =
+            std::collections::HashMap::new();
+        for (record, at, old) in rows.changes {
+            changes.entry(record).or_default().push((at, old));
+        }
+        let now_label = |code: i64| {
+            Stage::from_code(code)
                 .unwrap_or(Stage::Intake)
                 .label_ja()
-                .to_string();
-            let first = spans.partition_point(|s| s.end <= created);
-            for i in first..n {
-                Counts::add(&mut c.open_by_stage, &label, i, 1, n);
+                .to_string()
+        };
+        for (id, created, closed, stage) in rows.open {
+            let mine = changes.get(&id);
+            for (i, span) in spans.iter().enumerate() {
+                let end = span.end;
+                if created >= end || closed.is_some_and(|c| c < end) {
+                    continue;
+                }
+                let label = mine
+                    .and_then(|ch| ch.iter().find(|(at, _)| *at >= end))
+                    .map_or_else(|| now_label(stage), |(_, old)| old.clone());
+                if label != Stage::Termination.label_ja() {
+                    Counts::add(&mut c.open_by_stage, &label, i, 1, n);
+                }
             }
         }
         Ok((ms, c))

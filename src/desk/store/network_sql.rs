@@ -80,9 +80,8 @@ pub struct MonthSpan {
     pub end_day: String,
 }
 
-/// The council's counts as rows (category, month index, key, count). The months are written
-/// into the statement as numbers and checked dates, never text from outside.
-pub(crate) fn council_sql(months: &[MonthSpan], pg: bool) -> String {
+/// The months as a VALUES list `m(i, s, e, ds, de)`: numbers and checked dates only.
+fn months_cte(months: &[MonthSpan]) -> String {
     let values: Vec<String> = months
         .iter()
         .enumerate()
@@ -108,41 +107,93 @@ pub(crate) fn council_sql(months: &[MonthSpan], pg: bool) -> String {
     } else {
         values.join(", ")
     };
-    let routes = if pg {
-        "CROSS JOIN LATERAL json_array_elements_text(x.routes::json) AS r(value)"
-    } else {
-        "JOIN json_each(x.routes) r"
-    };
+    format!("WITH m(i, s, e, ds, de) AS (VALUES {values})")
+}
+
+/// The route ids that can be matched in the stored JSON list (`"id"` with `_` escaped for
+/// LIKE); a catalogue id with any other character is left out rather than written into SQL.
+pub(crate) fn matchable_routes(routes: &[String]) -> Vec<&str> {
+    routes
+        .iter()
+        .map(String::as_str)
+        .filter(|r| {
+            !r.is_empty()
+                && r.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        })
+        .collect()
+}
+
+/// New intakes per month and, per route, how many of them were shown it: one indexed scan of
+/// the month's records. Columns: month index, new intakes, then one count per
+/// `matchable_routes(routes)`. A route is found as its quoted id in the stored JSON list
+/// (no JSON function: the same plan on both databases).
+pub(crate) fn intake_month_sql(months: &[MonthSpan], routes: &[String]) -> String {
+    let sums: String = matchable_routes(routes)
+        .iter()
+        .map(|r| {
+            format!(
+                ", SUM(CASE WHEN x.routes LIKE '%\"{}\"%' ESCAPE '\\' THEN 1 ELSE 0 END)",
+                r.replace('_', "\\_")
+            )
+        })
+        .collect();
     format!(
-        "WITH m(i, s, e, ds, de) AS (VALUES {values})
-     SELECT CAST('new' AS TEXT), m.i, CAST('' AS TEXT), COUNT(*) FROM m JOIN intake x ON x.created_at >= m.s AND x.created_at < m.e GROUP BY m.i
-     UNION ALL
-     SELECT 'ended', m.i, '', COUNT(*) FROM m JOIN intake x ON x.closed_at >= m.s AND x.closed_at < m.e GROUP BY m.i
-     UNION ALL
-     SELECT 'route', m.i, r.value, COUNT(*) FROM m JOIN intake x ON x.created_at >= m.s AND x.created_at < m.e {routes} GROUP BY m.i, r.value
+        "{}
+     SELECT m.i, COUNT(*){sums} FROM m JOIN intake x ON x.created_at >= m.s AND x.created_at < m.e GROUP BY m.i",
+        months_cte(months)
+    )
+}
+
+/// The council's other counts as rows (category, month index, key, count).
+pub(crate) fn council_sql(months: &[MonthSpan]) -> String {
+    format!(
+        "{}
+     SELECT CAST('ended' AS TEXT), m.i, CAST('' AS TEXT), COUNT(*) FROM m JOIN intake x ON x.closed_at >= m.s AND x.closed_at < m.e GROUP BY m.i
      UNION ALL
      SELECT 'link', m.i, l.agency_id, COUNT(*) FROM m JOIN case_link l ON l.created_at >= m.s AND l.created_at < m.e GROUP BY m.i, l.agency_id
      UNION ALL
      SELECT 'meeting', m.i, '', COUNT(*) FROM m JOIN meeting g ON g.day >= m.ds AND g.day < m.de GROUP BY m.i
      UNION ALL
-     SELECT 'employed', m.i, '', COUNT(DISTINCT f.intake_id) FROM m JOIN followup f ON f.kind = 'employment' AND f.from_day >= m.ds AND f.from_day < m.de GROUP BY m.i"
+     SELECT 'employed', m.i, '', COUNT(DISTINCT f.intake_id) FROM m JOIN followup f ON f.kind = 'employment' AND f.from_day >= m.ds AND f.from_day < m.de GROUP BY m.i",
+        months_cte(months)
     )
 }
 
-/// Open records (not ended) created before the parameter: (created_at, stage code), for the
-/// month-end counts by stage.
-pub(crate) const OPEN_SQLITE: &str =
-    "SELECT created_at, stage FROM intake WHERE stage <> 6 AND created_at < ?1";
-pub(crate) const OPEN_PG: &str =
-    "SELECT created_at, stage FROM intake WHERE stage <> 6 AND created_at < $1";
+/// Records open at some month end of the range (created before the last end, not closed
+/// before the first end): (id, created_at, closed_at, current stage code). Parameters: the
+/// first month's end, the last month's end.
+macro_rules! open_sql {
+    ($a:literal, $b:literal) => {
+        concat!(
+            "SELECT id, created_at, closed_at, stage FROM intake WHERE closed_at IS NULL AND created_at < ",
+            $b,
+            " UNION ALL SELECT id, created_at, closed_at, stage FROM intake WHERE closed_at >= ",
+            $a,
+            " AND created_at < ",
+            $b
+        )
+    };
+}
+pub(crate) const OPEN_SQLITE: &str = open_sql!("?1", "?2");
+pub(crate) const OPEN_PG: &str = open_sql!("$1", "$2");
 
-/// What the council query returns.
+/// Stage changes from the first month end on: (record, at, the stage before). A case's stage
+/// at a month end is the one before its first change after that end (or its stage now).
+pub(crate) const STAGE_CHANGES_SQLITE: &str = "SELECT intake_id, at, old FROM audit WHERE field = 'stage' AND at >= ?1 ORDER BY intake_id, at, id";
+pub(crate) const STAGE_CHANGES_PG: &str = "SELECT intake_id, at, old FROM audit WHERE field = 'stage' AND at >= $1 ORDER BY intake_id, at, id";
+
+/// What the council queries return.
 #[derive(Debug, Clone, Default)]
 pub struct CouncilRows {
+    /// Per month: (month index, new intakes, how many were shown each matchable route).
+    pub intakes: Vec<(i64, i64, Vec<i64>)>,
     /// (category, month index, key, count).
     pub counts: Vec<(String, i64, String, i64)>,
-    /// Open records: (created_at, stage code).
-    pub open: Vec<(i64, i64)>,
+    /// Records open at some month end: (id, created_at, closed_at, stage code now).
+    pub open: Vec<(i64, i64, Option<i64>, i64)>,
+    /// Their stage changes from the first month end on: (record, at, stage label before).
+    pub changes: Vec<(i64, i64, String)>,
 }
 
 /// The follow-up columns both backends select, in this order.

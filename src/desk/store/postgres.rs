@@ -693,9 +693,9 @@ impl Backend for PgStore {
         let name = self.name.clone();
         self.client
             .query_one(
-                "INSERT INTO case_link (intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by, created_at, created_by)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                &[&l.record, &l.agency, &l.role, &l.from, &l.to, &l.consent_date, &l.consent_scope, &l.consent_by, &now, &who],
+                "INSERT INTO case_link (intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by, created_at, created_by, person)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                &[&l.record, &l.agency, &l.role, &l.from, &l.to, &l.consent_date, &l.consent_scope, &l.consent_by, &now, &who, &l.person],
             )
             .and_then(|r| first(&r))
             .map_err(pg_err("linking the agency", &name))
@@ -706,7 +706,7 @@ impl Backend for PgStore {
         let rows = self
             .client
             .query(
-                "SELECT id, intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by
+                "SELECT id, intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by, person
                  FROM case_link WHERE intake_id = $1 ORDER BY id",
                 &[&record],
             )
@@ -723,6 +723,7 @@ impl Backend for PgStore {
                     consent_date: r.try_get(6)?,
                     consent_scope: r.try_get(7)?,
                     consent_by: r.try_get(8)?,
+                    person: r.try_get(9)?,
                 })
             })
             .collect::<Result<Vec<_>, postgres::Error>>()
@@ -841,6 +842,17 @@ impl Backend for PgStore {
             .map_err(pg_err("reading assessments", &name))
     }
 
+    fn link_end(&mut self, id: i64, record: i64, day: &str) -> Result<bool, DeskError> {
+        let name = self.name.clone();
+        self.client
+            .execute(
+                "UPDATE case_link SET to_day = $3 WHERE id = $1 AND intake_id = $2 AND to_day = ''",
+                &[&id, &record, &day],
+            )
+            .map(|n| n == 1)
+            .map_err(pg_err("ending the link", &name))
+    }
+
     fn meeting_get(&mut self, id: i64) -> Result<Option<Meeting>, DeskError> {
         let name = self.name.clone();
         let row = self
@@ -938,28 +950,72 @@ impl Backend for PgStore {
             .map_err(pg_err("reading what is due", &name))
     }
 
-    fn council_rows(&mut self, months: &[MonthSpan]) -> Result<CouncilRows, DeskError> {
+    fn council_rows(
+        &mut self,
+        months: &[MonthSpan],
+        routes: &[String],
+    ) -> Result<CouncilRows, DeskError> {
         let name = self.name.clone();
+        let width = network_sql::matchable_routes(routes).len();
         let rows = self
             .client
-            .query(&network_sql::council_sql(months, true), &[])
+            .query(&network_sql::intake_month_sql(months, routes), &[])
+            .map_err(pg_err("counting for the council", &name))?;
+        let intakes = rows
+            .iter()
+            .map(|r| {
+                let shown = (0..width)
+                    .map(|k| {
+                        r.try_get::<_, Option<i64>>(k + 2)
+                            .map(Option::unwrap_or_default)
+                    })
+                    .collect::<Result<Vec<i64>, postgres::Error>>()?;
+                Ok((r.try_get(0)?, r.try_get(1)?, shown))
+            })
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .map_err(pg_err("counting for the council", &name))?;
+        let rows = self
+            .client
+            .query(&network_sql::council_sql(months), &[])
             .map_err(pg_err("counting for the council", &name))?;
         let counts = rows
             .iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
             .collect::<Result<Vec<_>, postgres::Error>>()
             .map_err(pg_err("counting for the council", &name))?;
+        let first = months.first().map_or(0, |m| m.end);
         let end = months.last().map_or(0, |m| m.end);
         let rows = self
             .client
-            .query(network_sql::OPEN_PG, &[&end])
+            .query(network_sql::OPEN_PG, &[&first, &end])
             .map_err(pg_err("counting open cases", &name))?;
         let open = rows
             .iter()
-            .map(|r| Ok((r.try_get(0)?, i64::from(r.try_get::<_, i32>(1)?))))
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    i64::from(r.try_get::<_, i32>(3)?),
+                ))
+            })
             .collect::<Result<Vec<_>, postgres::Error>>()
             .map_err(pg_err("counting open cases", &name))?;
-        Ok(CouncilRows { counts, open })
+        let rows = self
+            .client
+            .query(network_sql::STAGE_CHANGES_PG, &[&first])
+            .map_err(pg_err("reading stage changes", &name))?;
+        let changes = rows
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .map_err(pg_err("reading stage changes", &name))?;
+        Ok(CouncilRows {
+            intakes,
+            counts,
+            open,
+            changes,
+        })
     }
 }
 

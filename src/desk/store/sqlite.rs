@@ -638,9 +638,9 @@ impl Backend for SqliteStore {
         let p = self.path.clone();
         self.conn
             .execute(
-                "INSERT INTO case_link (intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by, created_at, created_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![l.record, l.agency, l.role, l.from, l.to, l.consent_date, l.consent_scope, l.consent_by, now, who],
+                "INSERT INTO case_link (intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by, created_at, created_by, person)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![l.record, l.agency, l.role, l.from, l.to, l.consent_date, l.consent_scope, l.consent_by, now, who, l.person],
             )
             .map_err(db_err("linking the agency", &p))?;
         Ok(self.conn.last_insert_rowid())
@@ -651,7 +651,7 @@ impl Backend for SqliteStore {
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT id, intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by
+                "SELECT id, intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by, person
                  FROM case_link WHERE intake_id = ?1 ORDER BY id",
             )
             .map_err(db_err("reading the case's network", &p))?;
@@ -666,6 +666,7 @@ impl Backend for SqliteStore {
                 consent_date: r.get(6)?,
                 consent_scope: r.get(7)?,
                 consent_by: r.get(8)?,
+                person: r.get(9)?,
             })
         })
         .map_err(db_err("reading the case's network", &p))?
@@ -784,6 +785,17 @@ impl Backend for SqliteStore {
         Ok(rows.into_iter().map(super::assessment_from).collect())
     }
 
+    fn link_end(&mut self, id: i64, record: i64, day: &str) -> Result<bool, DeskError> {
+        let p = self.path.clone();
+        self.conn
+            .execute(
+                "UPDATE case_link SET to_day = ?3 WHERE id = ?1 AND intake_id = ?2 AND to_day = ''",
+                params![id, record, day],
+            )
+            .map(|n| n == 1)
+            .map_err(db_err("ending the link", &p))
+    }
+
     fn meeting_get(&mut self, id: i64) -> Result<Option<Meeting>, DeskError> {
         let p = self.path.clone();
         self.conn
@@ -872,28 +884,67 @@ impl Backend for SqliteStore {
         .map_err(db_err("reading what is due", &p))
     }
 
-    fn council_rows(&mut self, months: &[MonthSpan]) -> Result<CouncilRows, DeskError> {
+    fn council_rows(
+        &mut self,
+        months: &[MonthSpan],
+        routes: &[String],
+    ) -> Result<CouncilRows, DeskError> {
         let p = self.path.clone();
+        let width = network_sql::matchable_routes(routes).len();
         let mut st = self
             .conn
-            .prepare(&network_sql::council_sql(months, false))
+            .prepare(&network_sql::intake_month_sql(months, routes))
+            .map_err(db_err("counting for the council", &p))?;
+        let intakes = st
+            .query_map([], |r| {
+                let shown = (0..width)
+                    .map(|k| {
+                        r.get::<_, Option<i64>>(k + 2)
+                            .map(Option::unwrap_or_default)
+                    })
+                    .collect::<rusqlite::Result<Vec<i64>>>()?;
+                Ok((r.get(0)?, r.get(1)?, shown))
+            })
+            .map_err(db_err("counting for the council", &p))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err("counting for the council", &p))?;
+        let mut st = self
+            .conn
+            .prepare(&network_sql::council_sql(months))
             .map_err(db_err("counting for the council", &p))?;
         let counts = st
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .map_err(db_err("counting for the council", &p))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(db_err("counting for the council", &p))?;
+        let first = months.first().map_or(0, |m| m.end);
         let end = months.last().map_or(0, |m| m.end);
         let mut st = self
             .conn
             .prepare_cached(network_sql::OPEN_SQLITE)
             .map_err(db_err("counting open cases", &p))?;
         let open = st
-            .query_map(params![end], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map(params![first, end], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .map_err(db_err("counting open cases", &p))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(db_err("counting open cases", &p))?;
-        Ok(CouncilRows { counts, open })
+        let mut st = self
+            .conn
+            .prepare_cached(network_sql::STAGE_CHANGES_SQLITE)
+            .map_err(db_err("reading stage changes", &p))?;
+        let changes = st
+            .query_map(params![first], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(db_err("reading stage changes", &p))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err("reading stage changes", &p))?;
+        Ok(CouncilRows {
+            intakes,
+            counts,
+            open,
+            changes,
+        })
     }
 }
 
