@@ -710,7 +710,14 @@ fn follow_ups_and_what_is_due_across_month_and_year_ends(open: &Open) {
     let due = s.due(day("2026-12-28"), 7).unwrap();
     let seen: Vec<(i64, String, String, i64)> = due
         .iter()
-        .map(|d| (d.record, d.kind.clone(), d.day.clone(), d.in_days))
+        .map(|d| {
+            (
+                d.item.record,
+                d.item.kind.clone(),
+                d.item.day.clone(),
+                d.in_days,
+            )
+        })
         .collect();
     assert_eq!(
         seen,
@@ -721,17 +728,17 @@ fn follow_ups_and_what_is_due_across_month_and_year_ends(open: &Open) {
         ],
         "{due:?}"
     );
-    assert_eq!(due[0].what, "ジョブコーチ 集中支援期の終わり");
-    assert_eq!(due[1].what, "定着支援（2週間）");
-    assert_eq!(due[2].meeting, Some(m2));
-    assert_eq!(due[2].goal, "goal of 2026-12-01");
-    assert_eq!(due[2].assigned, "佐藤 花子");
+    assert_eq!(due[0].item.what, "ジョブコーチ 集中支援期の終わり");
+    assert_eq!(due[1].item.what, "定着支援（2週間）");
+    assert_eq!(due[2].item.meeting, Some(m2));
+    assert_eq!(due[2].item.goal, "goal of 2026-12-01");
+    assert_eq!(due[2].item.assigned, "佐藤 花子");
     // One day less: the review on 01-04 is outside.
     assert!(
         s.due(day("2026-12-28"), 6)
             .unwrap()
             .iter()
-            .all(|d| d.record != a)
+            .all(|d| d.item.record != a)
     );
 
     // Done once; then it leaves the list, and a second "done" writes nothing.
@@ -745,17 +752,17 @@ fn follow_ups_and_what_is_due_across_month_and_year_ends(open: &Open) {
         .unwrap();
     assert_eq!(f.done, "2026-12-28");
     let due = s.due(day("2026-12-28"), 7).unwrap();
-    assert!(due.iter().all(|d| d.followup != Some(jc)));
+    assert!(due.iter().all(|d| d.item.followup != Some(jc)));
     // The month after: 1 か月 = 2027-01-20 comes due; the 2週間 one is overdue.
     let due = s.due(day("2027-01-18"), 3).unwrap();
     let b_items: Vec<&str> = due
         .iter()
-        .filter(|d| d.record == b)
-        .map(|d| d.day.as_str())
+        .filter(|d| d.item.record == b)
+        .map(|d| d.item.day.as_str())
         .collect();
     assert_eq!(b_items, vec!["2027-01-03", "2027-01-20"]);
     assert!(
-        due.iter().all(|d| d.record != ended),
+        due.iter().all(|d| d.item.record != ended),
         "ended cases are never due"
     );
 }

@@ -351,25 +351,7 @@ pub enum CaseAction {
 #[derive(Subcommand, Debug)]
 pub enum MeetingAction {
     /// Record a meeting: decisions (支援方針), a short-term goal and the next review.
-    Add {
-        record: i64,
-        #[arg(long)]
-        date: String,
-        #[arg(long, default_value = "")]
-        participants: String,
-        #[arg(long, default_value = "")]
-        agenda: String,
-        #[arg(long)]
-        decision: String,
-        #[arg(long)]
-        goal: String,
-        #[arg(long)]
-        goal_date: String,
-        #[arg(long)]
-        review: String,
-        #[arg(long)]
-        staff: String,
-    },
+    Add(MeetingAdd),
     /// The meeting's record as an A4 PDF for the participants (font embedded, text
     /// selectable).
     Pdf {
@@ -380,6 +362,27 @@ pub enum MeetingAction {
         #[arg(long)]
         staff: String,
     },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MeetingAdd {
+    pub record: i64,
+    #[arg(long)]
+    pub date: String,
+    #[arg(long, default_value = "")]
+    pub participants: String,
+    #[arg(long, default_value = "")]
+    pub agenda: String,
+    #[arg(long)]
+    pub decision: String,
+    #[arg(long)]
+    pub goal: String,
+    #[arg(long)]
+    pub goal_date: String,
+    #[arg(long)]
+    pub review: String,
+    #[arg(long)]
+    pub staff: String,
 }
 
 #[derive(Subcommand, Debug)]

@@ -7,9 +7,12 @@
 use std::path::Path;
 
 use super::staff::{json, log, sign_in};
-use super::{AgencyAction, CaseAction, Failure, FollowupAction, MeetingAction, PyramidAction};
+use super::{
+    AgencyAction, CaseAction, Failure, FollowupAction, MeetingAction, MeetingAdd, PyramidAction,
+};
 use crate::config::Loaded;
 use crate::desk::accounts::Role;
+use crate::desk::network::PdfProblem;
 use crate::desk::run::open_store;
 use crate::desk::store::{AgencyChange, DeskError, DeskStore};
 use crate::network::agency;
@@ -221,37 +224,28 @@ fn today(loaded: &Loaded) -> chrono::NaiveDate {
 }
 
 pub fn meeting_cmd(loaded: &Loaded, dir: &Path, action: MeetingAction) -> Result<(), Failure> {
-    let (record, date, participants, agenda, decision, goal, goal_date, review, staff) =
-        match action {
-            MeetingAction::Pdf {
-                meeting,
-                out,
-                staff,
-            } => {
-                return meeting_pdf(loaded, dir, meeting, &out, &staff);
-            }
-            MeetingAction::Add {
-                record,
-                date,
-                participants,
-                agenda,
-                decision,
-                goal,
-                goal_date,
-                review,
-                staff,
-            } => (
-                record,
-                date,
-                participants,
-                agenda,
-                decision,
-                goal,
-                goal_date,
-                review,
-                staff,
-            ),
-        };
+    match action {
+        MeetingAction::Pdf {
+            meeting,
+            out,
+            staff,
+        } => meeting_pdf(loaded, dir, meeting, &out, &staff),
+        MeetingAction::Add(add) => meeting_add(loaded, dir, add),
+    }
+}
+
+fn meeting_add(loaded: &Loaded, dir: &Path, add: MeetingAdd) -> Result<(), Failure> {
+    let MeetingAdd {
+        record,
+        date,
+        participants,
+        agenda,
+        decision,
+        goal,
+        goal_date,
+        review,
+        staff,
+    } = add;
     let (d, g, r) = meeting::check_meeting(&date, &goal_date, &review, &decision, &goal)
         .map_err(Failure::input)?;
     let store = open_store(loaded, dir)?;
@@ -286,34 +280,19 @@ fn meeting_pdf(
 ) -> Result<(), Failure> {
     let store = open_store(loaded, dir)?;
     let who = sign_in(&store, staff)?;
-    let m = store.meeting(id).map_err(err)?.ok_or_else(|| {
-        Failure::input(format!(
-            "no meeting {id}: the ids are printed by `meeting add`"
-        ))
-    })?;
-    let rec = store.get(m.record).map_err(err)?.ok_or_else(|| {
-        Failure::input(format!(
-            "meeting {id} belongs to a record that no longer exists"
-        ))
-    })?;
     let tz = loaded.config.timezone();
-    let made = chrono::Utc::now()
-        .with_timezone(&tz)
-        .format("%Y-%m-%d %H:%M")
-        .to_string();
-    let doc = crate::network::meeting_pdf::meeting_doc(
-        &m,
-        &loaded.config.centre.name,
-        &rec.staff.name,
-        &rec.visit.receipt_no,
-        &made,
-    );
-    let bytes = crate::network::meeting_pdf::render(
-        &doc,
-        crate::slip::fonts::REGULAR,
-        crate::slip::fonts::BOLD,
-    )
-    .map_err(Failure::other)?;
+    let now = chrono::Utc::now().timestamp();
+    let (m, bytes) =
+        crate::desk::network::meeting_pdf_bytes(&store, id, &loaded.config.centre.name, tz, now)
+            .map_err(|e| match e {
+                PdfProblem::NoMeeting => Failure::input(format!(
+                    "no meeting {id}: the ids are printed by `meeting add`"
+                )),
+                PdfProblem::NoRecord => Failure::input(format!(
+                    "meeting {id} belongs to a record that no longer exists"
+                )),
+                PdfProblem::Failed(e) => Failure::other(e),
+            })?;
     write_new_file(out, &bytes)?;
     log(&store, &who.login, "meeting_pdf", Some(m.record))?;
     json(
@@ -321,31 +300,14 @@ fn meeting_pdf(
     )
 }
 
-/// Writes `bytes` to `out` through a temporary file beside it, so a failed write leaves no
-/// half file; a path that cannot be written is bad input (exit 2), naming the path only.
-pub(crate) fn write_new_file(out: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let name = out.file_name().map(|n| n.to_string_lossy().to_string());
-    let Some(name) = name.filter(|n| !n.is_empty()) else {
-        return Err(Failure::input(format!(
-            "--out {}: give a file name, e.g. meeting-12.pdf",
-            out.display()
-        )));
-    };
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = parent.join(format!(".{name}.partial"));
-    let cannot = |e: std::io::Error| {
+/// Writes the PDF whole (`desk::network::write_whole`); a path that cannot be written is bad
+/// input (exit 2), naming the path only.
+fn write_new_file(out: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    crate::desk::network::write_whole(out, bytes).map_err(|e| {
         Failure::input(format!(
             "--out {}: cannot write it ({e}); choose a folder that exists and that you can write to. Nothing was written",
             out.display()
         ))
-    };
-    std::fs::write(&tmp, bytes).map_err(cannot)?;
-    std::fs::rename(&tmp, out).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        cannot(e)
     })
 }
 

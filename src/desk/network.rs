@@ -4,7 +4,7 @@
 //! the access log (who, what, which record — never a name), and answers in Japanese:
 //! `Ok(what was done)` or `Err(what to change)`; a refused action writes nothing.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
@@ -192,27 +192,38 @@ pub fn add_meeting(c: &DeskController, f: &MeetingForm, now: i64) -> Result<i64,
     Ok(id)
 }
 
-/// The meeting's A4 PDF in the desk's PDF folder, named by the meeting's number only (no
-/// personal data in the file name). Returns the file.
-pub fn meeting_pdf(c: &DeskController, id: i64, now: i64) -> Result<PathBuf, String> {
-    let m = c
-        .store()
+/// Why a meeting's PDF could not be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PdfProblem {
+    NoMeeting,
+    NoRecord,
+    Failed(String),
+}
+
+/// A meeting's A4 record as PDF bytes (the desk's button and `meeting pdf` alike): the
+/// meeting, its record's name and receipt number, the centre's name, printed at `now`.
+pub fn meeting_pdf_bytes(
+    store: &crate::desk::store::DeskStore,
+    id: i64,
+    centre: &str,
+    tz: chrono_tz::Tz,
+    now: i64,
+) -> Result<(Meeting, Vec<u8>), PdfProblem> {
+    let failed = |e: crate::desk::store::DeskError| PdfProblem::Failed(e.to_string());
+    let m = store
         .meeting(id)
-        .map_err(|e| e.to_string())?
-        .ok_or("その会議の記録が見つかりません。")?;
-    let rec = c
-        .store()
+        .map_err(failed)?
+        .ok_or(PdfProblem::NoMeeting)?;
+    let rec = store
         .get(m.record)
-        .map_err(|e| e.to_string())?
-        .ok_or("この会議の記録はもうありません。")?;
+        .map_err(failed)?
+        .ok_or(PdfProblem::NoRecord)?;
     let made = chrono::DateTime::from_timestamp(now, 0).map_or_else(String::new, |t| {
-        t.with_timezone(&c.timezone())
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
+        t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
     });
     let doc = crate::network::meeting_pdf::meeting_doc(
         &m,
-        &c.centre,
+        centre,
         &rec.staff.name,
         &rec.visit.receipt_no,
         &made,
@@ -221,7 +232,39 @@ pub fn meeting_pdf(c: &DeskController, id: i64, now: i64) -> Result<PathBuf, Str
         &doc,
         crate::slip::fonts::REGULAR,
         crate::slip::fonts::BOLD,
-    )?;
+    )
+    .map_err(PdfProblem::Failed)?;
+    Ok((m, bytes))
+}
+
+/// Writes `bytes` to `path` whole: through a temporary file beside it, renamed into place,
+/// so a failed write never leaves half a file under the real name.
+pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| std::io::Error::other("no file name given (e.g. meeting-12.pdf)"))?;
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = parent.join(format!(".{name}.partial"));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// 「PDFを作る」: the meeting's record in the desk's PDF folder, named by the meeting's number
+/// only (no personal data in the file name). Returns the file.
+pub fn meeting_pdf(c: &DeskController, id: i64, now: i64) -> Result<PathBuf, String> {
+    let (m, bytes) =
+        meeting_pdf_bytes(c.store(), id, &c.centre, c.timezone(), now).map_err(|e| match e {
+            PdfProblem::NoMeeting => "その会議の記録が見つかりません。".to_string(),
+            PdfProblem::NoRecord => "この会議の記録はもうありません。".to_string(),
+            PdfProblem::Failed(e) => format!("PDFを作れませんでした（{e}）。"),
+        })?;
     let cannot = |e: std::io::Error| {
         format!(
             "PDFを書けませんでした（{}: {e}）。フォルダの空きと書き込みの許可を確かめてください。",
@@ -230,9 +273,7 @@ pub fn meeting_pdf(c: &DeskController, id: i64, now: i64) -> Result<PathBuf, Str
     };
     std::fs::create_dir_all(&c.pdf_dir).map_err(cannot)?;
     let path = c.pdf_dir.join(format!("meeting-{id}.pdf"));
-    let tmp = c.pdf_dir.join(format!(".meeting-{id}.pdf.partial"));
-    std::fs::write(&tmp, &bytes).map_err(cannot)?;
-    std::fs::rename(&tmp, &path).map_err(cannot)?;
+    write_whole(&path, &bytes).map_err(cannot)?;
     log(c, "meeting_pdf", Some(m.record), now)?;
     Ok(path)
 }

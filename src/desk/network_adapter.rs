@@ -366,7 +366,11 @@ fn clear_forms(a: &NetAdapter<'_>, today: NaiveDate) {
 }
 
 /// The desk's home: what is due today and within a week, the signed-in person's or the team's.
+/// Read only while the home is in view (no record open): it looks up each item's record.
 pub fn load_due(w: &DeskWindow, ctrl: &DeskController, now: i64) {
+    if ctrl.current.is_some() {
+        return;
+    }
     let a = w.global::<NetAdapter>();
     let mine = a.get_due_mine();
     let today = today(ctrl, now);
@@ -391,7 +395,7 @@ pub fn load_due(w: &DeskWindow, ctrl: &DeskController, now: i64) {
     let items: Vec<DueItem> = list
         .iter()
         .map(|d| {
-            let rec = ctrl.store().get(d.record).ok().flatten();
+            let rec = ctrl.store().get(d.item.record).ok().flatten();
             let person = rec.as_ref().map_or_else(String::new, |r| {
                 let name = if r.staff.name.is_empty() {
                     "（氏名未入力）"
@@ -405,17 +409,17 @@ pub fn load_due(w: &DeskWindow, ctrl: &DeskController, now: i64) {
                 s
             });
             DueItem {
-                record: i32::try_from(d.record).unwrap_or(0),
-                day: short_day(&d.day).into(),
+                record: i32::try_from(d.item.record).unwrap_or(0),
+                day: short_day(&d.item.day).into(),
                 when: when(d.in_days).into(),
-                what: d.what.clone().into(),
+                what: d.item.what.clone().into(),
                 who: person.into(),
-                goal: if d.goal.is_empty() {
+                goal: if d.item.goal.is_empty() {
                     String::new()
-                } else if d.kind == "review" {
-                    format!("短期目標: {}", d.goal)
+                } else if d.item.kind == "review" {
+                    format!("短期目標: {}", d.item.goal)
                 } else {
-                    d.goal.clone()
+                    d.item.goal.clone()
                 }
                 .into(),
                 overdue: d.in_days < 0,

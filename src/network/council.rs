@@ -39,10 +39,11 @@ impl Counts {
 
     /// Adds `n` to a keyed row's month `i` (out-of-range months are ignored).
     pub fn add(map: &mut BTreeMap<String, Vec<u64>>, key: &str, i: usize, n: u64, months: usize) {
-        let row = map
-            .entry(key.to_string())
-            .or_insert_with(|| vec![0; months]);
-        if let Some(v) = row.get_mut(i) {
+        // A new key only once per row: this runs once per case and month.
+        if !map.contains_key(key) {
+            map.insert(key.to_string(), vec![0; months]);
+        }
+        if let Some(v) = map.get_mut(key).and_then(|row| row.get_mut(i)) {
             *v += n;
         }
     }

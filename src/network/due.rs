@@ -7,8 +7,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-/// A candidate as the store reads it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One item as the store reads it: a review or a follow-up of an open record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DueRow {
     pub record: i64,
     /// `review`, `retention` or `jobcoach`.
@@ -28,21 +28,12 @@ pub struct DueRow {
     pub assigned: String,
 }
 
-/// One line of the due list.
+/// One line of the due list: the item and how many days from today (negative: overdue).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Due {
-    pub record: i64,
-    /// `review`, `retention` or `jobcoach`.
-    pub kind: String,
-    pub meeting: Option<i64>,
-    pub followup: Option<i64>,
-    pub day: String,
-    pub what: String,
-    pub goal: String,
-    /// Days from today (negative: overdue).
+    #[serde(flatten)]
+    pub item: DueRow,
     pub in_days: i64,
-    pub by: String,
-    pub assigned: String,
 }
 
 pub const REVIEW: &str = "個別支援会議の見直し";
@@ -54,36 +45,26 @@ pub fn due(rows: Vec<DueRow>, today: NaiveDate, within: u32) -> Vec<Due> {
         .filter_map(|r| {
             let day = NaiveDate::parse_from_str(&r.day, "%Y-%m-%d").ok()?;
             let in_days = (day - today).num_days();
-            (in_days <= i64::from(within)).then_some(Due {
-                kind: r.kind,
-                record: r.record,
-                meeting: r.meeting,
-                followup: r.followup,
-                day: r.day,
-                what: r.what,
-                goal: r.goal,
-                in_days,
-                by: r.by,
-                assigned: r.assigned,
-            })
+            (in_days <= i64::from(within)).then_some(Due { item: r, in_days })
         })
         .collect();
-    out.sort_by(|a, b| {
-        (a.day.as_str(), a.record, a.meeting, a.followup).cmp(&(
-            b.day.as_str(),
-            b.record,
-            b.meeting,
-            b.followup,
-        ))
-    });
+    let key = |d: &Due| {
+        (
+            d.item.day.clone(),
+            d.item.record,
+            d.item.meeting,
+            d.item.followup,
+        )
+    };
+    out.sort_by_key(key);
     out
 }
 
 /// Whether an item is the signed-in person's: they recorded it, or the record's 担当者 is
 /// their login or their name.
 pub fn is_mine(d: &Due, login: &str, name: &str) -> bool {
-    let a = d.assigned.trim();
-    d.by == login || (!a.is_empty() && (a == login || a == name.trim()))
+    let a = d.item.assigned.trim();
+    d.item.by == login || (!a.is_empty() && (a == login || a == name.trim()))
 }
 
 #[cfg(test)]
@@ -124,11 +105,14 @@ mod tests {
         ];
         // 12-28 + 7 days = 2027-01-04: across the year end, the last day included.
         let got = due(rows.clone(), d("2026-12-28"), 7);
-        let ids: Vec<(i64, i64)> = got.iter().map(|x| (x.record, x.in_days)).collect();
+        let ids: Vec<(i64, i64)> = got.iter().map(|x| (x.item.record, x.in_days)).collect();
         assert_eq!(ids, vec![(12, -1), (14, 3), (11, 5), (10, 7)]);
-        assert_eq!(got[1].kind, "retention");
+        assert_eq!(got[1].item.kind, "retention");
         let got = due(rows.clone(), d("2026-12-28"), 6);
-        assert!(got.iter().all(|x| x.record != 10 && x.record != 13));
+        assert!(
+            got.iter()
+                .all(|x| x.item.record != 10 && x.item.record != 13)
+        );
         // Across a month end: 11-28 + 3 = 12-01.
         let got = due(vec![row(1, Some(1), "2026-12-01")], d("2026-11-28"), 3);
         assert_eq!(got[0].in_days, 3);

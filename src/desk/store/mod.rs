@@ -656,12 +656,7 @@ impl DeskStore {
         for (record, at, old) in rows.changes {
             changes.entry(record).or_default().push((at, old));
         }
-        let now_label = |code: i64| {
-            Stage::from_code(code)
-                .unwrap_or(Stage::Intake)
-                .label_ja()
-                .to_string()
-        };
+        let now_label = |code: i64| Stage::from_code(code).unwrap_or(Stage::Intake).label_ja();
         for (id, created, closed, stage) in rows.open {
             let mine = changes.get(&id);
             for (i, span) in spans.iter().enumerate() {
@@ -671,9 +666,9 @@ impl DeskStore {
                 }
                 let label = mine
                     .and_then(|ch| ch.iter().find(|(at, _)| *at >= end))
-                    .map_or_else(|| now_label(stage), |(_, old)| old.clone());
+                    .map_or_else(|| now_label(stage), |(_, old)| old.as_str());
                 if label != Stage::Termination.label_ja() {
-                    Counts::add(&mut c.open_by_stage, &label, i, 1, n);
+                    Counts::add(&mut c.open_by_stage, label, i, 1, n);
                 }
             }
         }
