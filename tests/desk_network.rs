@@ -348,3 +348,86 @@ fn only_administrators_edit_the_agency_directory_and_every_change_is_audited() {
         "利用は原則2年"
     );
 }
+
+/// Due days are the centre's local days: at 15:30 UTC on 30 November it is already 00:30 on
+/// 1 December in Asia/Tokyo, so a review on 12-01 is 「今日」 and a contact planned for 11-30
+/// is a day late — across the month end.
+#[test]
+fn the_home_counts_days_in_the_centres_time_zone() {
+    use hatarakitai::network::followup::{FollowUp, Kind};
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().unwrap();
+    let content = Content::embedded().unwrap();
+    let key = CentreKey::generate().unwrap();
+    let a = Answers::parse_kv(&content.questionnaire, FULL).unwrap();
+    let o = matcher::match_answers(&content, &a);
+    let rec = VisitRecord::from_visit(&content, &a, &o, Lang::Ja, 1, 9, T0).unwrap();
+    let slip = payload::encode(&rec, &key, payload::random_nonce().unwrap()).unwrap();
+    let store = DeskStore::open(&dir.path().join("desk.sqlite")).unwrap();
+    let ctrl = DeskController::new(
+        store,
+        content.clone(),
+        TZ,
+        "sato".into(),
+        decoder(vec![key], content, TZ),
+    );
+    let ctrl = Rc::new(RefCell::new(ctrl));
+    // 2026-11-30 15:30 UTC = 2026-12-01 00:30 JST.
+    let now = 1_796_052_600;
+    let w = DeskWindow::new().unwrap();
+    w.window().set_size(slint::PhysicalSize::new(1366, 4000));
+    hatarakitai::desk::adapter::connect(&w, ctrl.clone(), Rc::new(move || now));
+    w.show().unwrap();
+    let d = w.global::<DeskAdapter>();
+    let n = w.global::<NetAdapter>();
+    d.invoke_scanned(slip.into());
+    let record = ctrl.borrow().record_id().unwrap();
+    {
+        let c = ctrl.borrow();
+        let s = c.store();
+        let m = hatarakitai::network::meeting::Meeting {
+            id: 0,
+            record,
+            date: "2026-11-01".into(),
+            participants: String::new(),
+            agenda: String::new(),
+            decision: "方針".into(),
+            goal: "目標".into(),
+            goal_date: "2026-12-31".into(),
+            review: "2026-12-01".into(),
+            by: "sato".into(),
+        };
+        s.add_meeting(&m, now).unwrap();
+        s.add_followup(
+            &FollowUp {
+                id: 0,
+                record,
+                kind: Kind::Retention,
+                phase: "1か月".into(),
+                from: "2026-11-30".into(),
+                to: String::new(),
+                note: String::new(),
+                done: String::new(),
+                by: "sato".into(),
+            },
+            now,
+        )
+        .unwrap();
+    }
+    // The meeting form starts on the local day, too.
+    assert_eq!(n.get_m_date(), "2026-12-01");
+    d.invoke_close_record();
+    let due: Vec<(String, String)> = n
+        .get_due()
+        .iter()
+        .map(|x| (x.day.to_string(), x.when.to_string()))
+        .collect();
+    assert_eq!(
+        due,
+        vec![
+            ("11/30(月)".to_string(), "1日 遅れ".to_string()),
+            ("12/1(火)".to_string(), "今日".to_string()),
+        ]
+    );
+    assert!(n.get_due().row_data(0).unwrap().overdue);
+}
