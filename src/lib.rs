@@ -110,7 +110,8 @@
 //!   a case moves on later (stages at a month's end come from the audit trail).
 //! - Retention deletes a record with its whole network (links, contacts, meetings,
 //!   assessments, follow-ups: `network::CASE_TABLES`). A printed PDF is named by the
-//!   meeting's number only.
+//!   meeting's number only. Sign-out and the desk's lock empty every network model that
+//!   names a person (`desk::network_adapter::clear`).
 //! - A kiosk publishes counts only (`Figures::metrics`), never answers or payloads; its role
 //!   can read and write `kiosk_stats` and nothing else (assets/deploy/kiosk-role.sql).
 //! - Answers, names and payloads never go to logs or error messages; the access log holds

@@ -418,6 +418,15 @@ fn desk_window_sign_in_lock_and_resume() {
     i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_millis(6_000));
     assert!(a.get_locked());
     assert!(!has_label("受付票のQRを読み取る") && !has_label("メモ"));
+    // Nor in the network's models: the record's links, meetings and the due list are emptied.
+    let n = w.global::<hatarakitai::kiosk::ui::NetAdapter>();
+    assert_eq!(n.get_loaded_record(), -1);
+    assert_eq!(slint::Model::row_count(&n.get_links()), 0);
+    assert_eq!(slint::Model::row_count(&n.get_due()), 0);
+    assert!(
+        !n.get_can_edit(),
+        "sato is not an administrator: the directory is read-only"
+    );
     // The same person: the edit is still there.
     a.invoke_sign_in("sato".into(), "sato-pass-1".into());
     assert!(!a.get_locked() && ctrl.borrow().is_dirty());

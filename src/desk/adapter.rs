@@ -613,6 +613,7 @@ pub fn connect_team(
         let open = draft_of(&c.borrow());
         s.borrow_mut().sign_out(open);
         c.borrow_mut().reset_desk();
+        super::network_adapter::clear(&w);
         a.set_signed_in(false);
         a.set_locked(false);
         a.set_signin_login("".into());
@@ -652,6 +653,7 @@ fn draft_of(c: &DeskController) -> Option<Draft> {
 }
 
 fn show_lock(w: &DeskWindow, s: &Rc<RefCell<Session>>) {
+    super::network_adapter::clear(w);
     let a = w.global::<DeskAdapter>();
     a.set_locked(s.borrow().state == State::Locked);
     a.set_signin_login(s.borrow().login().unwrap_or("").into());

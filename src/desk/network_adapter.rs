@@ -72,6 +72,23 @@ fn show(a: &NetAdapter<'_>, o: Outcome) {
     a.set_message_kind(kind);
 }
 
+/// Empties every model that names a person (the record's network and forms, the due list):
+/// on sign-out and lock, so nothing of the last record stays in the window's memory.
+pub fn clear(w: &DeskWindow) {
+    let a = w.global::<NetAdapter>();
+    a.set_loaded_record(-1);
+    a.set_message("".into());
+    a.set_links(model(Vec::new()));
+    a.set_contacts(model(Vec::new()));
+    a.set_linked_choices(model(Vec::new()));
+    a.set_meetings(model(Vec::new()));
+    a.set_latest(model(Vec::new()));
+    a.set_previous(model(Vec::new()));
+    a.set_followups(model(Vec::new()));
+    a.set_due(model(Vec::new()));
+    clear_forms(&a, NaiveDate::MIN);
+}
+
 /// Fills the open record's network, meetings, pyramid and follow-ups (and empties the forms
 /// when another record was opened). Called by `adapter::refresh`.
 pub fn load_record(w: &DeskWindow, ctrl: &DeskController, now: i64) {
