@@ -40,36 +40,55 @@ fn message(n: &NetAdapter<'_>) -> String {
     n.get_message().to_string()
 }
 
-#[test]
-fn staff_record_a_persons_network_meeting_pyramid_and_follow_ups_at_the_desk() {
+/// A desk on a fresh desk.sqlite as `who`, its clock at `now`, its window tall enough that
+/// every form is inside its scroll area (the testing backend reports only what is in view;
+/// the 1366×768 layout is checked by `hatarakitai screenshots`).
+fn open_desk(
+    who: &str,
+    now: i64,
+) -> (
+    tempfile::TempDir,
+    CentreKey,
+    Rc<RefCell<DeskController>>,
+    DeskWindow,
+) {
     i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().unwrap();
     let content = Content::embedded().unwrap();
     let key = CentreKey::generate().unwrap();
-    let a = Answers::parse_kv(&content.questionnaire, FULL).unwrap();
-    let o = matcher::match_answers(&content, &a);
-    let rec = VisitRecord::from_visit(&content, &a, &o, Lang::JaEasy, 1, 7, T0 - 600).unwrap();
-    let slip = payload::encode(&rec, &key, payload::random_nonce().unwrap()).unwrap();
     let store = DeskStore::open(&dir.path().join("desk.sqlite")).unwrap();
-    let mut ctrl = DeskController::new(
+    let ctrl = DeskController::new(
         store,
         content.clone(),
         TZ,
-        "sato".into(),
-        decoder(vec![key], content, TZ),
+        who.into(),
+        decoder(vec![key.clone()], content, TZ),
     );
-    ctrl.pdf_dir = dir.path().join("pdf");
-    ctrl.centre = "テストセンター".into();
     let ctrl = Rc::new(RefCell::new(ctrl));
     let w = DeskWindow::new().unwrap();
-    // Tall enough that every form is inside its scroll area (the testing backend reports only
-    // what is in view; the 1366×768 layout is checked by `hatarakitai screenshots`).
     w.window().set_size(slint::PhysicalSize::new(1366, 4000));
-    hatarakitai::desk::adapter::connect(&w, ctrl.clone(), Rc::new(|| T0));
+    hatarakitai::desk::adapter::connect(&w, ctrl.clone(), Rc::new(move || now));
     w.show().unwrap();
+    (dir, key, ctrl, w)
+}
+
+/// A real slip of the FULL answers, sealed with `key`.
+fn slip(key: &CentreKey, serial: u32, lang: Lang, at: i64) -> String {
+    let content = Content::embedded().unwrap();
+    let a = Answers::parse_kv(&content.questionnaire, FULL).unwrap();
+    let o = matcher::match_answers(&content, &a);
+    let rec = VisitRecord::from_visit(&content, &a, &o, lang, 1, serial, at).unwrap();
+    payload::encode(&rec, key, payload::random_nonce().unwrap()).unwrap()
+}
+
+#[test]
+fn staff_record_a_persons_network_meeting_pyramid_and_follow_ups_at_the_desk() {
+    let (dir, key, ctrl, w) = open_desk("sato", T0);
+    ctrl.borrow_mut().pdf_dir = dir.path().join("pdf");
+    ctrl.borrow_mut().centre = "テストセンター".into();
     let d = w.global::<DeskAdapter>();
     let n = w.global::<NetAdapter>();
-    d.invoke_scanned(slip.into());
+    d.invoke_scanned(slip(&key, 7, Lang::JaEasy, T0 - 600).into());
     let record = ctrl.borrow().record_id().expect("the slip opened a record");
     let store = || DeskStore::open(&dir.path().join("desk.sqlite")).unwrap();
 
@@ -253,25 +272,7 @@ fn staff_record_a_persons_network_meeting_pyramid_and_follow_ups_at_the_desk() {
 
 #[test]
 fn only_administrators_edit_the_agency_directory_and_every_change_is_audited() {
-    i_slint_backend_testing::init_no_event_loop();
-    let dir = tempfile::tempdir().unwrap();
-    let content = Content::embedded().unwrap();
-    let store = DeskStore::open(&dir.path().join("desk.sqlite")).unwrap();
-    let key = CentreKey::generate().unwrap();
-    let ctrl = DeskController::new(
-        store,
-        content.clone(),
-        TZ,
-        "kato".into(),
-        decoder(vec![key], content, TZ),
-    );
-    let ctrl = Rc::new(RefCell::new(ctrl));
-    let w = DeskWindow::new().unwrap();
-    // Tall enough that every form is inside its scroll area (the testing backend reports only
-    // what is in view; the 1366×768 layout is checked by `hatarakitai screenshots`).
-    w.window().set_size(slint::PhysicalSize::new(1366, 4000));
-    hatarakitai::desk::adapter::connect(&w, ctrl.clone(), Rc::new(|| T0));
-    w.show().unwrap();
+    let (dir, _key, ctrl, w) = open_desk("kato", T0);
     let n = w.global::<NetAdapter>();
     w.global::<DeskAdapter>().set_tab(1);
     let count = n.get_agencies().row_count();
@@ -355,32 +356,12 @@ fn only_administrators_edit_the_agency_directory_and_every_change_is_audited() {
 #[test]
 fn the_home_counts_days_in_the_centres_time_zone() {
     use hatarakitai::network::followup::{FollowUp, Kind};
-    i_slint_backend_testing::init_no_event_loop();
-    let dir = tempfile::tempdir().unwrap();
-    let content = Content::embedded().unwrap();
-    let key = CentreKey::generate().unwrap();
-    let a = Answers::parse_kv(&content.questionnaire, FULL).unwrap();
-    let o = matcher::match_answers(&content, &a);
-    let rec = VisitRecord::from_visit(&content, &a, &o, Lang::Ja, 1, 9, T0).unwrap();
-    let slip = payload::encode(&rec, &key, payload::random_nonce().unwrap()).unwrap();
-    let store = DeskStore::open(&dir.path().join("desk.sqlite")).unwrap();
-    let ctrl = DeskController::new(
-        store,
-        content.clone(),
-        TZ,
-        "sato".into(),
-        decoder(vec![key], content, TZ),
-    );
-    let ctrl = Rc::new(RefCell::new(ctrl));
     // 2026-11-30 15:30 UTC = 2026-12-01 00:30 JST.
     let now = 1_796_052_600;
-    let w = DeskWindow::new().unwrap();
-    w.window().set_size(slint::PhysicalSize::new(1366, 4000));
-    hatarakitai::desk::adapter::connect(&w, ctrl.clone(), Rc::new(move || now));
-    w.show().unwrap();
+    let (_dir, key, ctrl, w) = open_desk("sato", now);
     let d = w.global::<DeskAdapter>();
     let n = w.global::<NetAdapter>();
-    d.invoke_scanned(slip.into());
+    d.invoke_scanned(slip(&key, 9, Lang::Ja, T0).into());
     let record = ctrl.borrow().record_id().unwrap();
     {
         let c = ctrl.borrow();

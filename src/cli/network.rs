@@ -453,21 +453,7 @@ pub fn followup_cmd(loaded: &Loaded, dir: &Path, action: FollowupAction) -> Resu
                 done: String::new(),
                 by: who.login.clone(),
             };
-            let id = store.add_followup(&base, now).map_err(err)?;
-            let mut planned = Vec::new();
-            if plan {
-                for (label, day) in followup::retention_plan(from) {
-                    let f = FollowUp {
-                        kind: Kind::Retention,
-                        phase: label,
-                        from: day.to_string(),
-                        to: String::new(),
-                        note: String::new(),
-                        ..base.clone()
-                    };
-                    planned.push(store.add_followup(&f, now).map_err(err)?);
-                }
-            }
+            let (id, planned) = store.add_followup_planned(&base, plan, now).map_err(err)?;
             log(&store, &who.login, "followup", Some(record))?;
             json(
                 &serde_json::json!({ "id": id, "record": record, "due": base.due_day(), "planned": planned }),

@@ -40,25 +40,23 @@ fn open_record(c: &DeskController) -> Result<i64, String> {
 
 /// The CLI's English field messages, for staff at the desk: the field named in Japanese.
 fn ja(msg: String) -> String {
+    // Longer names first, so --goal-date is replaced before --goal and --date.
     const FIELDS: [(&str, &str); 12] = [
-        ("--consent", "同意した日"),
-        ("--scope", "同意の範囲"),
-        ("--role", "役割"),
-        ("--summary", "内容"),
-        ("--method", "方法"),
-        ("--date", "日付"),
         ("--goal-date", "目標の期日"),
-        ("--review", "次の見直し"),
         ("--decision", "決まったこと"),
-        ("--goal", "短期目標"),
+        ("--consent", "同意した日"),
+        ("--summary", "内容"),
+        ("--review", "次の見直し"),
+        ("--method", "方法"),
+        ("--scope", "同意の範囲"),
         ("--until", "おわりの日"),
         ("--phase", "段階"),
+        ("--role", "役割"),
+        ("--goal", "短期目標"),
+        ("--date", "日付"),
     ];
     let mut out = msg;
-    // Longer names first (--goal-date before --goal).
-    let mut fields = FIELDS;
-    fields.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
-    for (k, v) in fields {
+    for (k, v) in FIELDS {
         out = out.replace(k, &format!("「{v}」"));
     }
     out
@@ -345,24 +343,11 @@ pub fn add_followup(c: &DeskController, f: &FollowupForm, today: NaiveDate, now:
         done: String::new(),
         by: c.who().to_string(),
     };
-    c.store()
-        .add_followup(&base, now)
+    let (_, planned) = c
+        .store()
+        .add_followup_planned(&base, f.plan, now)
         .map_err(|e| e.to_string())?;
-    let mut planned = 0;
-    if f.plan && f.kind == Kind::Employment {
-        for (label, day) in followup::retention_plan(from) {
-            let r = FollowUp {
-                kind: Kind::Retention,
-                phase: label,
-                from: day.to_string(),
-                to: String::new(),
-                note: String::new(),
-                ..base.clone()
-            };
-            c.store().add_followup(&r, now).map_err(|e| e.to_string())?;
-            planned += 1;
-        }
-    }
+    let planned = planned.len();
     log(c, "followup", Some(record), now)?;
     Ok(if planned > 0 {
         format!(

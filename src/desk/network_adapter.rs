@@ -176,12 +176,7 @@ pub fn load_record(w: &DeskWindow, ctrl: &DeskController, now: i64) {
             })
             .collect(),
     ));
-    let mut linked: Vec<&str> = Vec::new();
-    for l in &links {
-        if !linked.contains(&l.agency.as_str()) {
-            linked.push(&l.agency);
-        }
-    }
+    let linked = linked_agencies(&links);
     a.set_linked_choices(model(
         linked
             .iter()
@@ -577,6 +572,21 @@ fn agency_from_form(a: &NetAdapter<'_>, stored: Option<Agency>) -> Agency {
     }
 }
 
+/// The agencies linked to a record, each once, in the order first linked: the contact form's
+/// choices (a position there maps back through this same list).
+fn linked_agencies(links: &[crate::network::case::Link]) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for l in links {
+        if !out.contains(&l.agency.as_str()) {
+            out.push(&l.agency);
+        }
+    }
+    out
+}
+
+/// An action on one listed item: the controller, the item's id, now.
+type ItemAction = dyn Fn(&DeskController, i64, i64) -> Outcome;
+
 /// One form's action: the window, the controller, now.
 type Action = dyn Fn(&DeskWindow, &DeskController, i64);
 
@@ -611,6 +621,19 @@ pub fn connect(
             load_due(&w, &c.borrow(), now);
         }
     };
+    // 「終了にする」「済みにする」: an action on a listed item's id, its answer shown.
+    let wire_id = |f: Rc<ItemAction>| {
+        let (w, c, k, t) = (window.as_weak(), ctrl.clone(), clock.clone(), touch.clone());
+        move |id: i32| {
+            let Some(w) = w.upgrade() else { return };
+            t();
+            let now = k();
+            let o = f(&c.borrow(), i64::from(id), now);
+            show(&w.global::<NetAdapter>(), o);
+            load_record(&w, &c.borrow(), now);
+            load_due(&w, &c.borrow(), now);
+        }
+    };
     a.on_link_add(wire(Rc::new(
         |w: &DeskWindow, c: &DeskController, now: i64| {
             let a = w.global::<NetAdapter>();
@@ -640,28 +663,18 @@ pub fn connect(
             show(&a, o);
         },
     )));
-    let (w, c, k, t) = (window.as_weak(), ctrl.clone(), clock.clone(), touch.clone());
-    a.on_link_end(move |id| {
-        let Some(w) = w.upgrade() else { return };
-        t();
-        let now = k();
-        let o = actions::end_link(&c.borrow(), i64::from(id), today(&c.borrow(), now), now);
-        show(&w.global::<NetAdapter>(), o);
-        load_record(&w, &c.borrow(), now);
-    });
+    a.on_link_end(wire_id(Rc::new(|c: &DeskController, id: i64, now: i64| {
+        actions::end_link(c, id, today(c, now), now)
+    })));
     a.on_contact_add(wire(Rc::new(
         |w: &DeskWindow, c: &DeskController, now: i64| {
             let a = w.global::<NetAdapter>();
             let Some(record) = c.record_id() else { return };
-            let mut linked: Vec<String> = Vec::new();
-            for l in c.store().links(record).unwrap_or_default() {
-                if !linked.contains(&l.agency) {
-                    linked.push(l.agency);
-                }
-            }
+            let links = c.store().links(record).unwrap_or_default();
+            let linked = linked_agencies(&links);
             let Some(agency) = usize::try_from(a.get_contact_agency())
                 .ok()
-                .and_then(|i| linked.get(i))
+                .and_then(|i| linked.get(i).copied())
             else {
                 return show(&a, Err("やりとりした機関を選んでください。".into()));
             };
@@ -800,16 +813,9 @@ pub fn connect(
             show(&a, o);
         },
     )));
-    let (w, c, k, t) = (window.as_weak(), ctrl.clone(), clock.clone(), touch.clone());
-    a.on_followup_done(move |id| {
-        let Some(w) = w.upgrade() else { return };
-        t();
-        let now = k();
-        let o = actions::followup_done(&c.borrow(), i64::from(id), today(&c.borrow(), now), now);
-        show(&w.global::<NetAdapter>(), o);
-        load_record(&w, &c.borrow(), now);
-        load_due(&w, &c.borrow(), now);
-    });
+    a.on_followup_done(wire_id(Rc::new(|c: &DeskController, id: i64, now: i64| {
+        actions::followup_done(c, id, today(c, now), now)
+    })));
     let (w, c, k, t) = (window.as_weak(), ctrl.clone(), clock.clone(), touch.clone());
     a.on_due_show(move |mine| {
         let Some(w) = w.upgrade() else { return };

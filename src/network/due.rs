@@ -48,15 +48,10 @@ pub fn due(rows: Vec<DueRow>, today: NaiveDate, within: u32) -> Vec<Due> {
             (in_days <= i64::from(within)).then_some(Due { item: r, in_days })
         })
         .collect();
-    let key = |d: &Due| {
-        (
-            d.item.day.clone(),
-            d.item.record,
-            d.item.meeting,
-            d.item.followup,
-        )
-    };
-    out.sort_by_key(key);
+    fn key(d: &Due) -> (&str, i64, Option<i64>, Option<i64>) {
+        (&d.item.day, d.item.record, d.item.meeting, d.item.followup)
+    }
+    out.sort_by(|a, b| key(a).cmp(&key(b)));
     out
 }
 

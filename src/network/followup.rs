@@ -91,12 +91,42 @@ impl FollowUp {
 
     /// What the due list says of it, e.g. 「定着支援（1か月）」「ジョブコーチ 集中支援期の終わり」.
     pub fn label(&self) -> String {
-        match self.kind {
-            Kind::Employment => format!("就職 {}", self.phase).trim().to_string(),
-            Kind::Retention if self.phase.is_empty() => "定着支援".into(),
-            Kind::Retention => format!("定着支援（{}）", self.phase),
-            Kind::Jobcoach => format!("ジョブコーチ {}の終わり", self.phase),
-        }
+        label_of(self.kind, &self.phase)
+    }
+
+    /// The 定着支援 contacts to plan after this start of work (`retention_plan`), recorded by
+    /// the same person; none for any other kind.
+    pub fn retention_contacts(&self) -> Vec<FollowUp> {
+        let Some(start) = NaiveDate::parse_from_str(&self.from, "%Y-%m-%d")
+            .ok()
+            .filter(|_| self.kind == Kind::Employment)
+        else {
+            return Vec::new();
+        };
+        retention_plan(start)
+            .into_iter()
+            .map(|(label, day)| FollowUp {
+                id: 0,
+                record: self.record,
+                kind: Kind::Retention,
+                phase: label,
+                from: day.to_string(),
+                to: String::new(),
+                note: String::new(),
+                done: String::new(),
+                by: self.by.clone(),
+            })
+            .collect()
+    }
+}
+
+/// The label of a follow-up of this kind and phase (see `FollowUp::label`).
+pub fn label_of(kind: Kind, phase: &str) -> String {
+    match kind {
+        Kind::Employment => format!("就職 {phase}").trim().to_string(),
+        Kind::Retention if phase.is_empty() => "定着支援".into(),
+        Kind::Retention => format!("定着支援（{phase}）"),
+        Kind::Jobcoach => format!("ジョブコーチ {phase}の終わり"),
     }
 }
 

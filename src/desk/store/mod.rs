@@ -540,6 +540,26 @@ impl DeskStore {
         self.with(|b| b.followup_insert(f, now))
     }
 
+    /// Records a follow-up and, with `plan` and employment, the 定着支援 contacts it plans
+    /// (`FollowUp::retention_contacts`). Returns its id and the planned ones'.
+    pub fn add_followup_planned(
+        &self,
+        f: &FollowUp,
+        plan: bool,
+        now: i64,
+    ) -> Result<(i64, Vec<i64>), DeskError> {
+        let id = self.add_followup(f, now)?;
+        let planned = if plan {
+            f.retention_contacts()
+                .iter()
+                .map(|r| self.add_followup(r, now))
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            Vec::new()
+        };
+        Ok((id, planned))
+    }
+
     pub fn followups(&self, record: i64) -> Result<Vec<FollowUp>, DeskError> {
         self.with(|b| b.followups(record))
     }

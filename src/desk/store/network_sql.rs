@@ -44,18 +44,7 @@ pub(crate) fn due_row(
     phase: String,
 ) -> DueRow {
     let what = match Kind::parse(&kind) {
-        Some(k) if meeting.is_none() => FollowUp {
-            id: 0,
-            record,
-            kind: k,
-            phase,
-            from: String::new(),
-            to: String::new(),
-            note: String::new(),
-            done: String::new(),
-            by: String::new(),
-        }
-        .label(),
+        Some(k) if meeting.is_none() => crate::network::followup::label_of(k, &phase),
         _ => REVIEW.to_string(),
     };
     DueRow {
