@@ -2,6 +2,7 @@
 //! their accessible label and tapped with pointer events, time is Slint's mock time.
 
 use std::cell::RefCell;
+use std::path::Path;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -25,10 +26,22 @@ struct Ui {
 }
 
 fn start_with(on_call_staff: Option<String>) -> Ui {
+    start_on(None, on_call_staff)
+}
+
+/// A kiosk whose PIN files live in `data_dir` (None: in memory, no PIN).
+fn start_on(data_dir: Option<&Path>, on_call_staff: Option<String>) -> Ui {
     i_slint_backend_testing::init_no_event_loop();
+    build_on(data_dir, on_call_staff)
+}
+
+/// Another kiosk in the same test thread (the testing backend is set up once per thread):
+/// a restart on the same data dir.
+fn build_on(data_dir: Option<&Path>, on_call_staff: Option<String>) -> Ui {
     let loaded = Loaded::load(None).unwrap_or_else(|e| panic!("{e}"));
     let content = loaded.content().unwrap_or_else(|e| panic!("{e}"));
-    let prepared = prepare(&loaded, content).unwrap_or_else(|e| panic!("{e}"));
+    let mut prepared = prepare(&loaded, content).unwrap_or_else(|e| panic!("{e}"));
+    prepared.settings.data_dir = data_dir.map(Path::to_path_buf);
     let backend = Shared::default();
     let ctrl = Controller::new(
         prepared.content,
@@ -61,6 +74,18 @@ fn start_with(on_call_staff: Option<String>) -> Ui {
 
 fn start() -> Ui {
     start_with(None)
+}
+
+/// The staff PIN these tests set, as an administrator would for a scripted install: its
+/// `hatarakitai hash-pin` hash in the data dir's `staff-pin` file.
+const PIN: [&str; 6] = ["2", "4", "6", "8", "1", "3"];
+
+fn data_dir_with_pin() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let hash = hatarakitai::kiosk::pin::hash_pin(&PIN.concat()).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("staff-pin"), format!("{hash}\n"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    dir
 }
 
 impl Ui {
@@ -156,6 +181,16 @@ impl Ui {
 
     fn screen(&self) -> Screen {
         self.kiosk.with_controller(|c| c.screen())
+    }
+
+    /// The staff corner's accessible action (what a screen reader or a switch would do).
+    fn open_staff_corner(&self) {
+        let corner =
+            ElementHandle::find_by_accessible_label(&self.app, "スタッフ用 (staff-corner)")
+                .next()
+                .unwrap_or_else(|| panic!("corner"));
+        corner.invoke_accessible_default_action();
+        self.wait(450);
     }
 
     fn answers(&self) -> Vec<Option<u8>> {
@@ -342,7 +377,8 @@ fn idle_timeout_resets_and_leaves_no_answer_anywhere() {
 
 #[test]
 fn staff_pin_locks_after_five_wrong_tries() {
-    let ui = start();
+    let dir = data_dir_with_pin();
+    let ui = start_on(Some(dir.path()), None);
     // The hidden gesture: a 3-second press on the lower-left corner.
     let corner = ElementHandle::find_by_accessible_label(&ui.app, "スタッフ用 (staff-corner)")
         .next()
@@ -365,7 +401,7 @@ fn staff_pin_locks_after_five_wrong_tries() {
     ui.wait(100);
     assert_eq!(ui.screen(), Screen::StaffPin);
     for _ in 0..5 {
-        for _ in 0..4 {
+        for _ in 0..6 {
             ui.tap("9");
         }
         ui.tap("OK");
@@ -377,33 +413,97 @@ fn staff_pin_locks_after_five_wrong_tries() {
             .and_then(ElementHandle::accessible_enabled),
         Some(false)
     );
-    // Even the right PIN cannot get in while locked.
-    ui.kiosk.act(|c, n| {
-        for d in [1, 2, 3, 4] {
-            c.pin_digit(n, d);
-        }
-        c.pin_submit(n)
-    });
+    // Even the right PIN cannot get in while locked: typed on the keyboard, then Enter.
+    for d in PIN {
+        ui.key(d);
+    }
+    ui.key(ENTER);
     assert_eq!(ui.screen(), Screen::StaffPin);
+    // The lock is on disk: a kiosk started again on this data dir is locked too.
+    drop(ui);
+    let ui = build_on(Some(dir.path()), None);
+    ui.open_staff_corner();
+    assert_eq!(ui.screen(), Screen::StaffPin);
+    assert_eq!(
+        ui.buttons("1")
+            .first()
+            .and_then(ElementHandle::accessible_enabled),
+        Some(false),
+        "still locked after a restart"
+    );
 }
 
 #[test]
-fn default_pin_opens_the_staff_screen_with_a_warning() {
-    let ui = start();
-    let corner = ElementHandle::find_by_accessible_label(&ui.app, "スタッフ用 (staff-corner)")
-        .next()
-        .unwrap_or_else(|| panic!("corner"));
-    corner.invoke_accessible_default_action();
-    ui.wait(450);
+fn no_pin_works_until_the_first_time_setup_sets_one() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let ui = start_on(Some(dir.path()), None);
+    ui.open_staff_corner();
+    assert_eq!(ui.screen(), Screen::StaffSetup, "no PIN pad without a PIN");
+    assert!(ui.has_text("はじめの設定"));
+    assert!(ui.has_text("手順 1 / 3"));
+    // The old default: too short, and never a way in.
     for d in ["1", "2", "3", "4"] {
         ui.tap(d);
     }
     ui.tap("OK");
+    assert_eq!(ui.screen(), Screen::StaffSetup);
+    assert!(ui.has_text("暗証番号は 6けた以上の 数字に してください。"));
+    // Two different PINs: start over.
+    for d in PIN {
+        ui.tap(d);
+    }
+    ui.tap("OK");
+    assert!(ui.has_text("確認のため、同じ 暗証番号を もう一度 入れてください。"));
+    for d in ["1", "3", "5", "7", "9", "0"] {
+        ui.tap(d);
+    }
+    ui.tap("OK");
+    assert!(ui.has_text("1回目と 2回目の 番号が ちがいます。はじめから 入れなおしてください。"));
+    assert!(!dir.path().join("staff-pin").exists());
+    // The same PIN twice: stored, and the name step has the keyboard.
+    for _ in 0..2 {
+        for d in PIN {
+            ui.tap(d);
+        }
+        ui.tap("OK");
+    }
+    assert!(ui.has_text("暗証番号を 保存しました。"));
+    let stored = std::fs::read_to_string(dir.path().join("staff-pin")).unwrap_or_default();
+    assert!(stored.starts_with("$argon2id$") && !stored.contains(&PIN.concat()));
+    ui.assert_focus("setup.name_field");
+    let field: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(&ui.app, "端末の名前")
+        .filter(|e| e.accessible_role() == Some(AccessibleRole::TextInput))
+        .collect();
+    assert_eq!(field.len(), 1, "one name field");
+    assert_eq!(
+        field[0].accessible_placeholder_text().as_deref(),
+        Some("受付端末 1")
+    );
+    // Typed on a keyboard (the name arrives as an IME would commit it), then Enter.
+    ui.key("1階ロビー");
+    assert_eq!(field[0].accessible_value().as_deref(), Some("1階ロビー"));
+    ui.key(ENTER);
+    assert!(ui.has_text("この端末: 1階ロビー"));
+    ui.assert_focus("setup.print");
+    ui.tap("テスト印刷");
+    assert!(ui.has_text(
+        "印刷できました。紙の QRコードを 受付のデスクで 読みとれるか 確かめてください。"
+    ));
+    assert!(ui.events().contains(&"test print".to_string()));
+    ui.tap("スタッフ画面へ");
     assert_eq!(ui.screen(), Screen::Staff);
-    assert!(ui.app.global::<KioskAdapter>().get_default_pin());
+    assert!(ui.has_text("この端末: 1階ロビー"));
     assert!(ui.has_text("stats"));
     ui.tap("キオスクにもどる");
     assert_eq!(ui.screen(), Screen::Attract);
+    // From now on the corner asks for the PIN; the setup is gone for good.
+    ui.open_staff_corner();
+    assert_eq!(ui.screen(), Screen::StaffPin);
+    for d in PIN {
+        ui.tap(d);
+    }
+    ui.tap("OK");
+    assert_eq!(ui.screen(), Screen::Staff);
 }
 
 #[test]
@@ -519,18 +619,15 @@ fn keys_hammered_twenty_times_a_second_never_skip_a_question() {
 
 #[test]
 fn digits_type_the_staff_pin() {
-    let ui = start();
+    let dir = data_dir_with_pin();
+    let ui = start_on(Some(dir.path()), None);
     ui.kiosk.act(|c, n| c.open_staff(n));
     ui.wait(400);
     assert_eq!(ui.screen(), Screen::StaffPin);
-    for d in ["1", "2", "3", "4"] {
+    for d in PIN {
         ui.key(d);
     }
     // Enter on a keyboard submits the typed PIN.
     ui.key(ENTER);
-    assert_eq!(
-        ui.screen(),
-        Screen::Staff,
-        "default PIN 1234 typed on the keyboard"
-    );
+    assert_eq!(ui.screen(), Screen::Staff, "the PIN typed on the keyboard");
 }

@@ -13,7 +13,8 @@ use slint::{
 
 use crate::kiosk::backend::PrintResult;
 use crate::kiosk::controller::{
-    CardView, Controller, Effect, KeyOutcome, QuestionView, ResultsView, Screen, SlipStatus, View,
+    CardView, Controller, Effect, KeyOutcome, QuestionView, ResultsView, Screen, SetupStep,
+    SlipStatus, View,
 };
 use crate::kiosk::keys::{self, KeyMap};
 use crate::kiosk::ui;
@@ -171,6 +172,10 @@ impl Kiosk {
         wire!(on_pin_clear, |c, n| c.pin_clear(n));
         wire!(on_pin_submit, |c, n| c.pin_submit(n));
         wire!(on_pin_cancel, |c, n| c.pin_cancel(n));
+        wire!(on_setup_name, |c, n, name| c.setup_name(n, &name));
+        wire!(on_setup_name_skip, |c, n| c.setup_name_skip(n));
+        wire!(on_setup_test_print, |c, n| c.setup_test_print(n));
+        wire!(on_setup_finish, |c, n| c.setup_finish(n));
         wire!(on_staff_close, |c, n| c.staff_close(n));
         wire!(on_exit_kiosk, |c, n| c.exit_kiosk(n));
         wire!(on_focused, |c, _n, key| c.focus_reported(&key));
@@ -187,6 +192,12 @@ impl Kiosk {
             let Some(inner) = w.upgrade() else { return 0 };
             Kiosk { inner }.key(&text, shift)
         });
+        wire!(on_test_print_finished, |c, _n, ok, detail| c
+            .test_print_finished(if ok {
+                PrintResult::Printed
+            } else {
+                PrintResult::Failed(detail.to_string())
+            }));
         wire!(on_print_finished, |c, _n, visit, ok, detail| c
             .print_finished(
                 u64::try_from(visit).unwrap_or(0),
@@ -233,7 +244,7 @@ impl Kiosk {
         };
         let action = self.inner.opts.keymap.action(&name);
         let out = self.act(|c, now| {
-            // Digits type the staff PIN on its screen.
+            // Digits type the staff PIN on the keypad's screens.
             if let Some(d) = name.parse::<u8>().ok().filter(|d| *d <= 9)
                 && c.key_digit(now, d)
             {
@@ -364,6 +375,35 @@ impl Kiosk {
                     }
                 }
             },
+            Effect::TestPrint { job } => match self.inner.opts.print_runner {
+                PrintRunner::Inline => {
+                    let result = job();
+                    self.act(|c, _| c.test_print_finished(result));
+                }
+                PrintRunner::Thread => {
+                    let ui = self.inner.ui.clone();
+                    let spawned =
+                        std::thread::Builder::new()
+                            .name("test-print".into())
+                            .spawn(move || {
+                                let (ok, detail) = match job() {
+                                    PrintResult::Printed => (true, String::new()),
+                                    PrintResult::Failed(why) => (false, why),
+                                };
+                                let _ = ui.upgrade_in_event_loop(move |app| {
+                                    app.global::<ui::KioskAdapter>()
+                                        .invoke_test_print_finished(ok, detail.into());
+                                });
+                            });
+                    if let Err(e) = spawned {
+                        self.act(|c, _| {
+                            c.test_print_finished(PrintResult::Failed(format!(
+                                "could not start the print thread: {e}"
+                            )))
+                        });
+                    }
+                }
+            },
             Effect::NotifyStaff => {
                 if let Some(cmd) = self.inner.opts.on_call_staff.as_deref() {
                     notify_staff(cmd);
@@ -430,6 +470,7 @@ fn ui_screen(s: Screen) -> ui::Screen {
         Screen::Done => ui::Screen::Done,
         Screen::StaffCall => ui::Screen::StaffCall,
         Screen::StaffPin => ui::Screen::StaffPin,
+        Screen::StaffSetup => ui::Screen::StaffSetup,
         Screen::Staff => ui::Screen::Staff,
     }
 }
@@ -493,7 +534,31 @@ fn apply(app: &ui::AppWindow, v: &View, last: &mut Synced, ctrl: &Controller) {
     a.set_pin_length(i32::try_from(v.pin.digits).unwrap_or(0));
     a.set_pin_message(v.pin.message.as_ref().map(to_rtext).unwrap_or_default());
     a.set_pin_locked(v.pin.locked);
-    a.set_default_pin(v.default_pin);
+    a.set_kiosk_name(v.kiosk_name.as_str().into());
+    match &v.setup {
+        Some(su) => {
+            a.set_setup_step(match su.step {
+                SetupStep::NewPin => 0,
+                SetupStep::Confirm => 1,
+                SetupStep::Name => 2,
+                SetupStep::Print => 3,
+            });
+            a.set_setup_default_name(su.default_name.as_str().into());
+            a.set_setup_skip_label(to_rtext(&su.skip_label));
+            a.set_setup_print(match &su.print {
+                None => 0,
+                Some(SlipStatus::Printing) => 1,
+                Some(SlipStatus::Printed) => 2,
+                Some(SlipStatus::Failed(_)) => 3,
+            });
+            a.set_setup_print_text(su.print_text.as_ref().map(to_rtext).unwrap_or_default());
+        }
+        None => {
+            a.set_setup_step(0);
+            a.set_setup_print(0);
+            a.set_setup_print_text(ui::RText::default());
+        }
+    }
     a.set_staff_status(v.staff_status.as_str().into());
     a.set_speech_available(v.speech_available);
     a.set_speech_on(v.speech.on);

@@ -35,6 +35,11 @@ pub trait KioskBackend {
     fn visit_ended(&mut self, reason: EndReason);
     /// 「スタッフをよぶ」 was tapped (during a visit or not).
     fn staff_called(&mut self);
+    /// The test slip of the staff setup's 「テスト印刷」 (run off the UI thread). Backends
+    /// without a printer say so.
+    fn test_print(&mut self) -> PrintJob {
+        Box::new(|| PrintResult::Failed("no printer in this kiosk backend".into()))
+    }
     /// One line for the staff screen about the health of store/printer ("" = all good).
     fn status(&self) -> String {
         String::new()
@@ -72,6 +77,9 @@ impl<B: KioskBackend> KioskBackend for std::rc::Rc<std::cell::RefCell<B>> {
     }
     fn staff_called(&mut self) {
         self.borrow_mut().staff_called()
+    }
+    fn test_print(&mut self) -> PrintJob {
+        self.borrow_mut().test_print()
     }
     fn status(&self) -> String {
         self.borrow().status()
@@ -130,5 +138,10 @@ impl KioskBackend for MemoryBackend {
     }
     fn staff_called(&mut self) {
         self.events.push("staff".into());
+    }
+    fn test_print(&mut self) -> PrintJob {
+        self.events.push("test print".into());
+        let fail = self.fail_print.clone();
+        Box::new(move || fail.map_or(PrintResult::Printed, PrintResult::Failed))
     }
 }

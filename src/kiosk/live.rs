@@ -306,6 +306,21 @@ impl KioskBackend for LiveBackend {
         }
     }
 
+    fn test_print(&mut self) -> PrintJob {
+        if let Some(r) = self.simulated_print.clone() {
+            return Box::new(move || r);
+        }
+        // The same test slip and printer check as the staff screen's テスト印刷 and
+        // `hatarakitai print-test`.
+        let (printer, dir) = (self.printer.clone(), self.data_dir.clone());
+        Box::new(
+            move || match crate::kiosk::test_print::print_test(&printer, &dir) {
+                Ok(_) => PrintResult::Printed,
+                Err(e) => PrintResult::Failed(e),
+            },
+        )
+    }
+
     fn status(&self) -> String {
         let mut parts = Vec::new();
         if let Some(p) = &self.store_problem {

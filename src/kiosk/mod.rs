@@ -11,6 +11,7 @@ pub use crate::keys;
 pub mod live;
 pub mod measure;
 pub mod pin;
+pub mod pin_files;
 pub mod publish;
 pub mod rtext;
 pub mod run;

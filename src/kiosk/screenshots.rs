@@ -16,7 +16,7 @@ use crate::kiosk::adapter::{AdapterOptions, Kiosk, PrintRunner};
 use crate::kiosk::backend::{
     EndReason, KioskBackend, MemoryBackend, PrintJob, PrintResult, SlipTicket,
 };
-use crate::kiosk::controller::Controller;
+use crate::kiosk::controller::{Controller, KioskSettings};
 use crate::kiosk::keys::KeyAction;
 use crate::kiosk::run::Prepared;
 use crate::kiosk::ui::AppWindow;
@@ -140,6 +140,9 @@ impl KioskBackend for SampleBackend {
     fn staff_called(&mut self) {
         self.inner.staff_called()
     }
+    fn test_print(&mut self) -> PrintJob {
+        self.inner.test_print()
+    }
 }
 
 /// One state of the kiosk to photograph.
@@ -156,6 +159,12 @@ pub enum Shot {
     Done,
     StaffCall,
     Idle,
+    /// The one-time setup (no PIN yet): the new PIN half typed.
+    SetupPin,
+    /// The setup's kiosk-name step.
+    SetupName,
+    /// The setup's last step after a test print.
+    SetupPrint,
     StaffPin,
     Staff,
     /// A question after a key press: the focus outline, speech on (its settings row shown).
@@ -176,6 +185,9 @@ impl Shot {
             Shot::Done,
             Shot::StaffCall,
             Shot::Idle,
+            Shot::SetupPin,
+            Shot::SetupName,
+            Shot::SetupPrint,
             Shot::StaffPin,
             Shot::Staff,
             Shot::KeysQuestion,
@@ -196,6 +208,9 @@ impl Shot {
             Shot::Done => "07-done".into(),
             Shot::StaffCall => "08-staff-coming".into(),
             Shot::Idle => "09-idle-dialog".into(),
+            Shot::SetupPin => "10a-staff-setup-pin".into(),
+            Shot::SetupName => "10b-staff-setup-name".into(),
+            Shot::SetupPrint => "10c-staff-setup-print".into(),
             Shot::StaffPin => "10-staff-pin".into(),
             Shot::Staff => "11-staff".into(),
             Shot::KeysQuestion => "12-keys-question1".into(),
@@ -204,12 +219,25 @@ impl Shot {
     }
 }
 
+/// The PIN the screenshots' setup chooses (in a controller's memory only: no file, no config).
+const SETUP_DIGITS: [u8; 6] = [2, 4, 6, 8, 1, 3];
+
 /// Drives a fresh controller (through the same calls a visitor's taps make) to `shot`.
 pub fn drive(k: &Kiosk, shot: Shot, answers: &[Option<u8>]) {
     let steps = |k: &Kiosk, f: &dyn Fn(&mut Controller, u64) -> bool| {
         k.act(|c, n| f(c, n));
     };
     let questions = answers.len();
+    // The setup as staff do it the first time (the PIN lives in this controller's memory).
+    let set_pin = |k: &Kiosk| {
+        steps(k, &|c, n| c.open_staff(n));
+        for _ in 0..2 {
+            for d in SETUP_DIGITS {
+                steps(k, &|c, n| c.pin_digit(n, d));
+            }
+            steps(k, &|c, n| c.pin_submit(n));
+        }
+    };
     let to_question = |k: &Kiosk, upto: usize| {
         steps(k, &|c, n| c.start(n));
         steps(k, &|c, n| c.consent_accept(n));
@@ -243,7 +271,23 @@ pub fn drive(k: &Kiosk, shot: Shot, answers: &[Option<u8>]) {
             // 90 s without a touch, then 8 s into the countdown.
             k.act(|c, n| c.tick(n + 98_000));
         }
+        Shot::SetupPin => {
+            steps(k, &|c, n| c.open_staff(n));
+            for d in [1, 2, 3] {
+                steps(k, &|c, n| c.pin_digit(n, d));
+            }
+        }
+        Shot::SetupName => set_pin(k),
+        Shot::SetupPrint => {
+            set_pin(k);
+            steps(k, &|c, n| c.setup_name(n, "1階ロビー"));
+            steps(k, &|c, n| c.setup_test_print(n));
+        }
         Shot::StaffPin => {
+            set_pin(k);
+            steps(k, &|c, n| c.setup_name_skip(n));
+            steps(k, &|c, n| c.setup_finish(n));
+            steps(k, &|c, n| c.staff_close(n));
             steps(k, &|c, n| c.open_staff(n));
             steps(k, &|c, n| c.pin_digit(n, 1));
             steps(k, &|c, n| c.pin_digit(n, 2));
@@ -257,11 +301,9 @@ pub fn drive(k: &Kiosk, shot: Shot, answers: &[Option<u8>]) {
             k.act(|c, n| c.key(n, KeyAction::Slow));
         }
         Shot::Staff => {
-            steps(k, &|c, n| c.open_staff(n));
-            for d in [1, 2, 3, 4] {
-                steps(k, &|c, n| c.pin_digit(n, d));
-            }
-            steps(k, &|c, n| c.pin_submit(n));
+            set_pin(k);
+            steps(k, &|c, n| c.setup_name(n, "1階ロビー"));
+            steps(k, &|c, n| c.setup_finish(n));
         }
     }
 }
@@ -322,7 +364,12 @@ impl Shooter {
         let ctrl = Controller::new(
             self.prepared.content.clone(),
             self.prepared.texts.clone(),
-            self.prepared.settings.clone(),
+            // No PIN and nothing on disk: every shot starts as a new kiosk would.
+            KioskSettings {
+                staff_pin_hash: None,
+                data_dir: None,
+                ..self.prepared.settings.clone()
+            },
             Box::new(SampleBackend::new(fail)),
         );
         self.clock.set(1_000_000);

@@ -4,7 +4,7 @@
 //! In やさしいにほんご the furigana decide the reading: each `{漢字|かんじ}` is given to the
 //! engine as its reading, so the visitor hears what they see above the kanji.
 
-use crate::kiosk::controller::{Screen, SlipStatus, Target, View};
+use crate::kiosk::controller::{Screen, SetupStep, SlipStatus, Target, View};
 use crate::kiosk::rtext::RText;
 use crate::kiosk::ui_texts::UiTexts;
 use crate::lang::Lang;
@@ -196,7 +196,35 @@ pub fn screen(v: &View, t: &UiTexts) -> Script {
         }
         Screen::StaffPin => {
             s.push(&t.get("pin.title", l));
-            s.push(&t.get("pin.prompt", l));
+            match &v.pin.message {
+                Some(m) => s.push(m),
+                None => s.push(&t.get("pin.prompt", l)),
+            }
+        }
+        Screen::StaffSetup => {
+            s.push(&t.get("setup.title", l));
+            if let Some(m) = &v.pin.message {
+                s.push(m);
+            }
+            if let Some(su) = &v.setup {
+                match su.step {
+                    SetupStep::NewPin => s.push(&t.get("setup.pin_new", l)),
+                    SetupStep::Confirm => s.push(&t.get("setup.pin_again", l)),
+                    SetupStep::Name => {
+                        s.push(&t.get("setup.pin_saved", l));
+                        s.push(&t.get("setup.name_title", l));
+                        s.push(&t.get("setup.name_prompt", l));
+                    }
+                    SetupStep::Print => {
+                        s.push(&t.get("setup.print_title", l));
+                        s.push(&t.format("staff.kiosk_name", l, &v.kiosk_name));
+                        match &su.print_text {
+                            Some(p) => s.push(p),
+                            None => s.push(&t.get("setup.print_prompt", l)),
+                        }
+                    }
+                }
+            }
         }
         Screen::Staff => s.push(&t.get("help.staff", l)),
     }
@@ -282,6 +310,14 @@ pub fn target(v: &View, t: &UiTexts, f: Target) -> Script {
         Target::PinClear => t.get("pin.clear", l),
         Target::PinSubmit => t.get("pin.ok", l),
         Target::PinCancel => t.get("pin.cancel", l),
+        Target::SetupName => t.get("setup.name_field", l),
+        Target::SetupNameOk => t.get("setup.name_ok", l),
+        Target::SetupNameSkip => v.setup.as_ref().map_or_else(
+            || t.format("setup.name_skip", l, ""),
+            |su| su.skip_label.clone(),
+        ),
+        Target::SetupPrint => t.get("setup.print", l),
+        Target::SetupFinish => t.get("setup.finish", l),
     };
     s.push(&label);
     s

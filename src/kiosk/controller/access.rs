@@ -10,7 +10,7 @@
 //! moving focus speaks the focused control; a first tap on a control speaks it, a second
 //! activates it. Speech stops when the screen changes, the mode goes off or the kiosk resets.
 
-use super::{Controller, Effect, Screen};
+use super::{Controller, Effect, Screen, SetupStep};
 use crate::kiosk::keys::KeyAction;
 use crate::kiosk::rtext::RText;
 use crate::kiosk::speech_script::{self, Script};
@@ -43,6 +43,12 @@ pub enum Target {
     PinClear,
     PinSubmit,
     PinCancel,
+    /// The setup's kiosk-name field (a text field, not a button).
+    SetupName,
+    SetupNameOk,
+    SetupNameSkip,
+    SetupPrint,
+    SetupFinish,
 }
 
 impl Target {
@@ -72,6 +78,12 @@ impl Target {
             Target::PinClear => "pin.clear".into(),
             Target::PinSubmit => "pin.ok".into(),
             Target::PinCancel => "pin.cancel".into(),
+            // Named like their labels' text keys, as the keypad's 「けす」 and 「OK」 are.
+            Target::SetupName => "setup.name_field".into(),
+            Target::SetupNameOk => "setup.name_ok".into(),
+            Target::SetupNameSkip => "setup.name_skip".into(),
+            Target::SetupPrint => "setup.print".into(),
+            Target::SetupFinish => "setup.finish".into(),
         }
     }
 }
@@ -115,7 +127,10 @@ impl Controller {
             return vec![Target::IdleContinue];
         }
         let mut t = Vec::new();
-        let staff_side = matches!(self.screen, Screen::StaffPin | Screen::Staff);
+        let staff_side = matches!(
+            self.screen,
+            Screen::StaffPin | Screen::StaffSetup | Screen::Staff
+        );
         if !staff_side {
             t.extend(Lang::ALL.map(Target::Lang));
             t.extend([Target::Size(false), Target::Size(true), Target::Speech]);
@@ -145,18 +160,32 @@ impl Controller {
             Screen::Slip => t.push(Target::Finish),
             Screen::Done => t.push(Target::DoneHome),
             Screen::StaffCall => t.push(Target::StaffCallClose),
-            Screen::StaffPin => {
-                t.extend((1..=9).map(Target::PinDigit));
-                t.extend([
-                    Target::PinClear,
-                    Target::PinDigit(0),
-                    Target::PinSubmit,
-                    Target::PinCancel,
-                ]);
-            }
+            Screen::StaffPin => t.extend(Self::pad_targets()),
+            Screen::StaffSetup => match self.setup_step() {
+                Some(SetupStep::NewPin | SetupStep::Confirm) => t.extend(Self::pad_targets()),
+                Some(SetupStep::Name) => t.extend([
+                    Target::SetupName,
+                    Target::SetupNameSkip,
+                    Target::SetupNameOk,
+                ]),
+                Some(SetupStep::Print) => t.extend([Target::SetupPrint, Target::SetupFinish]),
+                None => {}
+            },
             // The staff screen's own controls use Slint's focus chain (staff use touch).
             Screen::Staff => {}
         }
+        t
+    }
+
+    /// The keypad's keys in reading order (the PIN screen and the setup's PIN steps).
+    fn pad_targets() -> Vec<Target> {
+        let mut t: Vec<Target> = (1..=9).map(Target::PinDigit).collect();
+        t.extend([
+            Target::PinClear,
+            Target::PinDigit(0),
+            Target::PinSubmit,
+            Target::PinCancel,
+        ]);
         t
     }
 
@@ -183,6 +212,11 @@ impl Controller {
             Screen::Done => Target::DoneHome,
             Screen::StaffCall => Target::StaffCallClose,
             Screen::StaffPin => Target::PinDigit(1),
+            Screen::StaffSetup => match self.setup_step()? {
+                SetupStep::NewPin | SetupStep::Confirm => Target::PinDigit(1),
+                SetupStep::Name => Target::SetupName,
+                SetupStep::Print => Target::SetupPrint,
+            },
             Screen::Staff => return None,
         })
     }
@@ -324,9 +358,9 @@ impl Controller {
         out
     }
 
-    /// A digit typed on the PIN screen goes into the PIN, not into navigation.
+    /// A digit typed on the keypad's screens goes into the PIN, not into navigation.
     pub fn key_digit(&mut self, now: u64, digit: u8) -> bool {
-        if self.screen != Screen::StaffPin {
+        if !self.pad_shown() {
             return false;
         }
         self.keys_used = true;
@@ -335,7 +369,7 @@ impl Controller {
 
     /// Enter on the PIN screen with digits typed: submit (staff type the PIN, then Enter).
     pub fn key_pin_enter(&mut self, now: u64) -> bool {
-        if self.screen != Screen::StaffPin || self.pin_entry.is_empty() {
+        if !self.pad_shown() || self.pin_entry.is_empty() {
             return false;
         }
         self.keys_used = true;
@@ -363,6 +397,13 @@ impl Controller {
             }
             Screen::StaffPin => {
                 self.pin_cancel(now);
+            }
+            // The setup's name and print steps have their own buttons: after the PIN is
+            // stored, Back never leaves half-way by accident.
+            Screen::StaffSetup => {
+                if self.pad_shown() {
+                    self.pin_cancel(now);
+                }
             }
             Screen::Staff => {
                 self.staff_close(now);
@@ -495,6 +536,7 @@ impl Controller {
             Screen::Slip => "help.slip",
             Screen::Done => "help.done",
             Screen::StaffCall => "help.staff-call",
+            Screen::StaffSetup => "help.setup",
             Screen::StaffPin | Screen::Staff => "help.staff",
         };
         let mut s = self.script_start();

@@ -7,12 +7,14 @@
 //! question 4), and taps that arrive within `tap_guard_ms` of a screen change are ignored
 //! (a tremor's second tap lands on the new screen's button at the same spot).
 
+use std::path::PathBuf;
 use std::rc::Rc;
 
 use crate::answers::Answers;
 use crate::content::Content;
 use crate::kiosk::backend::{EndReason, KioskBackend, PrintJob, PrintResult, SlipTicket};
 use crate::kiosk::pin::PinGate;
+use crate::kiosk::pin_files::StaffFiles;
 use crate::kiosk::speech_script::Script;
 use crate::kiosk::ui_texts::UiTexts;
 use crate::lang::Lang;
@@ -27,6 +29,11 @@ pub struct KioskSettings {
     /// Taps this soon after a screen change are ignored.
     pub tap_guard_ms: u64,
     pub staff_pin_hash: Option<String>,
+    /// `[kiosk] id`, for the default kiosk name (「受付端末 1」).
+    pub kiosk_id: u16,
+    /// Where the PIN set at the kiosk, its lock and the kiosk's name are kept (the data dir);
+    /// None = in memory only (screenshots, `speak`, tests).
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Default for KioskSettings {
@@ -37,6 +44,8 @@ impl Default for KioskSettings {
             done_seconds: 10,
             tap_guard_ms: 300,
             staff_pin_hash: None,
+            kiosk_id: 1,
+            data_dir: None,
         }
     }
 }
@@ -47,6 +56,7 @@ impl KioskSettings {
             idle_seconds: k.idle_seconds,
             warning_seconds: k.warning_seconds,
             staff_pin_hash: k.staff_pin_hash.clone(),
+            kiosk_id: k.id,
             ..KioskSettings::default()
         }
     }
@@ -63,7 +73,28 @@ pub enum Screen {
     Done,
     StaffCall,
     StaffPin,
+    /// The one-time setup while no PIN exists (new PIN twice, kiosk name, test print).
+    StaffSetup,
     Staff,
+}
+
+/// The steps of the one-time setup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetupStep {
+    NewPin,
+    Confirm,
+    Name,
+    Print,
+}
+
+/// The setup in progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Setup {
+    step: SetupStep,
+    /// The first entry of the new PIN, until it is confirmed.
+    first: String,
+    /// The test print's state, once started.
+    print: Option<SlipStatus>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +112,8 @@ pub enum Effect {
     NotifyStaff,
     /// Staff chose "exit kiosk".
     ExitKiosk,
+    /// The setup's test print: run `job` off the UI thread; report with `test_print_finished`.
+    TestPrint { job: PrintJob },
     /// Speak this (stopping whatever is being spoken).
     Speak(Script),
     /// Stop speaking at once.
@@ -93,6 +126,7 @@ impl std::fmt::Debug for Effect {
             Effect::Print { visit, .. } => write!(f, "Print {{ visit: {visit} }}"),
             Effect::NotifyStaff => f.write_str("NotifyStaff"),
             Effect::ExitKiosk => f.write_str("ExitKiosk"),
+            Effect::TestPrint { .. } => f.write_str("TestPrint"),
             Effect::Speak(s) => write!(f, "Speak({} sentences)", s.parts.len()),
             Effect::StopSpeech => f.write_str("StopSpeech"),
         }
@@ -128,6 +162,9 @@ pub struct Controller {
     pin_entry: String,
     pin_gate: PinGate,
     pin_message: Option<(String, String)>,
+    setup: Option<Setup>,
+    /// The name given at the setup (or read from the data dir); None = 「受付端末 N」.
+    kiosk_name: Option<String>,
     effects: Vec<Effect>,
     /// Bumped on every visible change; the adapter re-syncs only then.
     revision: u64,
@@ -156,7 +193,13 @@ impl Controller {
         backend: Box<dyn KioskBackend>,
     ) -> Controller {
         let answers = Answers::new(&content.questionnaire);
-        let pin_gate = PinGate::new(settings.staff_pin_hash.clone());
+        let files = settings.data_dir.as_deref().map(StaffFiles::new);
+        let kiosk_name = files.as_ref().and_then(StaffFiles::read_name);
+        let pin_gate = PinGate::open(
+            settings.staff_pin_hash.clone(),
+            files,
+            crate::kiosk::pin::wall_now(),
+        );
         Controller {
             content,
             texts,
@@ -180,6 +223,8 @@ impl Controller {
             pin_entry: String::new(),
             pin_gate,
             pin_message: None,
+            setup: None,
+            kiosk_name,
             effects: Vec::new(),
             revision: 1,
             focus: Some(Target::Start),
@@ -250,6 +295,7 @@ impl Controller {
     fn touch(&mut self, now: u64) {
         self.last_touch = now;
         self.clock = self.clock.max(now);
+        self.pin_gate.settle(now);
         if self.idle_left.take().is_some() {
             self.changed();
         }
@@ -496,7 +542,7 @@ impl Controller {
         self.touch(now);
         if matches!(
             self.screen,
-            Screen::StaffCall | Screen::StaffPin | Screen::Staff
+            Screen::StaffCall | Screen::StaffPin | Screen::StaffSetup | Screen::Staff
         ) {
             return false;
         }
@@ -531,9 +577,14 @@ impl Controller {
     /// screen's return to the start. Returns true when the view changed.
     pub fn tick(&mut self, now: u64) -> bool {
         let before = self.revision;
+        self.pin_gate.settle(now);
         let was_locked = self.pin_gate.locked(self.clock).is_some();
         self.clock = self.clock.max(now);
-        if self.screen == Screen::StaffPin && was_locked && self.pin_gate.locked(now).is_none() {
+        if self.screen == Screen::StaffPin
+            && was_locked
+            && self.pin_gate.locked(now).is_none()
+            && self.pin_gate.unreadable().is_none()
+        {
             self.pin_message = None;
             self.changed();
         }
@@ -618,6 +669,7 @@ impl Controller {
         self.idle_left = None;
         self.pin_entry.clear();
         self.pin_message = None;
+        self.setup = None;
         self.call_return = Screen::Attract;
         self.last_touch = now;
         // Nothing of this visit may still be said after the reset.
@@ -643,3 +695,5 @@ mod view;
 mod tests;
 #[cfg(test)]
 mod tests_access;
+#[cfg(test)]
+mod tests_staff;

@@ -264,34 +264,3 @@ fn print_failure_shows_fallback_and_stale_results_are_ignored() {
     );
     assert_eq!(t.events().iter().filter(|e| *e == "slip").count(), 1);
 }
-
-#[test]
-fn staff_pin_locks_after_five_wrong_tries() {
-    let mut t = T::new();
-    assert!(t.later(|c, n| c.open_staff(n)));
-    assert_eq!(t.c.screen(), Screen::StaffPin);
-    for _ in 0..5 {
-        for d in [9, 9, 9, 9] {
-            t.later(|c, n| c.pin_digit(n, d));
-        }
-        assert!(t.later(|c, n| c.pin_submit(n)));
-    }
-    assert!(t.c.view().pin.locked);
-    assert!(
-        t.c.view()
-            .pin
-            .message
-            .is_some_and(|m| m.plain.contains('5'))
-    );
-    assert!(!t.later(|c, n| c.pin_digit(n, 1)), "no digits while locked");
-    // After five minutes the right PIN opens the staff screen.
-    t.now += 5 * 60 * 1000;
-    for d in [1, 2, 3, 4] {
-        assert!(t.later(|c, n| c.pin_digit(n, d)));
-    }
-    assert!(t.later(|c, n| c.pin_submit(n)));
-    assert_eq!(t.c.screen(), Screen::Staff);
-    assert!(t.c.view().default_pin);
-    assert!(t.later(|c, n| c.exit_kiosk(n)));
-    assert!(matches!(t.c.take_effects().as_slice(), [Effect::ExitKiosk]));
-}

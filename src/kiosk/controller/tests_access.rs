@@ -250,12 +250,26 @@ fn without_a_voice_keys_still_work_and_nothing_is_spoken() {
 }
 
 #[test]
-fn digits_type_the_staff_pin() {
+fn digits_type_the_new_pin_on_the_setup_keypad() {
+    // No PIN yet: the corner opens the setup, whose keypad takes typed digits like the PIN's.
     let mut c = ctrl();
     assert!(c.open_staff(2000));
+    c.after_input();
+    assert_eq!(c.screen(), Screen::StaffSetup);
+    assert_eq!(c.focus_key().0, "pin.1");
     for (i, d) in [1u8, 2, 3, 4].into_iter().enumerate() {
         assert!(c.key_digit(2100 + i as u64, d));
     }
     assert_eq!(c.view().pin.digits, 4);
     assert!(!c.key_digit(2200, 10));
+    // Enter submits: 4 digits are too few, the keypad stays and says so.
+    assert!(c.key_pin_enter(2300));
+    assert_eq!(c.screen(), Screen::StaffSetup);
+    assert_eq!(c.view().pin.digits, 0);
+    assert!(
+        c.view()
+            .pin
+            .message
+            .is_some_and(|m| m.plain.contains("6けた"))
+    );
 }

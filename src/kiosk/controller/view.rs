@@ -1,7 +1,7 @@
 //! What the screen shows: plain data built from the controller's state; the adapter maps it to
 //! Slint structs and models, and speech reads it aloud.
 
-use super::{Controller, Screen, SlipStatus, SpeechMode};
+use super::{Controller, Screen, SetupStep, SlipStatus, SpeechMode};
 use crate::kiosk::rtext::RText;
 use crate::lang::Lang;
 use crate::matcher;
@@ -58,7 +58,21 @@ pub struct SlipView {
 pub struct PinView {
     pub digits: usize,
     pub message: Option<RText>,
+    /// The keypad refuses digits: locked after wrong PINs, or the PIN file is unusable.
     pub locked: bool,
+}
+
+/// The one-time setup (shown while no PIN exists).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetupView {
+    pub step: SetupStep,
+    /// 「受付端末 N」, the name when none is given.
+    pub default_name: String,
+    /// 「あとで決める（受付端末 N）」 (with readings in やさしいにほんご).
+    pub skip_label: RText,
+    /// The test print's state and what it says, once started.
+    pub print: Option<SlipStatus>,
+    pub print_text: Option<RText>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -72,7 +86,9 @@ pub struct View {
     /// Seconds left on the idle dialog, when it is shown.
     pub idle_left: Option<u32>,
     pub pin: PinView,
-    pub default_pin: bool,
+    pub setup: Option<SetupView>,
+    /// The kiosk's name (given at the setup, else 「受付端末 N」).
+    pub kiosk_name: String,
     pub staff_status: String,
     /// Keys and speech (ACCESS.md): the focused control's key, a serial that asks the UI to
     /// (re)apply focus, whether the outline shows, and speech mode.
@@ -111,7 +127,15 @@ impl Controller {
             receipt_no: t.receipt_no.clone(),
             payload: t.payload.clone(),
         });
-        let locked = self.pin_gate.locked(self.clock).is_some();
+        let locked = self.pad_locked(self.clock);
+        let setup = self.setup_view();
+        let mut staff_status = self.backend.status();
+        if let Some(p) = self.pin_gate.problem() {
+            if !staff_status.is_empty() {
+                staff_status.push('\n');
+            }
+            staff_status.push_str(&format!("暗証番号のロックを保存できません / {p}"));
+        }
         View {
             screen: self.screen,
             lang: self.lang,
@@ -128,14 +152,39 @@ impl Controller {
                     .map(|(k, arg)| self.texts.format(k, self.lang, arg)),
                 locked,
             },
-            default_pin: self.pin_gate.is_default(),
-            staff_status: self.backend.status(),
+            setup,
+            kiosk_name: self.kiosk_name(),
+            staff_status,
             focus_key: self.focus_key().0,
             focus_serial: self.focus_serial,
             focus_visible: self.focus_visible(),
             speech: self.speech,
             speech_available: self.speech_available,
         }
+    }
+
+    fn setup_view(&self) -> Option<SetupView> {
+        let step = self.setup_step()?;
+        let print = self.setup.as_ref().and_then(|s| s.print.clone());
+        let print_text = print.as_ref().map(|p| match p {
+            SlipStatus::Printing => self.t("setup.printing"),
+            SlipStatus::Printed => self.t("setup.printed"),
+            SlipStatus::Failed(why) => self.texts.format("setup.print_failed", self.lang, why),
+        });
+        let default_name = self.default_kiosk_name();
+        let shown_name = match self.lang {
+            crate::lang::Lang::JaEasy => {
+                default_name.replacen("受付端末", "{受付|うけつけ}{端末|たんまつ}", 1)
+            }
+            _ => default_name.clone(),
+        };
+        Some(SetupView {
+            step,
+            skip_label: self.texts.format("setup.name_skip", self.lang, &shown_name),
+            default_name,
+            print,
+            print_text,
+        })
     }
 
     fn question_view(&self, i: usize) -> Option<QuestionView> {
