@@ -48,7 +48,9 @@ pub struct KioskConfig {
     pub idle_seconds: u32,
     pub warning_seconds: u32,
     pub retention_days: u32,
-    /// `hatarakitai hash-pin` output. None = the documented default PIN (must be changed).
+    /// `hatarakitai hash-pin` output (an Argon2 PHC string; a plain PIN is refused). Wins over
+    /// the PIN set at the kiosk (`<data dir>/staff-pin`). None and no file: no PIN works until
+    /// the staff corner's first-time setup sets one (TRUST.md §4).
     pub staff_pin_hash: Option<String>,
     /// Run (without a shell, not waited for) when a visitor taps 「スタッフをよぶ」.
     pub on_call_staff: Option<String>,
@@ -217,7 +219,10 @@ pub struct ContentConfig {
 pub struct DeskConfig {
     /// Closed (ターミネーション) intake records are deleted this many days after closing.
     pub retention_days: u32,
-    /// Name recorded in the audit trail for changes made at this desk.
+    /// Records without an end are deleted after this many years without any activity.
+    pub retention_years: u32,
+    /// Not used any more: the audit trail names the signed-in login (TRUST.md §3). Still
+    /// accepted so that older configs load.
     pub staff_name: String,
     /// `postgresql://USER@HOST:5432/DBNAME`: every desk of the centre on one PostgreSQL
     /// server. None = `desk.sqlite` in the data dir (one PC).
@@ -232,6 +237,7 @@ impl Default for DeskConfig {
     fn default() -> Self {
         DeskConfig {
             retention_days: 365 * 3,
+            retention_years: 5,
             staff_name: "staff".into(),
             database: None,
             password_file: None,
@@ -288,6 +294,16 @@ impl Config {
             return Err((
                 "kiosk.warning_seconds".into(),
                 "the 「まだ つかっていますか？」 countdown must give at least 30 seconds".into(),
+            ));
+        }
+        if let Some(h) = &self.kiosk.staff_pin_hash
+            && let Err(why) = check_pin_hash(h)
+        {
+            return Err((
+                "kiosk.staff_pin_hash".into(),
+                format!(
+                    "{why}: make the hash with `hatarakitai hash-pin` (it reads the PIN, 6 to 12 digits, from standard input), or leave the key out and set the PIN at the kiosk's staff corner"
+                ),
             ));
         }
         if self.kiosk.retention_days == 0 {
@@ -405,6 +421,22 @@ impl Loaded {
             rules: u.as_deref(),
         })
     }
+}
+
+/// Is `hash` an Argon2 PHC string with salt and hash (what `hatarakitai hash-pin` makes)? The
+/// message never quotes `hash`: it may be a plain PIN written by mistake.
+pub fn check_pin_hash(hash: &str) -> Result<(), String> {
+    use argon2::password_hash::PasswordHash;
+    let parsed = PasswordHash::new(hash)
+        .map_err(|_| "not a PIN hash (a plain PIN is never accepted)".to_string())?;
+    argon2::Algorithm::try_from(parsed.algorithm)
+        .map_err(|_| format!("not an Argon2 hash (`{}`)", parsed.algorithm))?;
+    argon2::Params::try_from(&parsed)
+        .map_err(|e| format!("its Argon2 parameters are not valid ({e})"))?;
+    if parsed.salt.is_none() || parsed.hash.is_none() {
+        return Err("the PIN hash has no salt or no hash part".into());
+    }
+    Ok(())
 }
 
 /// `--data-dir`, else `$XDG_DATA_HOME/hatarakitai`, else `~/.local/share/hatarakitai`.

@@ -29,10 +29,11 @@
 //! - `kiosk` — the lobby kiosk. `kiosk::controller` is the state machine in plain Rust (screens,
 //!   answers, idle reset, double-tap guard, staff PIN gate), tested without UI; split by concern:
 //!   `controller/mod.rs` (the visitor's flow), `view.rs` (what the screen shows), `staff.rs`
-//!   (PIN and staff screen), `access.rs` (focus targets in reading order, keys, speech mode,
-//!   touch-to-hear). `kiosk::keys` (= `crate::keys`) maps key names to actions;
-//!   `kiosk::speech_script` turns a `View` into sentences (ja-easy spoken by its furigana);
-//!   `kiosk::speak` walks a controller to a screen for `hatarakitai speak` and the speech cache;
+//!   (PIN pad, the one-time PIN setup, staff screen), `access.rs` (focus targets in reading
+//!   order, keys, speech mode, touch-to-hear). `kiosk::keys` (= `crate::keys`) maps key names
+//!   to actions; `kiosk::speech_script` turns a `View` into sentences (ja-easy spoken by its
+//!   furigana); `kiosk::speak` walks a controller to a screen for `hatarakitai speak` and the
+//!   speech cache;
 //!   `kiosk::adapter` connects it to the Slint global `KioskAdapter` (ui/adapter.slint) and
 //!   maps its `View` to Slint models; `kiosk::backend` is the only door to side effects
 //!   (store, slip, printer); `kiosk::run` opens the window; `kiosk::screenshots` renders every
@@ -42,7 +43,10 @@
 //!   `kiosk::simulate` drives the controller with random visitors; `kiosk::staff_stats` fills
 //!   the staff screen's statistics (ui/stats_panel.slint); `kiosk::publish` sends the daily
 //!   aggregates to `[kiosk] publish_to` on its own thread with retry; `kiosk::test_print`
-//!   is the test slip behind テスト印刷 and `print-test`.
+//!   is the test slip behind テスト印刷 and `print-test`. `kiosk::pin` is the staff PIN (no
+//!   default: an Argon2id hash from `[kiosk] staff_pin_hash` or `<data dir>/staff-pin`; 5 wrong
+//!   → 5 minutes, kept in `staff-pin-lock`); `kiosk::pin_files` reads and writes those files
+//!   and `kiosk-name` (0600, written whole).
 //! - `desk` — the staff desk. `desk::scan` cleans scanner input (IME, layout, whitespace);
 //!   `desk::controller` (scan → record, edit, versioned save with conflicts, unsaved-edit
 //!   guard) is plain Rust; `desk::store` is one `Backend` trait with two implementations,
@@ -55,6 +59,14 @@
 //!   `desk::run` opens the store named by the config and builds the controller;
 //!   `desk::arrivals` joins printed slips with intake records; `desk::store::migrate` copies
 //!   desk.sqlite into an empty PostgreSQL database, verified per table (`desk migrate`).
+//!   TRUST.md: `desk::staff_admin` (account changes by administrators only, the last admin
+//!   kept, each change logged with its target) for the CLI and the desk; `desk::retention`
+//!   decides what retention removes (closed by days, open by years without activity) and
+//!   `Backend::retention` removes it daily under a database lock; `desk::private_files`
+//!   writes meeting PDFs 0600 and prunes the desk's `pdf/`; `desk::scan::Wedge` tells a
+//!   scanner's burst from typing and `desk::wedge` routes it to the scan from any field;
+//!   `desk::store::trust_sql` holds the lockout, consent and retention statements once for
+//!   both databases (`?N`, turned into `$N` for PostgreSQL).
 //!   The record's parts (受付内容 / 連携 / 会議 / 評価 / 予定) sit beside the staff fields; with
 //!   no record open the home is the due list; the 機関 tab edits the directory (admins).
 //! - `network` — the support network (NETWORK.md), plain Rust: `network::agency` (the
@@ -104,9 +116,16 @@
 //!   reading content files at load, and never touches Slint or SQLite.
 //! - The matcher is deterministic: same content + answers → byte-identical output.
 //! - A reason is only ever given for an answer the visitor actually gave (M10).
+//! - Every audit entry names the signed-in login (the store refuses an empty one); only
+//!   `retention`, the desks' own daily run, writes a name that is not a person's.
+//! - A failed sign-in is counted by one conditional UPDATE, and a locked account is refused
+//!   before hashing: guesses at the same moment count at most 5.
+//! - Desk pick lists carry the ids of the rows shown and act on them, never on a position
+//!   in a list read again.
 //! - Nothing is logged as sent to an agency without the person's recorded consent
-//!   (`network::case::check_contact`, checked before any write); council counts carry no
-//!   names or ids and never show a number under 3; a past month's counts do not change when
+//!   (`network::case::check_contact`, checked before any write), nor after it was withdrawn
+//!   or the link ended; council counts carry no names or ids, never show a number under 3,
+//!   and no hidden cell can be worked back from a shown total (secondary suppression); a past month's counts do not change when
 //!   a case moves on later (stages at a month's end come from the audit trail).
 //! - Retention deletes a record with its whole network (links, contacts, meetings,
 //!   assessments, follow-ups: `network::CASE_TABLES`). A printed PDF is named by the
@@ -115,7 +134,8 @@
 //! - A kiosk publishes counts only (`Figures::metrics`), never answers or payloads; its role
 //!   can read and write `kiosk_stats` and nothing else (assets/deploy/kiosk-role.sql).
 //! - Answers, names and payloads never go to logs or error messages; the access log holds
-//!   logins and record ids only; passwords only as Argon2id hashes, never in the config.
+//!   logins and record ids only; passwords only as Argon2id hashes, never in the config. The
+//!   kiosk has no default PIN: none works until one is set, and it is stored only as a hash.
 //! - One record per slip is the database's unique key, never a check-then-insert; a save on
 //!   a stale version writes nothing.
 //! - A visit is committed (`KioskStore::complete_visit`) before its slip is printed.
@@ -125,7 +145,8 @@
 //! - Nothing is spoken unless the visitor turned speech on (toggle or first key); a reset
 //!   stops speech and drops every queued sentence of the visit.
 //! - Every focus target key in `controller::access` is carried by exactly one kind of Slint
-//!   button (`key`, `accessible-id`); Tab/arrows never leave the current screen's targets.
+//!   button (`key`, `accessible-id`; the setup's name field is the one text field);
+//!   Tab/arrows never leave the current screen's targets.
 
 pub mod answers;
 pub mod cli;

@@ -303,6 +303,9 @@ fn printed_slips_that_reached_the_desk_are_counted_per_day() {
     let now = chrono::Utc::now().timestamp();
     let mut ctrl = hatarakitai::desk::run::controller(&loaded, dir.path(), now).unwrap();
     assert!(ctrl.kiosk_db.is_some());
+    // Nobody signed in: the store writes nothing (TRUST.md §3).
+    assert!(matches!(ctrl.scan(&payloads[1], now), Notice::Error(m) if m.contains("sign in")));
+    ctrl.set_who("sato");
     assert_eq!(
         ctrl.scan(&payloads[1], now),
         &Notice::Opened { created: true }
@@ -446,4 +449,95 @@ fn desk_window_sign_in_lock_and_resume() {
             .any(|e| e.login == "sato" && e.action == "create" && e.record.is_some())
     );
     assert!(log.iter().any(|e| e.action == "sign_in_failed"));
+}
+
+/// TRUST.md §9: a USB scanner fired while the cursor is in 「メモ」 goes to the scan, and the
+/// note keeps its text; a person typing in the note (slower than a scanner) is unaffected,
+/// even when a word starts with the slip's first letter.
+#[test]
+fn a_scanner_burst_in_the_memo_goes_to_the_scan_not_into_the_note() {
+    use hatarakitai::desk::accounts::{Account, Role, hash_password};
+    use slint::platform::{PointerEventButton, WindowEvent};
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().unwrap();
+    let content = Content::embedded().unwrap();
+    let key = CentreKey::generate().unwrap();
+    let first = slip_text(&content, &key, 21, FULL);
+    let second = slip_text(&content, &key, 22, FULL);
+    let ctrl = Rc::new(RefCell::new(desk(dir.path(), vec![key])));
+    let w = hatarakitai::desk::ui::DeskWindow::new().unwrap();
+    w.window().set_size(slint::PhysicalSize::new(1366, 768));
+    let _timer = hatarakitai::desk::adapter::connect_team(&w, ctrl.clone(), Rc::new(|| T0), 5);
+    let _wedge = hatarakitai::desk::wedge::connect(&w);
+    w.show().unwrap();
+    let acc = Account {
+        login: "sato".into(),
+        name: "佐藤 花子".into(),
+        role: Role::Staff,
+        active: true,
+        hash: hash_password("sato-pass-1").unwrap(),
+        failures: 0,
+        locked_until: None,
+    };
+    assert!(ctrl.borrow().store().staff_insert(&acc, T0).unwrap());
+    let a = w.global::<hatarakitai::desk::ui::DeskAdapter>();
+    a.invoke_sign_in("sato".into(), "sato-pass-1".into());
+    let tick =
+        |ms: u64| i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_millis(ms));
+    tick(100);
+    a.invoke_scanned(first.clone().into());
+    let opened = ctrl.borrow().record_id().unwrap();
+    a.set_memo("電話で相談".into());
+    a.invoke_edited();
+    tick(100);
+    // Click into the note, as staff would.
+    let memo = ElementHandle::find_by_accessible_label(&w, "メモ")
+        .find(|e| e.accessible_value().is_some_and(|v| v == "電話で相談"))
+        .expect("the record's メモ field");
+    let p = memo.absolute_position();
+    let at = slint::LogicalPosition::new(p.x + 40.0, p.y + 16.0);
+    let button = PointerEventButton::Left;
+    w.window().dispatch_event(WindowEvent::PointerPressed {
+        position: at,
+        button,
+    });
+    w.window().dispatch_event(WindowEvent::PointerReleased {
+        position: at,
+        button,
+    });
+    tick(50);
+    let key = |t: &str| {
+        let text: slint::SharedString = t.into();
+        w.window()
+            .dispatch_event(WindowEvent::KeyPressed { text: text.clone() });
+        w.window().dispatch_event(WindowEvent::KeyReleased { text });
+    };
+    // A person types 「 Hi」 at a person's speed: it arrives in the note, H included.
+    let end: slint::SharedString = slint::platform::Key::End.into();
+    for t in [end.as_str(), " ", "H", "i"] {
+        key(t);
+        std::thread::sleep(std::time::Duration::from_millis(120));
+        tick(80);
+    }
+    assert_eq!(
+        a.get_memo(),
+        "電話で相談 Hi",
+        "a person's typing reaches the note"
+    );
+    // The scanner: the whole payload and Enter, as fast as the keys can be sent.
+    for c in second.chars() {
+        key(&c.to_string());
+    }
+    key("\n");
+    tick(80);
+    assert_eq!(
+        a.get_memo(),
+        "電話で相談 Hi",
+        "the note keeps its text: nothing of the payload in it"
+    );
+    // The burst went to the scan: with unsaved edits the desk asks first (the scan waits).
+    let c = ctrl.borrow();
+    assert_eq!(c.record_id(), Some(opened));
+    assert_eq!(c.pending_scan.as_deref(), Some(second.as_str()));
+    assert_eq!(c.notice, Notice::UnsavedEdits);
 }

@@ -314,12 +314,8 @@ fn only_administrators_edit_the_agency_directory_and_every_change_is_audited() {
         n.get_agency_message()
     );
     // An edit of the limits is saved and audited.
-    let i = n
-        .get_agencies()
-        .iter()
-        .position(|x| x.id == "sakura-works")
-        .unwrap();
-    n.invoke_agency_select(i as i32);
+    assert!(n.get_agencies().iter().any(|x| x.id == "sakura-works"));
+    n.invoke_agency_select("sakura-works".into());
     assert_eq!(n.get_a_name(), "さくら就労支援");
     n.set_a_limits("利用は原則2年".into());
     press(&w, "機関を保存");

@@ -65,20 +65,25 @@ fn visit(serial: u32, issued_at: i64) -> ScannedVisit {
 
 const T0: i64 = 1_795_000_000;
 
+/// The centre's local day the network tests act on.
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap()
+}
+
 #[test]
 fn a_slip_opens_one_record_however_often_it_is_scanned() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("desk.sqlite");
     let mut s = DeskStore::open(&path).unwrap();
-    let (a, created) = s.open_or_create(&visit(7, T0), T0 + 60).unwrap();
+    let (a, created) = s.open_or_create(&visit(7, T0), "sato", T0 + 60).unwrap();
     assert!(created);
     assert_eq!(a.visit, visit(7, T0));
-    let (b, created) = s.open_or_create(&visit(7, T0), T0 + 120).unwrap();
+    let (b, created) = s.open_or_create(&visit(7, T0), "sato", T0 + 120).unwrap();
     assert!(!created);
     assert_eq!(a.id, b.id);
     drop(s);
     let mut s = DeskStore::open(&path).unwrap();
-    let (c, created) = s.open_or_create(&visit(7, T0), T0 + 180).unwrap();
+    let (c, created) = s.open_or_create(&visit(7, T0), "sato", T0 + 180).unwrap();
     assert!(!created && c.id == a.id);
     assert_eq!(s.count().unwrap(), 1);
     #[cfg(unix)]
@@ -93,11 +98,11 @@ fn a_slip_opens_one_record_however_often_it_is_scanned() {
 
 fn one_record_per_slip(open: &Open) {
     let mut s = open();
-    let (a, created) = s.open_or_create(&visit(7, T0), T0 + 60).unwrap();
+    let (a, created) = s.open_or_create(&visit(7, T0), "sato", T0 + 60).unwrap();
     assert!(created);
     assert_eq!(a.visit, visit(7, T0));
     let mut t = open();
-    let (b, created) = t.open_or_create(&visit(7, T0), T0 + 120).unwrap();
+    let (b, created) = t.open_or_create(&visit(7, T0), "sato", T0 + 120).unwrap();
     assert!(
         !created && a.id == b.id,
         "a second desk opens the same record"
@@ -108,7 +113,7 @@ fn one_record_per_slip(open: &Open) {
 
 fn edits_are_saved_and_audited_field_by_field(open: &Open) {
     let mut s = open();
-    let (rec, _) = s.open_or_create(&visit(1, T0), T0).unwrap();
+    let (rec, _) = s.open_or_create(&visit(1, T0), "sato", T0).unwrap();
     let mut f = StaffFields {
         name: "山田 太郎".into(),
         furigana: "やまだ たろう".into(),
@@ -134,7 +139,7 @@ fn edits_are_saved_and_audited_field_by_field(open: &Open) {
     assert_eq!(
         lines,
         [
-            "0 desk created →scan",
+            "0 sato created →scan",
             "10 佐藤 name →山田 太郎",
             "10 佐藤 furigana →やまだ たろう",
             "20 鈴木 name 山田 太郎→山田 太朗",
@@ -154,7 +159,7 @@ fn search_by_date_name_stage_and_staff(open: &Open) {
     .enumerate()
     {
         let (r, _) = s
-            .open_or_create(&visit(i as u32 + 1, T0 + i as i64 * 86_400), T0)
+            .open_or_create(&visit(i as u32 + 1, T0 + i as i64 * 86_400), "sato", T0)
             .unwrap();
         let f = StaffFields {
             name: name.to_string(),
@@ -228,8 +233,8 @@ fn search_by_date_name_stage_and_staff(open: &Open) {
 
 fn retention_deletes_closed_records_and_audits_without_personal_data(open: &Open) {
     let mut s = open();
-    let (closed, _) = s.open_or_create(&visit(1, T0), T0).unwrap();
-    let (open, _) = s.open_or_create(&visit(2, T0), T0).unwrap();
+    let (closed, _) = s.open_or_create(&visit(1, T0), "sato", T0).unwrap();
+    let (open, _) = s.open_or_create(&visit(2, T0), "sato", T0).unwrap();
     let f = StaffFields {
         name: "秘密 花子".into(),
         stage: Some(Stage::Termination),
@@ -272,7 +277,7 @@ fn a_damaged_file_gives_a_clear_error_not_a_panic() {
 fn a_save_on_a_stale_version_is_refused_and_nothing_is_lost(open: &Open) {
     let mut a = open();
     let mut b = open();
-    let (rec, _) = a.open_or_create(&visit(3, T0), T0).unwrap();
+    let (rec, _) = a.open_or_create(&visit(3, T0), "kiosk-desk", T0).unwrap();
     // Both desks open version 0.
     let base = b.get(rec.id).unwrap().unwrap().version;
     assert_eq!(base, rec.version);
@@ -332,7 +337,7 @@ fn eight_desks_scanning_the_same_slips_at_once_make_one_record_each(open: &Open)
                 // Each desk scans all 200 slips, in its own order.
                 for i in 0..200u32 {
                     let serial = (i * 37 + d * 11) % 200 + 1;
-                    let (_, c) = s.open_or_create(&visit(serial, T0), T0).unwrap();
+                    let (_, c) = s.open_or_create(&visit(serial, T0), "sato", T0).unwrap();
                     if c {
                         created.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     }
@@ -464,7 +469,7 @@ fn agencies_and_a_case_network_with_consent(open: &Open) {
     assert_eq!(s.agency("nope").unwrap(), None);
     assert_eq!(s.agencies().unwrap(), vec![hw]);
 
-    let record = s.open_or_create(&visit(3, T0), T0).unwrap().0.id;
+    let record = s.open_or_create(&visit(3, T0), "sato", T0).unwrap().0.id;
     let link = |consent: &str| Link {
         id: 0,
         record,
@@ -484,6 +489,7 @@ fn agencies_and_a_case_network_with_consent(open: &Open) {
         } else {
             "sato".into()
         },
+        consent_withdrawn: String::new(),
     };
     let first = s.link(&link(""), "sato", T0 + 10).unwrap();
     let contact = |summary: &str, direction: &str| Contact {
@@ -496,7 +502,7 @@ fn agencies_and_a_case_network_with_consent(open: &Open) {
         summary: summary.into(),
         who: "sato".into(),
     };
-    match s.log_contact(&contact("求人票を送った", "sent"), Direction::Sent) {
+    match s.log_contact(&contact("求人票を送った", "sent"), Direction::Sent, today()) {
         Err(Ok(m)) => assert!(m.contains("同意なし"), "{m}"),
         other => panic!("sent without consent must be refused: {other:?}"),
     }
@@ -504,12 +510,17 @@ fn agencies_and_a_case_network_with_consent(open: &Open) {
     s.log_contact(
         &contact("求人の連絡があった", "received"),
         Direction::Received,
+        today(),
     )
     .unwrap();
     let second = s.link(&link("2026-12-01"), "sato", T0 + 30).unwrap();
     assert!(second > first);
-    s.log_contact(&contact("支援方針の意見交換", "sent"), Direction::Sent)
-        .unwrap();
+    s.log_contact(
+        &contact("支援方針の意見交換", "sent"),
+        Direction::Sent,
+        today(),
+    )
+    .unwrap();
     let links = s.links(record).unwrap();
     assert_eq!(links.len(), 2);
     assert!(!links[0].has_consent() && links[1].has_consent());
@@ -533,8 +544,8 @@ fn agencies_and_a_case_network_with_consent(open: &Open) {
 fn meetings_and_pyramid_assessments_keep_their_history(open: &Open) {
     use hatarakitai::network::meeting::{Assessment, Meeting};
     let mut s = open();
-    let a = s.open_or_create(&visit(4, T0), T0).unwrap().0.id;
-    let b = s.open_or_create(&visit(5, T0), T0).unwrap().0.id;
+    let a = s.open_or_create(&visit(4, T0), "sato", T0).unwrap().0.id;
+    let b = s.open_or_create(&visit(5, T0), "sato", T0).unwrap().0.id;
     let meeting = |record, date: &str, review: &str| Meeting {
         id: 0,
         record,
@@ -649,9 +660,9 @@ fn follow_up(
 fn follow_ups_and_what_is_due_across_month_and_year_ends(open: &Open) {
     use hatarakitai::network::followup::{Kind, retention_plan};
     let mut s = open();
-    let a = s.open_or_create(&visit(31, T0), T0).unwrap().0.id;
-    let b = s.open_or_create(&visit(32, T0), T0).unwrap().0.id;
-    let ended = s.open_or_create(&visit(33, T0), T0).unwrap().0.id;
+    let a = s.open_or_create(&visit(31, T0), "sato", T0).unwrap().0.id;
+    let b = s.open_or_create(&visit(32, T0), "sato", T0).unwrap().0.id;
+    let ended = s.open_or_create(&visit(33, T0), "sato", T0).unwrap().0.id;
     let mut staff = StaffFields {
         assigned_staff: "佐藤 花子".into(),
         ..StaffFields::default()
@@ -781,14 +792,14 @@ fn council_counts_by_the_centres_local_month(open: &Open) {
     let mut ids = Vec::new();
     for i in 0..4 {
         ids.push(
-            s.open_or_create(&visit(40 + i, late_nov), late_nov)
+            s.open_or_create(&visit(40 + i, late_nov), "sato", late_nov)
                 .unwrap()
                 .0
                 .id,
         );
     }
     let dec = s
-        .open_or_create(&visit(50, early_dec), early_dec)
+        .open_or_create(&visit(50, early_dec), "sato", early_dec)
         .unwrap()
         .0
         .id;
@@ -813,6 +824,7 @@ fn council_counts_by_the_centres_local_month(open: &Open) {
             consent_date: String::new(),
             consent_scope: String::new(),
             consent_by: String::new(),
+            consent_withdrawn: String::new(),
         };
         s.link(&l, "sato", late_nov).unwrap();
     }
@@ -873,11 +885,11 @@ fn council_counts_by_the_centres_local_month(open: &Open) {
     );
     let r = report(&c, months, &["インテーク"], &[], &["ハローワーク"]);
     let csv = r.csv();
-    assert!(csv.contains("新規インテーク,件数,4,<3,5\r\n"), "{csv}");
-    assert!(csv.contains("就職,件数,<3,4,4\r\n"), "{csv}");
+    assert!(csv.contains("新規インテーク,件数,x,<3,5\r\n"), "{csv}");
+    assert!(csv.contains("就職,件数,<3,x,4\r\n"), "{csv}");
     assert!(csv.contains("終結,件数,<3,<3,<3\r\n"), "{csv}");
     assert!(
-        csv.contains("連携した機関（種類別）,ハローワーク,3,<3,3\r\n"),
+        csv.contains("連携した機関（種類別）,ハローワーク,x,<3,x\r\n"),
         "{csv}"
     );
 }
@@ -887,8 +899,8 @@ fn council_counts_by_the_centres_local_month(open: &Open) {
 fn retention_deletes_a_records_whole_network(open: &Open) {
     use hatarakitai::network::followup::Kind;
     let mut s = open();
-    let gone = s.open_or_create(&visit(60, T0), T0).unwrap().0.id;
-    let kept = s.open_or_create(&visit(61, T0), T0).unwrap().0.id;
+    let gone = s.open_or_create(&visit(60, T0), "sato", T0).unwrap().0.id;
+    let kept = s.open_or_create(&visit(61, T0), "sato", T0).unwrap().0.id;
     for id in [gone, kept] {
         let l = hatarakitai::network::case::Link {
             id: 0,
@@ -901,6 +913,7 @@ fn retention_deletes_a_records_whole_network(open: &Open) {
             consent_date: "2026-11-01".into(),
             consent_scope: "就労".into(),
             consent_by: "sato".into(),
+            consent_withdrawn: String::new(),
         };
         s.link(&l, "sato", T0).unwrap();
         let c = hatarakitai::network::case::Contact {
@@ -913,7 +926,7 @@ fn retention_deletes_a_records_whole_network(open: &Open) {
             summary: "求人票".into(),
             who: "sato".into(),
         };
-        s.log_contact(&c, hatarakitai::network::case::Direction::Sent)
+        s.log_contact(&c, hatarakitai::network::case::Direction::Sent, today())
             .unwrap();
         s.add_meeting(&meeting_on(id, "2026-11-01", "2026-12-01"), T0)
             .unwrap();

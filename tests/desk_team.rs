@@ -295,8 +295,10 @@ fn sign_in_flow(cfg: &std::path::Path, d: &str, key: &CentreKey) {
             "sato",
             "--name",
             "佐藤 花子",
+            "--staff",
+            "admin",
         ],
-        "sato-pass-1",
+        &format!("{PW}\nsato-pass-1"),
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // A short password is refused.
@@ -312,8 +314,10 @@ fn sign_in_flow(cfg: &std::path::Path, d: &str, key: &CentreKey) {
             "x1",
             "--name",
             "X",
+            "--staff",
+            "admin",
         ],
-        "short",
+        &format!("{PW}\nshort"),
     );
     assert_eq!(o.status.code(), Some(2));
     // Wrong password: exit 2, nothing opened.
@@ -456,7 +460,7 @@ fn sign_in_flow(cfg: &std::path::Path, d: &str, key: &CentreKey) {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    // Disabled: refused.
+    // Disabled by an administrator: refused.
     let o = run_pw(
         &[
             "--config",
@@ -465,13 +469,35 @@ fn sign_in_flow(cfg: &std::path::Path, d: &str, key: &CentreKey) {
             d,
             "staff",
             "disable",
+            "sato",
+            "--staff",
             "admin",
         ],
-        "",
+        PW,
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let o = open("admin", PW);
+    let o = run_pw(
+        &[
+            "--config",
+            cfg,
+            "--data-dir",
+            d,
+            "staff",
+            "reset-password",
+            "sato",
+            "--staff",
+            "admin",
+        ],
+        &format!("{PW}\nsato-pass-2"),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = open("sato", "sato-pass-2");
     assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("使えません"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]
@@ -1053,6 +1079,21 @@ fn desk_migrate_copies_a_one_pc_desk_into_postgres_verified() {
             "--staff",
             "admin",
         ],
+        // Consent withdrawn (its history), and a retention run (the maintenance mark).
+        vec![
+            "case",
+            "consent",
+            "1",
+            "--agency",
+            "hw-town",
+            "--withdrawn",
+            "2026-12-01",
+            "--note",
+            "本人の申し出",
+            "--staff",
+            "admin",
+        ],
+        vec!["retention", "--staff", "admin"],
     ] {
         let mut a = vec!["--config", sc, "--data-dir", d];
         a.extend(args);
@@ -1107,6 +1148,8 @@ fn desk_migrate_copies_a_one_pc_desk_into_postgres_verified() {
         "meeting",
         "assessment",
         "followup",
+        "consent_event",
+        "maintenance",
     ] {
         assert!(
             out.lines()

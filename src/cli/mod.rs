@@ -84,9 +84,9 @@ pub enum Command {
         #[arg(long)]
         report_commits: bool,
     },
-    /// Make a `kiosk.staff_pin_hash` for the config: reads the PIN (4–8 digits) from standard
-    /// input, so it stays out of the shell history and the process list. Without a hash in the
-    /// config the staff PIN is 1234, and the staff screen warns until it is changed.
+    /// Make a `kiosk.staff_pin_hash` for the config (scripted installs): reads the PIN (6–12
+    /// digits) from standard input, so it stays out of the shell history and the process list.
+    /// There is no default PIN: without one, the kiosk's staff corner opens a one-time setup.
     HashPin,
     /// The staff desk: scan a slip, open the intake record.
     Desk {
@@ -190,7 +190,8 @@ pub enum Command {
         #[arg(long)]
         staff: String,
     },
-    /// Anonymous monthly counts for the 自立支援協議会 (cells under 3 shown as <3).
+    /// Anonymous monthly counts for the 自立支援協議会 (cells under 3 shown as <3; cells hidden
+    /// so that none can be worked back from a total shown as x).
     CouncilStats {
         #[arg(long)]
         from: String,
@@ -198,6 +199,15 @@ pub enum Command {
         to: String,
         #[arg(long, value_enum, default_value = "csv")]
         format: CouncilFormat,
+        #[arg(long)]
+        staff: String,
+    },
+    /// Desk retention now (TRUST.md §5): closed records after `[desk] retention_days`,
+    /// records without an end after `[desk] retention_years` without activity, with their
+    /// network and printed PDFs. `--dry-run` lists what would go. Administrators only.
+    Retention {
+        #[arg(long)]
+        dry_run: bool,
         #[arg(long)]
         staff: String,
     },
@@ -330,6 +340,26 @@ pub enum CaseAction {
         #[arg(long)]
         staff: String,
     },
+    /// Consent on a link given later (--given, with --scope) or withdrawn (--withdrawn); each
+    /// is in the record's audit trail and the link's consent history.
+    Consent {
+        record: i64,
+        #[arg(long)]
+        agency: String,
+        /// Which link, when the record has several open links to that agency.
+        #[arg(long)]
+        link: Option<i64>,
+        #[arg(long, conflicts_with = "withdrawn")]
+        given: Option<String>,
+        #[arg(long, default_value = "")]
+        scope: String,
+        #[arg(long)]
+        withdrawn: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long)]
+        staff: String,
+    },
     /// Log an exchange with an agency; `sent` needs the person's consent.
     Contact {
         record: i64,
@@ -454,9 +484,12 @@ pub enum DeskAction {
     },
 }
 
+/// Every account command is an administrator's (TRUST.md §1): `--staff ADMIN`, the admin's
+/// password on the first line of standard input (a new password, where one is asked, on the
+/// second). Only the very first account is made without `--staff`, and it must be `--admin`.
 #[derive(Subcommand, Debug)]
 pub enum StaffAction {
-    /// Add an account (the password is read from standard input).
+    /// Add an account (the first one: `--admin`, its password on standard input).
     Add {
         #[arg(long)]
         admin: bool,
@@ -464,19 +497,39 @@ pub enum StaffAction {
         login: String,
         #[arg(long)]
         name: String,
+        /// The administrator adding it (not for the very first account).
+        #[arg(long)]
+        staff: Option<String>,
     },
     /// The accounts, as JSON.
-    List,
+    List {
+        #[arg(long)]
+        staff: String,
+    },
     /// Nobody can sign in with this login any more (a signed-in desk is signed out at its next action).
     Disable {
         login: String,
+        #[arg(long)]
+        staff: String,
     },
     Enable {
         login: String,
+        #[arg(long)]
+        staff: String,
     },
-    /// A new password from standard input (and the lock lifted).
+    /// A new password (second line of standard input), and the lock lifted.
     ResetPassword {
         login: String,
+        #[arg(long)]
+        staff: String,
+    },
+    /// Make an account administrator or staff (never the last administrator staff).
+    Role {
+        login: String,
+        #[arg(long, value_parser = ["admin", "staff"])]
+        role: String,
+        #[arg(long)]
+        staff: String,
     },
 }
 
@@ -588,6 +641,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Intake { action }) => {
             let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
             staff::intake(&loaded, &dir, action)
+        }
+        Some(Command::Retention { dry_run, staff }) => {
+            let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
+            staff::retention(&loaded, &dir, dry_run, &staff)
         }
         Some(Command::Staff { action }) => {
             let (loaded, dir) = setup(&cli.config, &cli.data_dir)?;
@@ -820,7 +877,9 @@ fn kiosk(
 ) -> Result<(), Failure> {
     let started = *STARTED.get_or_init(std::time::Instant::now);
     let (loaded, dir) = setup(config, data_dir)?;
-    let prepared = prepare_kiosk(config.as_deref())?;
+    let mut prepared = prepare_kiosk(config.as_deref())?;
+    // The PIN set at the kiosk, its lock and the kiosk's name live in the data dir.
+    prepared.settings.data_dir = Some(dir.clone());
     let mut backend = crate::kiosk::live::LiveBackend::open(
         &loaded,
         (*prepared.content).clone(),
@@ -858,7 +917,7 @@ fn kiosk(
 fn hash_pin() -> Result<(), Failure> {
     use std::io::IsTerminal;
     if std::io::stdin().is_terminal() {
-        eprint!("New staff PIN (4-8 digits): ");
+        eprint!("New staff PIN (6-12 digits): ");
     }
     let mut line = String::new();
     std::io::stdin()
@@ -867,7 +926,7 @@ fn hash_pin() -> Result<(), Failure> {
     let hash = crate::kiosk::pin::hash_pin(line.trim()).map_err(Failure::input)?;
     println!("{hash}");
     eprintln!(
-        "hatarakitai: put this in the config file under [kiosk]:\nstaff_pin_hash = \"{hash}\""
+        "hatarakitai: put this in the config file under [kiosk]:\nstaff_pin_hash = \"{hash}\"\n(or, alone on one line, in the kiosk's data dir as `staff-pin`, mode 0600)"
     );
     Ok(())
 }

@@ -151,6 +151,7 @@ pub fn case_cmd(loaded: &Loaded, dir: &Path, action: CaseAction) -> Result<(), F
                 },
                 consent_date,
                 consent_scope: scope.trim().to_string(),
+                consent_withdrawn: String::new(),
             };
             let id = store.link(&l, &who.login, now.timestamp()).map_err(err)?;
             log(&store, &who.login, "link", Some(record))?;
@@ -180,6 +181,74 @@ pub fn case_cmd(loaded: &Loaded, dir: &Path, action: CaseAction) -> Result<(), F
             log(&store, &who.login, "link_end", Some(record))?;
             json(&serde_json::json!({ "id": link, "record": record, "to": day.to_string() }))
         }
+        CaseAction::Consent {
+            record,
+            agency,
+            link,
+            given,
+            scope,
+            withdrawn,
+            note,
+            staff,
+        } => {
+            let store = open_store(loaded, dir)?;
+            let who = sign_in(&store, &staff)?;
+            record_exists(&store, record)?;
+            let links = store.links(record).map_err(err)?;
+            let candidates: Vec<&Link> = links
+                .iter()
+                .filter(|l| l.agency == agency && link.is_none_or(|id| id == l.id))
+                .collect();
+            let open: Vec<&&Link> = candidates.iter().filter(|l| !l.ended(today)).collect();
+            let chosen = match (open.as_slice(), candidates.as_slice()) {
+                ([one], _) => **one,
+                ([], [one]) => *one,
+                ([], []) => {
+                    return Err(Failure::input(format!(
+                        "agency `{agency}` is not linked to record {record}{}: link it first (`case link {record} --agency {agency} --role …`)",
+                        link.map(|l| format!(" as link {l}")).unwrap_or_default()
+                    )));
+                }
+                _ => {
+                    let ids: Vec<String> = candidates.iter().map(|l| l.id.to_string()).collect();
+                    return Err(Failure::input(format!(
+                        "record {record} has several links to `{agency}` ({}): say which with --link ID",
+                        ids.join(", ")
+                    )));
+                }
+            };
+            let change = store
+                .change_consent(
+                    record,
+                    chosen.id,
+                    given.as_deref(),
+                    &scope,
+                    withdrawn.as_deref(),
+                    &note,
+                    &who.login,
+                    today,
+                    now.timestamp(),
+                )
+                .map_err(|e| match e {
+                    Ok(refused) => Failure::input(refused),
+                    Err(e) => err(e),
+                })?;
+            log(&store, &who.login, "consent", Some(record))?;
+            let history: Vec<_> = store
+                .consent_events(record)
+                .map_err(err)?
+                .into_iter()
+                .filter(|e| e.link == chosen.id)
+                .collect();
+            json(&serde_json::json!({
+                "record": record,
+                "link": chosen.id,
+                "agency": agency,
+                "change": change.kind(),
+                "day": change.day(),
+                "history": history,
+            }))
+        }
         CaseAction::Contact {
             record,
             agency,
@@ -207,7 +276,7 @@ pub fn case_cmd(loaded: &Loaded, dir: &Path, action: CaseAction) -> Result<(), F
                 summary: summary.trim().to_string(),
                 who: who.login.clone(),
             };
-            let id = store.log_contact(&c, dir_).map_err(|e| match e {
+            let id = store.log_contact(&c, dir_, today).map_err(|e| match e {
                 Ok(refused) => Failure::input(refused),
                 Err(e) => err(e),
             })?;

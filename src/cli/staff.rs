@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::{Failure, IntakeAction, StaffAction};
 use crate::config::Loaded;
-use crate::desk::accounts::{self, AccessEntry, Account, Role};
+use crate::desk::accounts::{AccessEntry, Account, Role};
 use crate::desk::controller::Notice;
 use crate::desk::intake::{StaffFields, Stage};
 use crate::desk::run::open_store;
@@ -61,69 +61,130 @@ pub(super) fn json(v: &impl serde::Serialize) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A second line of standard input: the new password of `staff add` / `reset-password`.
+fn read_new_password() -> Result<String, Failure> {
+    read_password().map_err(|_| {
+        Failure::input(
+            "no new password on standard input: the admin's password goes on the first line, the new password on the second",
+        )
+    })
+}
+
 pub fn staff(loaded: &Loaded, dir: &Path, action: StaffAction) -> Result<(), Failure> {
+    use crate::desk::staff_admin::{self, Refused};
     let store = open_store(loaded, dir)?;
-    let err = |e: crate::desk::store::DeskError| Failure::other(e.to_string());
     let now = chrono::Utc::now().timestamp();
+    let done = |r: Result<Account, Refused>| match r {
+        Ok(acc) => json(&acc),
+        Err(Refused::Input(m)) => Err(Failure::input(m)),
+        Err(Refused::Store(e)) => Err(Failure::other(e.to_string())),
+    };
+    // Every account command but the very first `add` signs an administrator in first.
+    let admin = |login: &str, target: &str| -> Result<Account, Failure> {
+        let by = sign_in_logged(&store, login, target, now)?;
+        staff_admin::require_admin(&store, &by, target, now).map_err(|e| match e {
+            Refused::Input(m) => Failure::input(m),
+            Refused::Store(e) => Failure::other(e.to_string()),
+        })?;
+        Ok(by)
+    };
     match action {
-        StaffAction::Add { admin, login, name } => {
-            accounts::check_login(&login).map_err(Failure::input)?;
-            if name.trim().is_empty() {
-                return Err(Failure::input(
-                    "--name: give the person's name as the desk should show it",
-                ));
+        StaffAction::Add {
+            admin: make_admin,
+            login,
+            name,
+            staff,
+        } => {
+            let role = if make_admin { Role::Admin } else { Role::Staff };
+            match staff {
+                Some(by) => {
+                    let by = admin(&by, &login)?;
+                    let pw = read_new_password()?;
+                    done(staff_admin::add(
+                        &store,
+                        Some(&by),
+                        &login,
+                        &name,
+                        role,
+                        &pw,
+                        now,
+                    ))
+                }
+                None => {
+                    let empty = store
+                        .staff_list()
+                        .map_err(|e| Failure::other(e.to_string()))?
+                        .is_empty();
+                    if !empty {
+                        log_target(&store, "-", "staff_refused", &login, now)?;
+                        return Err(Failure::input(
+                            "accounts exist already: only a signed-in administrator adds one. Add --staff ADMIN, with the admin's password on the first line of standard input and the new password on the second (nothing was changed)",
+                        ));
+                    }
+                    let pw = read_password()?;
+                    done(staff_admin::add(
+                        &store, None, &login, &name, role, &pw, now,
+                    ))
+                }
             }
-            let pw = read_password()?;
-            let hash = accounts::hash_password(&pw).map_err(Failure::input)?;
-            let acc = Account {
-                login: login.clone(),
-                name: name.trim().to_string(),
-                role: if admin { Role::Admin } else { Role::Staff },
-                active: true,
-                hash,
-                failures: 0,
-                locked_until: None,
-            };
-            if !store.staff_insert(&acc, now).map_err(err)? {
-                return Err(Failure::input(format!(
-                    "the login `{login}` exists already: pick another, or `staff reset-password {login}`"
-                )));
-            }
-            json(&acc)
         }
-        StaffAction::List => json(&store.staff_list().map_err(err)?),
-        StaffAction::Disable { login } => set_active(&store, &login, false),
-        StaffAction::Enable { login } => set_active(&store, &login, true),
-        StaffAction::ResetPassword { login } => {
-            let mut acc = existing(&store, &login)?;
-            let pw = read_password()?;
-            acc.hash = accounts::hash_password(&pw).map_err(Failure::input)?;
-            acc.failures = 0;
-            acc.locked_until = None;
-            store.staff_update(&acc).map_err(err)?;
-            json(&acc)
+        StaffAction::List { staff } => {
+            let by = admin(&staff, "")?;
+            match staff_admin::list(&store, &by, now) {
+                Ok(list) => json(&list),
+                Err(Refused::Input(m)) => Err(Failure::input(m)),
+                Err(Refused::Store(e)) => Err(Failure::other(e.to_string())),
+            }
+        }
+        StaffAction::Disable { login, staff } => {
+            let by = admin(&staff, &login)?;
+            done(staff_admin::set_active(&store, &by, &login, false, now))
+        }
+        StaffAction::Enable { login, staff } => {
+            let by = admin(&staff, &login)?;
+            done(staff_admin::set_active(&store, &by, &login, true, now))
+        }
+        StaffAction::ResetPassword { login, staff } => {
+            let by = admin(&staff, &login)?;
+            let pw = read_new_password()?;
+            done(staff_admin::reset_password(&store, &by, &login, &pw, now))
+        }
+        StaffAction::Role { login, role, staff } => {
+            let by = admin(&staff, &login)?;
+            let role = Role::parse(&role).unwrap_or(Role::Staff);
+            done(staff_admin::set_role(&store, &by, &login, role, now))
         }
     }
 }
 
-fn existing(store: &DeskStore, login: &str) -> Result<Account, Failure> {
-    store
-        .staff_get(login)
-        .map_err(|e| Failure::other(e.to_string()))?
-        .ok_or_else(|| {
-            Failure::input(format!(
-                "no account `{login}`: see `hatarakitai staff list`"
-            ))
-        })
+/// `sign_in`, and a refused account command logged against its target too.
+fn sign_in_logged(
+    store: &DeskStore,
+    login: &str,
+    target: &str,
+    now: i64,
+) -> Result<Account, Failure> {
+    sign_in(store, login).inspect_err(|_| {
+        let _ = log_target(store, login, "staff_refused", target, now);
+    })
 }
 
-fn set_active(store: &DeskStore, login: &str, active: bool) -> Result<(), Failure> {
-    let mut acc = existing(store, login)?;
-    acc.active = active;
+fn log_target(
+    store: &DeskStore,
+    by: &str,
+    action: &str,
+    target: &str,
+    now: i64,
+) -> Result<(), Failure> {
     store
-        .staff_update(&acc)
-        .map_err(|e| Failure::other(e.to_string()))?;
-    json(&acc)
+        .log_access(&AccessEntry {
+            at: now,
+            login: by.chars().take(64).collect(),
+            action: action.to_string(),
+            record: None,
+            target: target.chars().take(64).collect(),
+        })
+        .map_err(|e| Failure::other(e.to_string()))
 }
 
 pub(super) fn log(
@@ -138,6 +199,7 @@ pub(super) fn log(
             login: who.to_string(),
             action: action.to_string(),
             record,
+            target: String::new(),
         })
         .map_err(|e| Failure::other(e.to_string()))
 }
@@ -383,4 +445,60 @@ pub fn migrate(
         path.display()
     );
     Ok(())
+}
+
+/// `hatarakitai retention [--dry-run] --staff ADMIN` (TRUST.md §5): what retention removes
+/// now (or would, with --dry-run): record ids, why, the last activity's day, and the PDFs
+/// removed with them. No names.
+pub fn retention(loaded: &Loaded, dir: &Path, dry_run: bool, staff: &str) -> Result<(), Failure> {
+    use crate::desk::retention::Run;
+    let store = open_store(loaded, dir)?;
+    let who = sign_in(&store, staff)?;
+    let now = chrono::Utc::now().timestamp();
+    if who.role != Role::Admin {
+        log(&store, &who.login, "retention_refused", None)?;
+        return Err(Failure::input(format!(
+            "`{}` is not an administrator: only admins run retention",
+            who.login
+        )));
+    }
+    let run = if dry_run { Run::DryRun } else { Run::Now };
+    let policy = crate::desk::run::retention_policy(loaded);
+    let report = store
+        .retention(now, policy, run, &who.login)
+        .map_err(|e| Failure::other(e.to_string()))?;
+    let pdf = dir.join("pdf");
+    let mut pdfs = 0;
+    if !dry_run {
+        for r in &report.removed {
+            pdfs += crate::desk::private_files::remove_meetings(&pdf, &r.meetings);
+        }
+    }
+    log(
+        &store,
+        &who.login,
+        if dry_run {
+            "retention_dry_run"
+        } else {
+            "retention"
+        },
+        None,
+    )?;
+    let tz = loaded.config.timezone();
+    let day = |t: i64| {
+        chrono::DateTime::from_timestamp(t, 0)
+            .map(|t| t.with_timezone(&tz).date_naive().to_string())
+            .unwrap_or_default()
+    };
+    json(&serde_json::json!({
+        "dry_run": dry_run,
+        "policy": { "closed_days": policy.closed_days, "inactive_years": policy.inactive_years },
+        "removed": report.removed.iter().map(|r| serde_json::json!({
+            "record": r.record,
+            "reason": r.reason,
+            "last_activity": day(r.last_activity),
+            "meetings": r.meetings,
+        })).collect::<Vec<_>>(),
+        "pdfs_removed": pdfs,
+    }))
 }

@@ -128,52 +128,48 @@ impl SignIn {
     }
 }
 
-/// Checks `pw` for `acc` at `now`: the decision and the account's new failure state
-/// (failures, locked_until) to store.
-pub fn check(acc: Option<&Account>, pw: &str, now: i64) -> (SignIn, Option<(i64, Option<i64>)>) {
+/// What an account allows before any password is hashed: a locked or disabled account (or
+/// no account) is refused here, so a burst of guesses against a locked account costs nothing
+/// and can never reach the hash. None = go on and verify the password.
+pub fn gate(acc: Option<&Account>, now: i64) -> Option<SignIn> {
     let Some(acc) = acc else {
         // Spend the same time as a real check, so a missing login is not faster.
         static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let dummy = DUMMY.get_or_init(|| hash_password("not an account").unwrap_or_default());
-        let _ = verify(dummy, pw);
-        return (
-            SignIn::Wrong {
-                tries_left: MAX_FAILURES,
-            },
-            None,
-        );
+        let _ = verify(dummy, "x");
+        return Some(SignIn::Wrong {
+            tries_left: MAX_FAILURES,
+        });
     };
-    if let Some(until) = acc.locked_until
-        && until > now
-    {
-        return (
-            SignIn::Locked {
-                minutes_left: (until - now + 59) / 60,
-            },
-            None,
-        );
+    if let Some(m) = lock_minutes(acc.locked_until, now) {
+        return Some(SignIn::Locked { minutes_left: m });
     }
     if !acc.active {
-        return (SignIn::Disabled, None);
+        return Some(SignIn::Disabled);
     }
-    if verify(&acc.hash, pw) {
-        return (SignIn::Ok, Some((0, None)));
-    }
-    let failures = acc.failures + 1;
-    if failures >= MAX_FAILURES {
-        (
-            SignIn::Locked {
-                minutes_left: LOCK_SECONDS / 60,
-            },
-            Some((0, Some(now + LOCK_SECONDS))),
-        )
-    } else {
-        (
-            SignIn::Wrong {
-                tries_left: MAX_FAILURES - failures,
-            },
-            Some((failures, None)),
-        )
+    None
+}
+
+/// Minutes left on a lock that ends at `until` (None = not locked at `now`).
+pub fn lock_minutes(until: Option<i64>, now: i64) -> Option<i64> {
+    until
+        .filter(|u| *u > now)
+        .map(|u| (u - now).min(LOCK_SECONDS).saturating_add(59) / 60)
+}
+
+/// Whether `pw` is the account's password (the slow part: Argon2id).
+pub fn password_matches(acc: &Account, pw: &str) -> bool {
+    verify(&acc.hash, pw)
+}
+
+/// What a counted failure leads to, from the state the database wrote atomically
+/// (`failures` after this one, the lock's end if it locked).
+pub fn after_failure(failures: i64, locked_until: Option<i64>, now: i64) -> SignIn {
+    match lock_minutes(locked_until, now) {
+        Some(m) => SignIn::Locked { minutes_left: m },
+        None => SignIn::Wrong {
+            tries_left: (MAX_FAILURES - failures).max(1),
+        },
     }
 }
 
@@ -185,6 +181,9 @@ pub struct AccessEntry {
     /// `view`, `create`, `save`, `search`, `export`, `sign_in`, `sign_in_failed`, `lock`…
     pub action: String,
     pub record: Option<i64>,
+    /// The account an account change concerned (`staff_add`, `staff_disable` …), else empty.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub target: String,
 }
 
 #[cfg(test)]
@@ -204,29 +203,32 @@ mod tests {
     }
 
     #[test]
-    fn five_wrong_passwords_lock_for_five_minutes() {
+    fn locked_and_disabled_accounts_are_refused_before_hashing() {
         let h = hash_password("correct horse").unwrap();
         let mut a = acc(&h);
-        for left in (1..5).rev() {
-            let (r, st) = check(Some(&a), "wrong pass", 1000);
-            assert_eq!(r, SignIn::Wrong { tries_left: left });
-            a.failures = st.unwrap().0;
-        }
-        let (r, st) = check(Some(&a), "wrong pass", 1000);
-        assert_eq!(r, SignIn::Locked { minutes_left: 5 });
-        let (f, until) = st.unwrap();
-        a.failures = f;
-        a.locked_until = until;
-        // Even the right password waits for the lock.
-        assert!(matches!(
-            check(Some(&a), "correct horse", 1100).0,
-            SignIn::Locked { .. }
-        ));
-        assert_eq!(check(Some(&a), "correct horse", 1000 + 301).0, SignIn::Ok);
-        a.active = false;
+        assert_eq!(gate(Some(&a), 1000), None);
+        assert!(password_matches(&a, "correct horse") && !password_matches(&a, "wrong pass"));
+        a.locked_until = Some(1000 + LOCK_SECONDS);
+        assert_eq!(
+            gate(Some(&a), 1000),
+            Some(SignIn::Locked { minutes_left: 5 })
+        );
+        assert_eq!(gate(Some(&a), 1000 + LOCK_SECONDS), None);
+        // A lock far in the future (a clock set back) never shows more than 5 minutes.
+        a.locked_until = Some(1000 + 10 * LOCK_SECONDS);
+        assert_eq!(
+            gate(Some(&a), 1000),
+            Some(SignIn::Locked { minutes_left: 5 })
+        );
         a.locked_until = None;
-        assert_eq!(check(Some(&a), "correct horse", 2000).0, SignIn::Disabled);
-        assert_eq!(check(None, "x", 0).0, SignIn::Wrong { tries_left: 5 });
+        a.active = false;
+        assert_eq!(gate(Some(&a), 2000), Some(SignIn::Disabled));
+        assert_eq!(gate(None, 0), Some(SignIn::Wrong { tries_left: 5 }));
+        assert_eq!(after_failure(4, None, 0), SignIn::Wrong { tries_left: 1 });
+        assert_eq!(
+            after_failure(0, Some(LOCK_SECONDS), 0),
+            SignIn::Locked { minutes_left: 5 }
+        );
     }
 
     #[test]

@@ -142,7 +142,7 @@ impl DeskController {
         let visit = (self.decode)(&text).map_err(Notice::Rejected)?;
         let (rec, created) = self
             .store
-            .open_or_create(&visit, now)
+            .open_or_create(&visit, &self.who, now)
             .map_err(|e| Notice::Error(e.to_string()))?;
         self.show(rec.id, created)
             .map_err(|e| Notice::Error(e.to_string()))?;
@@ -173,6 +173,7 @@ impl DeskController {
             login: self.who.clone(),
             action: if created { "create" } else { "view" }.into(),
             record: Some(id),
+            target: String::new(),
         })?;
         let audit = self.store.audit(id)?;
         let v = view::build(&rec, created, audit, &self.content, self.tz);

@@ -4,7 +4,7 @@
 //! the access log (who, what, which record — never a name), and answers in Japanese:
 //! `Ok(what was done)` or `Err(what to change)`; a refused action writes nothing.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
@@ -29,6 +29,7 @@ fn log(c: &DeskController, action: &str, record: Option<i64>, now: i64) -> Resul
             login: c.who().to_string(),
             action: action.into(),
             record,
+            target: String::new(),
         })
         .map_err(|e| e.to_string())
 }
@@ -95,6 +96,7 @@ pub fn add_link(c: &DeskController, f: &LinkForm, today: NaiveDate, now: i64) ->
         },
         consent_date,
         consent_scope: f.scope.trim().to_string(),
+        consent_withdrawn: String::new(),
     };
     c.store()
         .link(&l, c.who(), now)
@@ -131,6 +133,7 @@ pub fn add_contact(
     method: &str,
     direction: Direction,
     summary: &str,
+    today: NaiveDate,
     now: i64,
 ) -> Outcome {
     let record = open_record(c)?;
@@ -144,7 +147,7 @@ pub fn add_contact(
         summary: summary.trim().to_string(),
         who: c.who().to_string(),
     };
-    match c.store().log_contact(&contact, direction) {
+    match c.store().log_contact(&contact, direction, today) {
         Ok(_) => {
             log(c, "contact", Some(record), now)?;
             Ok("やりとりを記録しました。".into())
@@ -153,7 +156,67 @@ pub fn add_contact(
             "記録していません: 本人がこの機関との情報共有に同意していません（同意なし）。先に「機関をつなぐ」で同意した日と範囲を記録してください。"
                 .into(),
         ),
+        Err(Ok(refused)) if refused.contains("同意撤回") => Err(
+            "記録していません: 本人がこの機関との情報共有への同意を撤回しています（同意撤回）。もう一度 同意を得たら、その連携の「同意を記録」で日と範囲を記録してください。"
+                .into(),
+        ),
+        Err(Ok(refused)) if refused.contains("(終了)") => Err(
+            "記録していません: この機関との連携は終了しています。終了した連携を通して情報は伝えません。また支援を受けるなら、同意を得て「機関をつなぐ」からつなぎ直してください。"
+                .into(),
+        ),
         Err(Ok(refused)) => Err(ja(refused)),
+        Err(Err(e)) => Err(e.to_string()),
+    }
+}
+
+/// 同意を記録 / 同意の撤回: consent given later, or withdrawn, on one link of the open record
+/// (by its id), with a note; each is in the record's audit trail and the link's history.
+#[allow(clippy::too_many_arguments)]
+pub fn change_consent(
+    c: &DeskController,
+    link: i64,
+    give: bool,
+    day: &str,
+    scope: &str,
+    note: &str,
+    today: NaiveDate,
+    now: i64,
+) -> Outcome {
+    let record = open_record(c)?;
+    let day = day.trim();
+    let day = if day.is_empty() {
+        today.to_string()
+    } else {
+        day.to_string()
+    };
+    let (given, withdrawn) = if give {
+        (Some(day.as_str()), None)
+    } else {
+        (None, Some(day.as_str()))
+    };
+    match c.store().change_consent(
+        record,
+        link,
+        given,
+        scope,
+        withdrawn,
+        note,
+        c.who(),
+        today,
+        now,
+    ) {
+        Ok(change) => {
+            log(c, "consent", Some(record), now)?;
+            Ok(match change {
+                case::ConsentChange::Given { day, .. } => format!("{day} の同意を記録しました。"),
+                case::ConsentChange::Withdrawn { day } => format!(
+                    "{day} の同意の撤回を記録しました。これからは この機関へ情報を伝えた記録はできません。"
+                ),
+            })
+        }
+        Err(Ok(refused)) => Err(ja(refused
+            .replace("--given", "同意した日")
+            .replace("--withdrawn", "撤回した日"))),
         Err(Err(e)) => Err(e.to_string()),
     }
 }
@@ -235,24 +298,7 @@ pub fn meeting_pdf_bytes(
     Ok((m, bytes))
 }
 
-/// Writes `bytes` to `path` whole: through a temporary file beside it, renamed into place,
-/// so a failed write never leaves half a file under the real name.
-pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| std::io::Error::other("no file name given (e.g. meeting-12.pdf)"))?;
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = parent.join(format!(".{name}.partial"));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
-}
+pub use super::private_files::write_whole;
 
 /// 「PDFを作る」: the meeting's record in the desk's PDF folder, named by the meeting's number
 /// only (no personal data in the file name). Returns the file.
@@ -269,7 +315,9 @@ pub fn meeting_pdf(c: &DeskController, id: i64, now: i64) -> Result<PathBuf, Str
             c.pdf_dir.display()
         )
     };
-    std::fs::create_dir_all(&c.pdf_dir).map_err(cannot)?;
+    super::private_files::private_dir(&c.pdf_dir).map_err(cannot)?;
+    // Yesterday's printouts go as today's is made: the folder is for printing, not keeping.
+    super::private_files::prune(&c.pdf_dir, std::time::SystemTime::now());
     let path = c.pdf_dir.join(format!("meeting-{id}.pdf"));
     write_whole(&path, &bytes).map_err(cannot)?;
     log(c, "meeting_pdf", Some(m.record), now)?;

@@ -81,6 +81,9 @@ pub fn clear(w: &DeskWindow) {
     a.set_links(model(Vec::new()));
     a.set_contacts(model(Vec::new()));
     a.set_linked_choices(model(Vec::new()));
+    a.set_linked_choice_ids(model(Vec::new()));
+    a.set_consent_choices(model(Vec::new()));
+    a.set_consent_choice_ids(model(Vec::new()));
     a.set_meetings(model(Vec::new()));
     a.set_latest(model(Vec::new()));
     a.set_previous(model(Vec::new()));
@@ -119,11 +122,18 @@ pub fn load_record(w: &DeskWindow, ctrl: &DeskController, now: i64) {
             .map(|x| SharedString::from(format!("{}（{}）", x.name, x.kind)))
             .collect(),
     ));
+    a.set_agency_choice_ids(strings(
+        &agencies.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(),
+    ));
     a.set_roles(strings(ROLES));
     a.set_methods(strings(agency::METHODS));
 
     // 連携
     let links = store.links(record).unwrap_or_else(|e| {
+        note(e);
+        Vec::new()
+    });
+    let history = store.consent_events(record).unwrap_or_else(|e| {
         note(e);
         Vec::new()
     });
@@ -171,9 +181,26 @@ pub fn load_record(w: &DeskWindow, ctrl: &DeskController, now: i64) {
                         "同意なし".to_string()
                     }
                     .into(),
+                    history: consent_history(&history, l.id).into(),
                     hint: hint.into(),
                 }
             })
+            .collect(),
+    ));
+    let open_links: Vec<_> = links.iter().filter(|l| !l.ended(today)).collect();
+    a.set_consent_choices(model(
+        open_links
+            .iter()
+            .map(|l| {
+                let name = find(&l.agency).map_or(l.agency.as_str(), |x| x.name.as_str());
+                SharedString::from(format!("{name}（{}）", l.role))
+            })
+            .collect(),
+    ));
+    a.set_consent_choice_ids(model(
+        open_links
+            .iter()
+            .map(|l| i32::try_from(l.id).unwrap_or(-1))
             .collect(),
     ));
     let linked = linked_agencies(&links);
@@ -183,6 +210,7 @@ pub fn load_record(w: &DeskWindow, ctrl: &DeskController, now: i64) {
             .map(|id| SharedString::from(find(id).map_or(*id, |x| x.name.as_str())))
             .collect(),
     ));
+    a.set_linked_choice_ids(strings(&linked));
     let tz = ctrl.timezone();
     let contacts = store.contacts(record).unwrap_or_else(|e| {
         note(e);
@@ -354,6 +382,10 @@ fn clear_forms(a: &NetAdapter<'_>, today: NaiveDate) {
     a.set_contact_method(0);
     a.set_contact_direction(0);
     a.set_contact_summary("".into());
+    a.set_consent_link(0);
+    a.set_consent_day(day.clone());
+    a.set_consent_scope("".into());
+    a.set_consent_note("".into());
     a.set_m_date(day.clone());
     for set in [
         NetAdapter::set_m_participants,
@@ -476,9 +508,13 @@ pub fn load_agencies(w: &DeskWindow, ctrl: &DeskController, now: i64) {
                     })
                     .collect(),
             ));
-            let i = usize::try_from(a.get_agency_index()).unwrap_or(0);
+            let selected = a.get_agency_selected();
             if !a.get_a_new() {
-                match list.get(i).or(list.first()) {
+                match list
+                    .iter()
+                    .find(|x| selected == x.id.as_str())
+                    .or(list.first())
+                {
                     Some(x) => fill_agency(&a, x),
                     None => new_agency(&a),
                 }
@@ -501,6 +537,7 @@ fn index_of(list: &[&str], v: &str) -> i32 {
 fn fill_agency(a: &NetAdapter<'_>, x: &Agency) {
     a.set_a_new(false);
     a.set_a_id(x.id.clone().into());
+    a.set_agency_selected(x.id.clone().into());
     a.set_a_name(x.name.clone().into());
     a.set_a_kind(index_of(agency::KINDS, &x.kind));
     a.set_a_area(index_of(agency::AREAS, &x.area));
@@ -522,7 +559,7 @@ fn new_agency(a: &NetAdapter<'_>) {
     fill_agency(a, &Agency::default());
     a.set_a_kind(index_of(agency::KINDS, "その他"));
     a.set_a_new(true);
-    a.set_agency_index(-1);
+    a.set_agency_selected("".into());
 }
 
 fn person_item(p: &Person) -> AgencyPerson {
@@ -584,6 +621,38 @@ fn linked_agencies(links: &[crate::network::case::Link]) -> Vec<&str> {
     out
 }
 
+/// A link's consent history in one line: 「同意 2026-11-01（sato） → 撤回 2026-11-20（tanaka）: 本人の申し出」.
+pub fn consent_history(events: &[crate::network::case::ConsentEvent], link: i64) -> String {
+    events
+        .iter()
+        .filter(|e| e.link == link)
+        .map(|e| {
+            let what = if e.kind == "withdrawn" {
+                "撤回"
+            } else {
+                "同意"
+            };
+            let scope = if e.scope.is_empty() {
+                String::new()
+            } else {
+                format!("「{}」", e.scope)
+            };
+            let note = if e.note.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", e.note)
+            };
+            format!("{what} {}{scope}（{}）{note}", e.day, e.who)
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+/// The id at `pos` of a pick list's ids as shown (None when nothing valid is picked).
+fn picked<T: Clone + 'static>(ids: ModelRc<T>, pos: i32) -> Option<T> {
+    usize::try_from(pos).ok().and_then(|i| ids.row_data(i))
+}
+
 /// An action on one listed item: the controller, the item's id, now.
 type ItemAction = dyn Fn(&DeskController, i64, i64) -> Outcome;
 
@@ -637,9 +706,7 @@ pub fn connect(
     a.on_link_add(wire(Rc::new(
         |w: &DeskWindow, c: &DeskController, now: i64| {
             let a = w.global::<NetAdapter>();
-            let agencies = actions::directory(c, now).unwrap_or_default();
-            let pick = usize::try_from(a.get_link_agency()).ok();
-            let Some(ag) = pick.and_then(|i| agencies.get(i)) else {
+            let Some(agency) = picked(a.get_agency_choice_ids(), a.get_link_agency()) else {
                 return show(&a, Err("つなぐ機関を選んでください。".into()));
             };
             let role = usize::try_from(a.get_link_role())
@@ -648,7 +715,7 @@ pub fn connect(
                 .copied()
                 .unwrap_or("");
             let form = LinkForm {
-                agency: ag.id.clone(),
+                agency: agency.to_string(),
                 role: role.to_string(),
                 person: a.get_link_person().to_string(),
                 consent: a.get_link_consent().to_string(),
@@ -669,13 +736,7 @@ pub fn connect(
     a.on_contact_add(wire(Rc::new(
         |w: &DeskWindow, c: &DeskController, now: i64| {
             let a = w.global::<NetAdapter>();
-            let Some(record) = c.record_id() else { return };
-            let links = c.store().links(record).unwrap_or_default();
-            let linked = linked_agencies(&links);
-            let Some(agency) = usize::try_from(a.get_contact_agency())
-                .ok()
-                .and_then(|i| linked.get(i).copied())
-            else {
+            let Some(agency) = picked(a.get_linked_choice_ids(), a.get_contact_agency()) else {
                 return show(&a, Err("やりとりした機関を選んでください。".into()));
             };
             let method = usize::try_from(a.get_contact_method())
@@ -688,14 +749,49 @@ pub fn connect(
             } else {
                 Direction::Received
             };
-            let o =
-                actions::add_contact(c, agency, method, direction, &a.get_contact_summary(), now);
+            let o = actions::add_contact(
+                c,
+                &agency,
+                method,
+                direction,
+                &a.get_contact_summary(),
+                today(c, now),
+                now,
+            );
             if o.is_ok() {
                 a.set_contact_summary("".into());
             }
             show(&a, o);
         },
     )));
+    for give in [true, false] {
+        let f = move |w: &DeskWindow, c: &DeskController, now: i64| {
+            let a = w.global::<NetAdapter>();
+            let Some(link) = picked(a.get_consent_choice_ids(), a.get_consent_link()) else {
+                return show(&a, Err("同意を記録・撤回する連携を選んでください。".into()));
+            };
+            let o = actions::change_consent(
+                c,
+                i64::from(link),
+                give,
+                &a.get_consent_day(),
+                &a.get_consent_scope(),
+                &a.get_consent_note(),
+                today(c, now),
+                now,
+            );
+            if o.is_ok() {
+                a.set_consent_scope("".into());
+                a.set_consent_note("".into());
+            }
+            show(&a, o);
+        };
+        if give {
+            a.on_consent_give(wire(Rc::new(f)));
+        } else {
+            a.on_consent_withdraw(wire(Rc::new(f)));
+        }
+    }
     a.on_meeting_add(wire(Rc::new(|w: &DeskWindow, c: &DeskController, now: i64| {
         let a = w.global::<NetAdapter>();
         let form = MeetingForm {
@@ -830,7 +926,7 @@ pub fn connect(
         let Some(w) = w.upgrade() else { return };
         t();
         let a = w.global::<NetAdapter>();
-        a.set_agency_index(i);
+        a.set_agency_selected(i);
         a.set_a_new(false);
         a.set_agency_message("".into());
         load_agencies(&w, &c.borrow(), k());
@@ -864,9 +960,7 @@ pub fn connect(
         a.set_agency_message_kind(kind);
         if ok {
             a.set_a_new(false);
-            let list = actions::directory(&ctrl, now).unwrap_or_default();
-            let i = list.iter().position(|x| x.id == ag.id).unwrap_or(0);
-            a.set_agency_index(i32::try_from(i).unwrap_or(0));
+            a.set_agency_selected(ag.id.clone().into());
             load_agencies(&w, &ctrl, now);
             load_record(&w, &ctrl, now);
         }

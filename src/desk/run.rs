@@ -74,12 +74,16 @@ pub fn controller(loaded: &Loaded, data_dir: &Path, now: i64) -> Result<DeskCont
         ))
     })?;
     let tz = loaded.config.timezone();
-    let mut store = open_store(loaded, data_dir)?;
-    store
-        .apply_retention(now, loaded.config.desk.retention_days)
-        .map_err(|e| Failure::other(e.to_string()))?;
-    let who = loaded.config.desk.staff_name.clone();
-    let mut ctrl = DeskController::new(store, content.clone(), tz, who, decoder(keys, content, tz));
+    let store = open_store(loaded, data_dir)?;
+    daily_retention(&store, loaded, data_dir, now).map_err(Failure::other)?;
+    // Nobody is signed in yet: the store refuses every write until someone is.
+    let mut ctrl = DeskController::new(
+        store,
+        content.clone(),
+        tz,
+        String::new(),
+        decoder(keys, content, tz),
+    );
     let kiosk_db = data_dir.join("kiosk.sqlite");
     ctrl.kiosk_db = kiosk_db.exists().then_some(kiosk_db);
     ctrl.kiosk_id = loaded.config.kiosk.id;
@@ -87,6 +91,36 @@ pub fn controller(loaded: &Loaded, data_dir: &Path, now: i64) -> Result<DeskCont
     ctrl.centre = loaded.config.centre.name.clone();
     ctrl.open_pdf = true;
     Ok(ctrl)
+}
+
+/// The retention policy of the config.
+pub fn retention_policy(loaded: &Loaded) -> crate::desk::retention::Policy {
+    crate::desk::retention::Policy {
+        closed_days: loaded.config.desk.retention_days,
+        inactive_years: loaded.config.desk.retention_years,
+    }
+}
+
+/// The desks' own retention (TRUST.md §5): at most once a day across every desk of the
+/// centre (the store's lock and last-run mark), with the removed records' PDFs, and this
+/// desk's printouts older than a day. Returns what was removed.
+pub fn daily_retention(
+    store: &DeskStore,
+    loaded: &Loaded,
+    data_dir: &Path,
+    now: i64,
+) -> Result<crate::desk::retention::Report, String> {
+    use crate::desk::retention::Run;
+    use crate::desk::store::RETENTION;
+    let pdf = data_dir.join("pdf");
+    super::private_files::prune(&pdf, std::time::SystemTime::now());
+    let report = store
+        .retention(now, retention_policy(loaded), Run::Daily, RETENTION)
+        .map_err(|e| e.to_string())?;
+    for r in &report.removed {
+        super::private_files::remove_meetings(&pdf, &r.meetings);
+    }
+    Ok(report)
 }
 
 /// `hatarakitai desk`: the staff window.
@@ -114,6 +148,24 @@ pub fn run_desk(loaded: &Loaded, data_dir: &Path) -> Result<(), Failure> {
             ));
         }
     };
+    // Retention runs daily while a desk runs (the store lets one desk a day do it).
+    let daily = slint::Timer::default();
+    {
+        let (ctrl, loaded, dir) = (ctrl.clone(), loaded.clone(), data_dir.to_path_buf());
+        daily.start(
+            slint::TimerMode::Repeated,
+            std::time::Duration::from_secs(3600),
+            move || {
+                if let Ok(c) = ctrl.try_borrow() {
+                    let now = chrono::Utc::now().timestamp();
+                    if let Err(e) = daily_retention(c.store(), &loaded, &dir, now) {
+                        eprintln!("hatarakitai desk: retention did not run ({e}); it is tried again in an hour");
+                    }
+                }
+            },
+        );
+    }
+    let _wedge = super::wedge::connect(&window);
     let _lock_timer = super::adapter::connect_team(
         &window,
         ctrl,

@@ -167,7 +167,7 @@ fn network_shots(
     n.invoke_due_show(false);
     shot("37-desk-home-due", written)?;
     a.set_tab(1);
-    n.invoke_agency_select(pos("hw-town"));
+    n.invoke_agency_select("hw-town".into());
     shot("38-desk-agencies", written)?;
     a.set_tab(0);
     Ok(())

@@ -142,4 +142,11 @@ pub const FOLLOWUP_SQLITE: &str = followup_sql!("INTEGER PRIMARY KEY");
 pub const FOLLOWUP_PG: &str = followup_sql!("BIGSERIAL PRIMARY KEY");
 
 /// The tables holding a record's network, deleted with the record by retention.
-pub const CASE_TABLES: [&str; 5] = ["case_link", "contact", "meeting", "assessment", "followup"];
+pub const CASE_TABLES: [&str; 6] = [
+    "case_link",
+    "contact",
+    "meeting",
+    "assessment",
+    "followup",
+    "consent_event",
+];

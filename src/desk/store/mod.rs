@@ -17,8 +17,9 @@ use chrono::NaiveDate;
 
 use super::accounts::{AccessEntry, Account, Role};
 use super::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
+use crate::desk::retention::{Policy, Report, Run};
 use crate::network::agency::Agency;
-use crate::network::case::{Contact, Link};
+use crate::network::case::{ConsentChange, ConsentEvent, Contact, Link};
 use crate::network::due::DueRow;
 use crate::network::followup::FollowUp;
 use crate::network::meeting::{Assessment, Meeting};
@@ -29,6 +30,7 @@ pub mod migrate;
 pub mod network_sql;
 pub mod postgres;
 pub mod sqlite;
+pub mod trust_sql;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeskError(pub String);
@@ -88,7 +90,13 @@ pub trait Backend: Send {
     fn reconnect_if_closed(&mut self) -> Result<(), DeskError> {
         Ok(())
     }
-    fn open_or_create(&mut self, visit: &ScannedVisit, now: i64) -> Result<(i64, bool), DeskError>;
+    /// `who` (the signed-in login) is written as the creator in the audit trail.
+    fn open_or_create(
+        &mut self,
+        visit: &ScannedVisit,
+        who: &str,
+        now: i64,
+    ) -> Result<(i64, bool), DeskError>;
     fn get(&mut self, id: i64) -> Result<Option<IntakeRecord>, DeskError>;
     /// Writes the changed fields and their audit rows in one transaction, if the record is
     /// still at `base` (None = whatever it is now).
@@ -103,7 +111,17 @@ pub trait Backend: Send {
     fn audit(&mut self, id: i64) -> Result<Vec<AuditEntry>, DeskError>;
     fn search(&mut self, s: &Search) -> Result<Vec<IntakeSummary>, DeskError>;
     fn opened_per_day(&mut self, day_starts: &[i64]) -> Result<Vec<u32>, DeskError>;
-    fn apply_retention(&mut self, now: i64, days: u32) -> Result<usize, DeskError>;
+    /// Retention (`desk::retention`) in one transaction under the database's lock: reads
+    /// every record's last activity, removes what `policy` says with its whole network and
+    /// audits each removal under `who`. A daily run not due, or one another desk is running,
+    /// returns `ran: false` and changes nothing.
+    fn retention(
+        &mut self,
+        now: i64,
+        policy: Policy,
+        run: Run,
+        who: &str,
+    ) -> Result<Report, DeskError>;
     fn has_visit(&mut self, kiosk_id: u16, serial: u32) -> Result<bool, DeskError>;
     fn count(&mut self) -> Result<i64, DeskError>;
 
@@ -114,6 +132,16 @@ pub trait Backend: Send {
     fn staff_insert(&mut self, a: &Account, now: i64) -> Result<bool, DeskError>;
     /// Writes name, role, active, hash, failures and lock of an existing account.
     fn staff_update(&mut self, a: &Account) -> Result<(), DeskError>;
+    /// Counts a wrong password atomically (`trust_sql::STAFF_FAIL`): the failures and lock
+    /// after it, or None when the account was locked already (not counted).
+    fn staff_fail(
+        &mut self,
+        login: &str,
+        now: i64,
+        lock_until: i64,
+    ) -> Result<Option<(i64, Option<i64>)>, DeskError>;
+    /// Clears the count after the right password; false when a lock was set meanwhile.
+    fn staff_ok(&mut self, login: &str, now: i64) -> Result<bool, DeskError>;
     fn log_access(&mut self, e: &AccessEntry) -> Result<(), DeskError>;
     /// Entries with `from <= at < to`, oldest first.
     fn access_log(&mut self, from: i64, to: i64) -> Result<Vec<AccessEntry>, DeskError>;
@@ -162,6 +190,19 @@ pub trait Backend: Send {
     fn assessments(&mut self, record: i64) -> Result<Vec<Assessment>, DeskError>;
     /// Ends one of the record's open links on `day`; false when there is no such open link.
     fn link_end(&mut self, id: i64, record: i64, day: &str) -> Result<bool, DeskError>;
+    /// Writes a consent change on one of the record's links: its state, an event and an
+    /// audit row, in one transaction; false when there is no such link.
+    fn consent_write(
+        &mut self,
+        record: i64,
+        link: &Link,
+        change: &ConsentChange,
+        note: &str,
+        who: &str,
+        now: i64,
+    ) -> Result<bool, DeskError>;
+    /// One record's consent history, oldest first.
+    fn consent_events(&mut self, record: i64) -> Result<Vec<ConsentEvent>, DeskError>;
     /// One meeting, for its PDF.
     fn meeting_get(&mut self, id: i64) -> Result<Option<Meeting>, DeskError>;
     fn followup_insert(&mut self, f: &FollowUp, now: i64) -> Result<i64, DeskError>;
@@ -345,9 +386,11 @@ impl DeskStore {
     pub fn open_or_create(
         &mut self,
         visit: &ScannedVisit,
+        who: &str,
         now: i64,
     ) -> Result<(IntakeRecord, bool), DeskError> {
-        let (id, created) = self.with(|b| b.open_or_create(visit, now))?;
+        person(who)?;
+        let (id, created) = self.with(|b| b.open_or_create(visit, who, now))?;
         let rec = self
             .get(id)?
             .ok_or_else(|| DeskError(format!("record {id} vanished while opening it")))?;
@@ -367,6 +410,7 @@ impl DeskStore {
         who: &str,
         now: i64,
     ) -> Result<usize, DeskError> {
+        person(who)?;
         match self.with(|b| b.save(id, None, edits, who, now))? {
             Saved::Changed { fields, .. } => Ok(fields),
             Saved::Conflict { .. } => Err(DeskError(format!(
@@ -384,6 +428,7 @@ impl DeskStore {
         who: &str,
         now: i64,
     ) -> Result<Saved, DeskError> {
+        person(who)?;
         self.with(|b| b.save(id, Some(version), edits, who, now))
     }
 
@@ -432,6 +477,7 @@ impl DeskStore {
     ) -> Result<AgencyChange, DeskError> {
         let json = serde_json::to_string(a).map_err(|e| DeskError(e.to_string()))?;
         let new = serde_json::to_value(a).map_err(|e| DeskError(e.to_string()))?;
+        person(who)?;
         self.with(|b| {
             let old = b.agency_get(&a.id)?;
             let (change, audit) = match old {
@@ -487,6 +533,7 @@ impl DeskStore {
     }
 
     pub fn link(&self, l: &Link, who: &str, now: i64) -> Result<i64, DeskError> {
+        person(who)?;
         self.with(|b| b.link_insert(l, who, now))
     }
 
@@ -500,11 +547,54 @@ impl DeskStore {
         &self,
         c: &Contact,
         direction: crate::network::case::Direction,
+        today: NaiveDate,
     ) -> Result<i64, Result<String, DeskError>> {
+        person(&c.who).map_err(Err)?;
         let links = self.links(c.record).map_err(Err)?;
-        crate::network::case::check_contact(&links, &c.agency, &c.method, direction, &c.summary)
-            .map_err(Ok)?;
+        crate::network::case::check_contact(
+            &links, &c.agency, &c.method, direction, &c.summary, today,
+        )
+        .map_err(Ok)?;
         self.with(|b| b.contact_insert(c)).map_err(Err)
+    }
+
+    /// Records consent given later or withdrawn on link `link_id` of `record`
+    /// (`network::case::check_consent`). Err(Ok(message)) = refused, nothing written.
+    #[allow(clippy::too_many_arguments)]
+    pub fn change_consent(
+        &self,
+        record: i64,
+        link_id: i64,
+        given: Option<&str>,
+        scope: &str,
+        withdrawn: Option<&str>,
+        note: &str,
+        who: &str,
+        today: NaiveDate,
+        now: i64,
+    ) -> Result<ConsentChange, Result<String, DeskError>> {
+        person(who).map_err(Err)?;
+        let links = self.links(record).map_err(Err)?;
+        let link = links.iter().find(|l| l.id == link_id).ok_or_else(|| {
+            Ok(format!(
+                "record {record} has no link {link_id}: see the record's links (`intake show {record}` or the desk's 連携)"
+            ))
+        })?;
+        let change = crate::network::case::check_consent(link, given, scope, withdrawn, today)
+            .map_err(Ok)?;
+        let written = self
+            .with(|b| b.consent_write(record, link, &change, note.trim(), who, now))
+            .map_err(Err)?;
+        if !written {
+            return Err(Ok(format!(
+                "link {link_id} of record {record} changed meanwhile: open the record again"
+            )));
+        }
+        Ok(change)
+    }
+
+    pub fn consent_events(&self, record: i64) -> Result<Vec<ConsentEvent>, DeskError> {
+        self.with(|b| b.consent_events(record))
     }
 
     pub fn contacts(&self, record: i64) -> Result<Vec<Contact>, DeskError> {
@@ -512,6 +602,7 @@ impl DeskStore {
     }
 
     pub fn add_meeting(&self, m: &Meeting, now: i64) -> Result<i64, DeskError> {
+        person(&m.by)?;
         self.with(|b| b.meeting_insert(m, now))
     }
 
@@ -520,6 +611,7 @@ impl DeskStore {
     }
 
     pub fn add_assessment(&self, a: &Assessment, now: i64) -> Result<i64, DeskError> {
+        person(&a.by)?;
         self.with(|b| b.assessment_insert(a, now))
     }
 
@@ -537,6 +629,7 @@ impl DeskStore {
     }
 
     pub fn add_followup(&self, f: &FollowUp, now: i64) -> Result<i64, DeskError> {
+        person(&f.by)?;
         self.with(|b| b.followup_insert(f, now))
     }
 
@@ -566,6 +659,7 @@ impl DeskStore {
 
     /// See `Backend::followup_done`.
     pub fn followup_done(&self, id: i64, day: &str, who: &str) -> Result<Option<i64>, DeskError> {
+        person(who)?;
         self.with(|b| b.followup_done(id, day, who))
     }
 
@@ -695,10 +789,31 @@ impl DeskStore {
         Ok((ms, c))
     }
 
-    /// Deletes closed (ターミネーション) records closed more than `days` ago, audited without
-    /// personal data. Returns how many were deleted.
+    /// Deletes closed (ターミネーション) records closed more than `days` ago (and records
+    /// without activity for the default years), now, audited without personal data. Returns
+    /// how many were deleted.
     pub fn apply_retention(&mut self, now: i64, days: u32) -> Result<usize, DeskError> {
-        self.with(|b| b.apply_retention(now, days))
+        let policy = Policy {
+            closed_days: days,
+            ..Policy::default()
+        };
+        Ok(self
+            .retention(now, policy, Run::Now, RETENTION)?
+            .removed
+            .len())
+    }
+
+    /// See `Backend::retention`; `who` is the administrator who asked, or `RETENTION` for
+    /// the desks' own daily run.
+    pub fn retention(
+        &self,
+        now: i64,
+        policy: Policy,
+        run: Run,
+        who: &str,
+    ) -> Result<Report, DeskError> {
+        person(who)?;
+        self.with(|b| b.retention(now, policy, run, who))
     }
 
     /// Whether this desk has a record for the kiosk's visit.
@@ -734,35 +849,99 @@ impl DeskStore {
         self.with(|b| b.access_log(from, to))
     }
 
-    /// Signs `login` in with `pw` at `now`: stores the new failure/lock state and logs the
-    /// attempt (failed ones too). Ok(account) only for an active account with the right
-    /// password.
+    /// Signs `login` in with `pw` at `now` and logs the attempt (failed ones too). A locked or
+    /// disabled account is refused before the password is hashed; a wrong password is
+    /// counted by one atomic statement (`Backend::staff_fail`), so guesses started at the same
+    /// moment lock the account after five, and a right password that races a lock is refused.
+    /// Ok(account) only for an active, unlocked account with the right password.
     pub fn sign_in(
         &self,
         login: &str,
         pw: &str,
         now: i64,
     ) -> Result<Result<Account, super::accounts::SignIn>, DeskError> {
-        use super::accounts::{SignIn, check};
+        use super::accounts::{LOCK_SECONDS, MAX_FAILURES, SignIn, after_failure, gate};
         let acc = self.staff_get(login)?;
-        let (result, state) = check(acc.as_ref(), pw, now);
-        if let (Some(mut a), Some((failures, locked_until))) = (acc.clone(), state) {
-            a.failures = failures;
-            a.locked_until = locked_until;
-            self.staff_update(&a)?;
-        }
-        let ok = result == SignIn::Ok;
+        let result = match gate(acc.as_ref(), now) {
+            Some(refused) => Err(refused),
+            None => match &acc {
+                Some(a) if super::accounts::password_matches(a, pw) => {
+                    if self.with(|b| b.staff_ok(login, now))? {
+                        Ok(a.clone())
+                    } else {
+                        Err(SignIn::Locked {
+                            minutes_left: LOCK_SECONDS / 60,
+                        })
+                    }
+                }
+                Some(_) => Err(
+                    match self.with(|b| b.staff_fail(login, now, now + LOCK_SECONDS))? {
+                        Some((failures, until)) => after_failure(failures, until, now),
+                        None => SignIn::Locked {
+                            minutes_left: LOCK_SECONDS / 60,
+                        },
+                    },
+                ),
+                None => Err(SignIn::Wrong {
+                    tries_left: MAX_FAILURES,
+                }),
+            },
+        };
+        let action = match &result {
+            Ok(_) => "sign_in",
+            Err(SignIn::Locked { .. }) => "sign_in_locked",
+            Err(_) => "sign_in_failed",
+        };
         self.log_access(&AccessEntry {
             at: now,
             login: login.chars().take(64).collect(),
-            action: if ok { "sign_in" } else { "sign_in_failed" }.into(),
+            action: action.into(),
             record: None,
+            target: String::new(),
         })?;
-        Ok(match (result, acc) {
-            (SignIn::Ok, Some(a)) => Ok(a),
-            (SignIn::Ok, None) => Err(SignIn::Wrong { tries_left: 0 }),
-            (other, _) => Err(other),
-        })
+        Ok(result)
+    }
+}
+
+/// Who the desks' own daily retention is audited as (no person acted).
+pub const RETENTION: &str = "retention";
+
+/// The store refuses a write without a person: every audit entry names who acted.
+fn person(who: &str) -> Result<(), DeskError> {
+    if who.trim().is_empty() {
+        Err(DeskError(
+            "nobody is signed in: sign in first (no change is written without a login)".into(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// The audit row of a consent change: (field, old, new), naming the agency, never the person.
+pub(crate) fn consent_audit(link: &Link, change: &ConsentChange) -> (String, String, String) {
+    let old = if link.has_consent() {
+        format!("同意あり {} {}", link.consent_date, link.consent_scope)
+    } else if !link.consent_withdrawn.is_empty() {
+        format!("同意撤回 {}", link.consent_withdrawn)
+    } else {
+        "同意なし".to_string()
+    };
+    let new = match change {
+        ConsentChange::Given { day, scope } => format!("同意あり {day} {scope}"),
+        ConsentChange::Withdrawn { day } => format!("同意撤回 {day}"),
+    };
+    (format!("consent:{}", link.agency), old, new)
+}
+
+/// Why retention removed a record, for its audit row (no personal data).
+pub(crate) fn retention_note(r: &crate::desk::retention::Removal, p: Policy) -> String {
+    match r.reason {
+        crate::desk::retention::Reason::Closed => {
+            format!("closed more than {} days ago", p.closed_days)
+        }
+        crate::desk::retention::Reason::Inactive => {
+            format!("no activity for {} years", p.inactive_years)
+        }
     }
 }
 

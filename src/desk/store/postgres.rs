@@ -10,10 +10,12 @@ use postgres::{Client, Row};
 
 use super::{
     Backend, CouncilRows, DeskError, IntakeSummary, MonthSpan, RECORD_COLUMNS, RawRecord, Saved,
-    Search, account_from, network_sql,
+    Search, account_from, network_sql, trust_sql,
 };
 use crate::desk::accounts::{AccessEntry, Account};
 use crate::desk::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
+use crate::desk::retention::{self, Policy, Report, Run};
+use crate::network::case::{ConsentChange, ConsentEvent};
 use crate::network::case::{Contact, Link};
 use crate::network::due::DueRow;
 use crate::network::followup::FollowUp;
@@ -80,6 +82,7 @@ const MIGRATIONS: &[&str] = &[
     crate::store::shared::TABLE_SQL,
     crate::network::NETWORK_PG,
     crate::network::FOLLOWUP_PG,
+    trust_sql::SCHEMA_PG,
 ];
 
 pub struct PgStore {
@@ -128,6 +131,8 @@ impl PgStore {
 
 /// An advisory lock number for the schema (any constant shared by every desk).
 const SCHEMA_LOCK: i64 = 0x6861_7461_7261;
+/// … and one for retention, held by the desk running it.
+const RETENTION_LOCK: i64 = 0x6861_7461_7262;
 
 fn migrate(client: &mut Client, name: &str) -> Result<(), DeskError> {
     let mut tx = client
@@ -242,7 +247,12 @@ impl Backend for PgStore {
         Ok(())
     }
 
-    fn open_or_create(&mut self, visit: &ScannedVisit, now: i64) -> Result<(i64, bool), DeskError> {
+    fn open_or_create(
+        &mut self,
+        visit: &ScannedVisit,
+        who: &str,
+        now: i64,
+    ) -> Result<(i64, bool), DeskError> {
         let name = self.name.clone();
         let answers =
             serde_json::to_string(&visit.answers).map_err(|e| DeskError(e.to_string()))?;
@@ -267,8 +277,8 @@ impl Backend for PgStore {
             Some(row) => {
                 let id: i64 = first(&row).map_err(pg_err("creating the intake record", &name))?;
                 tx.execute(
-                    "INSERT INTO audit (intake_id, at, who, field, old, new) VALUES ($1, $2, 'desk', 'created', '', 'scan')",
-                    &[&id, &now],
+                    &*trust_sql::pg(trust_sql::AUDIT_INSERT),
+                    &[&id, &now, &who, &"created", &"", &"scan"],
                 )
                 .map_err(pg_err("writing the audit trail", &name))?;
                 (id, true)
@@ -468,42 +478,99 @@ impl Backend for PgStore {
             .collect()
     }
 
-    fn apply_retention(&mut self, now: i64, days: u32) -> Result<usize, DeskError> {
+    fn retention(
+        &mut self,
+        now: i64,
+        policy: Policy,
+        run: Run,
+        who: &str,
+    ) -> Result<Report, DeskError> {
         let name = self.name.clone();
-        let cutoff = now - i64::from(days) * 86_400;
         let mut tx = self
             .client
             .transaction()
-            .map_err(pg_err("starting a transaction", &name))?;
-        let ids: Vec<i64> = tx
-            .query(
-                "SELECT id FROM intake WHERE stage = 6 AND closed_at IS NOT NULL AND closed_at < $1",
-                &[&cutoff],
-            )
-            .map_err(pg_err("finding expired records", &name))?
+            .map_err(pg_err("starting retention", &name))?;
+        // One desk at a time: the others skip (they will find the day's run done).
+        let got: bool = tx
+            .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&RETENTION_LOCK])
+            .and_then(|r| first(&r))
+            .map_err(pg_err("locking retention", &name))?;
+        if !got {
+            return Ok(Report::default());
+        }
+        let last: Option<i64> = tx
+            .query_opt(&*trust_sql::pg(trust_sql::MAINTENANCE_GET), &[&"retention"])
+            .map_err(pg_err("reading the last retention run", &name))?
+            .map(|r| first(&r))
+            .transpose()
+            .map_err(pg_err("reading the last retention run", &name))?;
+        if !retention::due(run, last, now) {
+            return Ok(Report::default());
+        }
+        let rows: Vec<(i64, Option<i64>, i64)> = tx
+            .query(trust_sql::ACTIVITY, &[])
+            .map_err(pg_err("reading records' activity", &name))?
             .iter()
-            .map(first)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(pg_err("finding expired records", &name))?;
-        let note = format!("closed more than {days} days ago");
-        for id in &ids {
+            .map(|r| {
+                let last: Option<i64> = r.try_get(2)?;
+                Ok((r.try_get(0)?, r.try_get(1)?, last.unwrap_or(0)))
+            })
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .map_err(pg_err("reading records' activity", &name))?;
+        let mut removed = retention::decide(&rows, now, policy);
+        for r in &mut removed {
+            r.meetings = tx
+                .query(&*trust_sql::pg(trust_sql::MEETINGS_OF), &[&r.record])
+                .map_err(pg_err("reading a record's meetings", &name))?
+                .iter()
+                .map(first)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(pg_err("reading a record's meetings", &name))?;
+        }
+        let dry_run = run == Run::DryRun;
+        if dry_run {
+            return Ok(Report {
+                ran: true,
+                dry_run,
+                removed,
+            });
+        }
+        for r in &removed {
+            let id = &r.record;
             tx.execute("DELETE FROM audit WHERE intake_id = $1", &[id])
                 .map_err(pg_err("deleting audit rows", &name))?;
-            // So do its network, meetings, assessments and follow-ups.
+            // So do its network, meetings, assessments, follow-ups and consent history.
             for t in crate::network::CASE_TABLES {
                 tx.execute(&format!("DELETE FROM {t} WHERE intake_id = $1"), &[id])
                     .map_err(pg_err("deleting a record's network", &name))?;
             }
             tx.execute("DELETE FROM intake WHERE id = $1", &[id])
                 .map_err(pg_err("deleting a record", &name))?;
+            let note = super::retention_note(r, policy);
             tx.execute(
-                "INSERT INTO audit (intake_id, at, who, field, old, new) VALUES ($1, $2, 'retention', 'deleted', '', $3)",
-                &[id as &(dyn ToSql + Sync), &now, &note],
+                &*trust_sql::pg(trust_sql::AUDIT_INSERT),
+                &[
+                    id as &(dyn ToSql + Sync),
+                    &now,
+                    &who,
+                    &"deleted",
+                    &"",
+                    &note,
+                ],
             )
             .map_err(pg_err("writing the audit trail", &name))?;
         }
+        tx.execute(
+            &*trust_sql::pg(trust_sql::MAINTENANCE_SET),
+            &[&"retention", &now],
+        )
+        .map_err(pg_err("noting the retention run", &name))?;
         tx.commit().map_err(pg_err("saving", &name))?;
-        Ok(ids.len())
+        Ok(Report {
+            ran: true,
+            dry_run,
+            removed,
+        })
     }
 
     fn has_visit(&mut self, kiosk_id: u16, serial: u32) -> Result<bool, DeskError> {
@@ -581,12 +648,43 @@ impl Backend for PgStore {
         Ok(())
     }
 
+    fn staff_fail(
+        &mut self,
+        login: &str,
+        now: i64,
+        lock_until: i64,
+    ) -> Result<Option<(i64, Option<i64>)>, DeskError> {
+        let name = self.name.clone();
+        self.client
+            .query_opt(
+                &*trust_sql::pg(trust_sql::STAFF_FAIL),
+                &[
+                    &login as &(dyn ToSql + Sync),
+                    &now,
+                    &crate::desk::accounts::MAX_FAILURES,
+                    &lock_until,
+                ],
+            )
+            .map_err(pg_err("counting a failed sign-in", &name))?
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .transpose()
+            .map_err(pg_err("counting a failed sign-in", &name))
+    }
+
+    fn staff_ok(&mut self, login: &str, now: i64) -> Result<bool, DeskError> {
+        let name = self.name.clone();
+        self.client
+            .execute(&*trust_sql::pg(trust_sql::STAFF_OK), &[&login, &now])
+            .map(|n| n == 1)
+            .map_err(pg_err("signing in", &name))
+    }
+
     fn log_access(&mut self, e: &AccessEntry) -> Result<(), DeskError> {
         let name = self.name.clone();
         self.client
             .execute(
-                "INSERT INTO access_log (at, login, action, record_id) VALUES ($1, $2, $3, $4)",
-                &[&e.at, &e.login, &e.action, &e.record],
+                "INSERT INTO access_log (at, login, action, record_id, target) VALUES ($1, $2, $3, $4, $5)",
+                &[&e.at, &e.login, &e.action, &e.record, &e.target],
             )
             .map_err(pg_err("writing the access log", &name))?;
         Ok(())
@@ -597,7 +695,7 @@ impl Backend for PgStore {
         self
             .client
             .query(
-                "SELECT at, login, action, record_id FROM access_log WHERE at >= $1 AND at < $2 ORDER BY id",
+                "SELECT at, login, action, record_id, target FROM access_log WHERE at >= $1 AND at < $2 ORDER BY id",
                 &[&from, &to],
             )
             .map_err(pg_err("reading the access log", &name))?
@@ -608,6 +706,7 @@ impl Backend for PgStore {
                     login: r.try_get(1)?,
                     action: r.try_get(2)?,
                     record: r.try_get(3)?,
+                    target: r.try_get(4)?,
                 })
             })
             .collect::<Result<Vec<_>, postgres::Error>>()
@@ -706,7 +805,7 @@ impl Backend for PgStore {
         let rows = self
             .client
             .query(
-                "SELECT id, intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by, person
+                "SELECT id, intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by, person, consent_withdrawn
                  FROM case_link WHERE intake_id = $1 ORDER BY id",
                 &[&record],
             )
@@ -724,6 +823,7 @@ impl Backend for PgStore {
                     consent_scope: r.try_get(7)?,
                     consent_by: r.try_get(8)?,
                     person: r.try_get(9)?,
+                    consent_withdrawn: r.try_get(10)?,
                 })
             })
             .collect::<Result<Vec<_>, postgres::Error>>()
@@ -851,6 +951,77 @@ impl Backend for PgStore {
             )
             .map(|n| n == 1)
             .map_err(pg_err("ending the link", &name))
+    }
+
+    fn consent_write(
+        &mut self,
+        record: i64,
+        link: &Link,
+        change: &ConsentChange,
+        note: &str,
+        who: &str,
+        now: i64,
+    ) -> Result<bool, DeskError> {
+        let name = self.name.clone();
+        let mut tx = self
+            .client
+            .transaction()
+            .map_err(pg_err("starting a transaction", &name))?;
+        let (n, scope) = match change {
+            ConsentChange::Given { day, scope } => (
+                tx.execute(
+                    &*trust_sql::pg(trust_sql::CONSENT_GIVE),
+                    &[&link.id, &record, day, scope, &who],
+                ),
+                scope.as_str(),
+            ),
+            ConsentChange::Withdrawn { day } => (
+                tx.execute(
+                    &*trust_sql::pg(trust_sql::CONSENT_WITHDRAW),
+                    &[&link.id, &record, day],
+                ),
+                "",
+            ),
+        };
+        if n.map_err(pg_err("changing the consent", &name))? != 1 {
+            return Ok(false);
+        }
+        let (kind, day) = (change.kind(), change.day());
+        tx.execute(
+            &*trust_sql::pg(trust_sql::CONSENT_EVENT),
+            &[&link.id, &record, &kind, &day, &scope, &note, &who, &now],
+        )
+        .map_err(pg_err("writing the consent history", &name))?;
+        let (field, old, new) = super::consent_audit(link, change);
+        tx.execute(
+            &*trust_sql::pg(trust_sql::AUDIT_INSERT),
+            &[&record, &now, &who, &field, &old, &new],
+        )
+        .map_err(pg_err("writing the audit trail", &name))?;
+        tx.commit().map_err(pg_err("saving", &name))?;
+        Ok(true)
+    }
+
+    fn consent_events(&mut self, record: i64) -> Result<Vec<ConsentEvent>, DeskError> {
+        let name = self.name.clone();
+        self.client
+            .query(&*trust_sql::pg(trust_sql::CONSENT_EVENTS), &[&record])
+            .map_err(pg_err("reading the consent history", &name))?
+            .iter()
+            .map(|r| {
+                Ok(ConsentEvent {
+                    id: r.try_get(0)?,
+                    link: r.try_get(1)?,
+                    kind: r.try_get(2)?,
+                    day: r.try_get(3)?,
+                    scope: r.try_get(4)?,
+                    note: r.try_get(5)?,
+                    who: r.try_get(6)?,
+                    at: r.try_get(7)?,
+                })
+            })
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .map_err(pg_err("reading the consent history", &name))
     }
 
     fn meeting_get(&mut self, id: i64) -> Result<Option<Meeting>, DeskError> {

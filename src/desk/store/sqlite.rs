@@ -7,10 +7,12 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{
     Backend, CouncilRows, DeskError, IntakeSummary, MonthSpan, RECORD_COLUMNS, RawRecord, Saved,
-    Search, account_from, network_sql,
+    Search, account_from, network_sql, trust_sql,
 };
 use crate::desk::accounts::{AccessEntry, Account};
 use crate::desk::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
+use crate::desk::retention::{self, Policy, Report, Run};
+use crate::network::case::{ConsentChange, ConsentEvent};
 use crate::network::case::{Contact, Link};
 use crate::network::due::DueRow;
 use crate::network::followup::FollowUp;
@@ -26,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     crate::store::shared::TABLE_SQL,
     crate::network::NETWORK_SQLITE,
     crate::network::FOLLOWUP_SQLITE,
+    trust_sql::SCHEMA_SQLITE,
 ];
 
 const SCHEMA_V1: &str = "
@@ -181,7 +184,12 @@ impl Backend for SqliteStore {
         format!("desk.sqlite at {}", self.path)
     }
 
-    fn open_or_create(&mut self, visit: &ScannedVisit, now: i64) -> Result<(i64, bool), DeskError> {
+    fn open_or_create(
+        &mut self,
+        visit: &ScannedVisit,
+        who: &str,
+        now: i64,
+    ) -> Result<(i64, bool), DeskError> {
         let p = self.path.clone();
         let answers =
             serde_json::to_string(&visit.answers).map_err(|e| DeskError(e.to_string()))?;
@@ -204,8 +212,8 @@ impl Backend for SqliteStore {
         let out = match inserted {
             Some(id) => {
                 tx.execute(
-                    "INSERT INTO audit (intake_id, at, who, field, old, new) VALUES (?1, ?2, 'desk', 'created', '', 'scan')",
-                    params![id, now],
+                    trust_sql::AUDIT_INSERT,
+                    params![id, now, who, "created", "", "scan"],
                 )
                 .map_err(db_err("writing the audit trail", &p))?;
                 (id, true)
@@ -376,28 +384,65 @@ impl Backend for SqliteStore {
             .collect()
     }
 
-    fn apply_retention(&mut self, now: i64, days: u32) -> Result<usize, DeskError> {
+    fn retention(
+        &mut self,
+        now: i64,
+        policy: Policy,
+        run: Run,
+        who: &str,
+    ) -> Result<Report, DeskError> {
         let p = self.path.clone();
-        let cutoff = now - i64::from(days) * 86_400;
+        // IMMEDIATE takes the write lock now: one desk at a time decides and deletes.
         let tx = self
             .conn
-            .transaction()
-            .map_err(db_err("starting a transaction", &p))?;
-        let ids: Vec<i64> = {
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(db_err("starting retention", &p))?;
+        let last: Option<i64> = tx
+            .query_row(trust_sql::MAINTENANCE_GET, params!["retention"], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(db_err("reading the last retention run", &p))?;
+        if !retention::due(run, last, now) {
+            return Ok(Report::default());
+        }
+        let rows: Vec<(i64, Option<i64>, i64)> = {
             let mut st = tx
-                .prepare("SELECT id FROM intake WHERE stage = 6 AND closed_at IS NOT NULL AND closed_at < ?1")
-                .map_err(db_err("finding expired records", &p))?;
-            let rows = st
-                .query_map(params![cutoff], |r| r.get(0))
-                .map_err(db_err("finding expired records", &p))?;
-            rows.collect::<Result<Vec<_>, _>>()
-                .map_err(db_err("finding expired records", &p))?
+                .prepare(trust_sql::ACTIVITY)
+                .map_err(db_err("reading records' activity", &p))?;
+            st.query_map([], |r| {
+                let created: Option<i64> = r.get(2)?;
+                Ok((r.get(0)?, r.get(1)?, created.unwrap_or(0)))
+            })
+            .map_err(db_err("reading records' activity", &p))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err("reading records' activity", &p))?
         };
-        for id in &ids {
+        let mut removed = retention::decide(&rows, now, policy);
+        for r in &mut removed {
+            let mut st = tx
+                .prepare_cached(trust_sql::MEETINGS_OF)
+                .map_err(db_err("reading a record's meetings", &p))?;
+            r.meetings = st
+                .query_map(params![r.record], |row| row.get(0))
+                .map_err(db_err("reading a record's meetings", &p))?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(db_err("reading a record's meetings", &p))?;
+        }
+        let dry_run = run == Run::DryRun;
+        if dry_run {
+            return Ok(Report {
+                ran: true,
+                dry_run,
+                removed,
+            });
+        }
+        for r in &removed {
+            let id = r.record;
             // The record's own audit rows hold old values (names): they go too.
             tx.execute("DELETE FROM audit WHERE intake_id = ?1", params![id])
                 .map_err(db_err("deleting audit rows", &p))?;
-            // So do its network, meetings, assessments and follow-ups.
+            // So do its network, meetings, assessments, follow-ups and consent history.
             for t in crate::network::CASE_TABLES {
                 tx.execute(
                     &format!("DELETE FROM {t} WHERE intake_id = ?1"),
@@ -408,13 +453,26 @@ impl Backend for SqliteStore {
             tx.execute("DELETE FROM intake WHERE id = ?1", params![id])
                 .map_err(db_err("deleting a record", &p))?;
             tx.execute(
-                "INSERT INTO audit (intake_id, at, who, field, old, new) VALUES (?1, ?2, 'retention', 'deleted', '', ?3)",
-                params![id, now, format!("closed more than {days} days ago")],
+                trust_sql::AUDIT_INSERT,
+                params![
+                    id,
+                    now,
+                    who,
+                    "deleted",
+                    "",
+                    super::retention_note(r, policy)
+                ],
             )
             .map_err(db_err("writing the audit trail", &p))?;
         }
+        tx.execute(trust_sql::MAINTENANCE_SET, params!["retention", now])
+            .map_err(db_err("noting the retention run", &p))?;
         tx.commit().map_err(db_err("saving", &p))?;
-        Ok(ids.len())
+        Ok(Report {
+            ran: true,
+            dry_run,
+            removed,
+        })
     }
 
     fn has_visit(&mut self, kiosk_id: u16, serial: u32) -> Result<bool, DeskError> {
@@ -481,11 +539,34 @@ impl Backend for SqliteStore {
         Ok(())
     }
 
+    fn staff_fail(
+        &mut self,
+        login: &str,
+        now: i64,
+        lock_until: i64,
+    ) -> Result<Option<(i64, Option<i64>)>, DeskError> {
+        self.conn
+            .query_row(
+                trust_sql::STAFF_FAIL,
+                params![login, now, crate::desk::accounts::MAX_FAILURES, lock_until],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db_err("counting a failed sign-in", &self.path))
+    }
+
+    fn staff_ok(&mut self, login: &str, now: i64) -> Result<bool, DeskError> {
+        self.conn
+            .execute(trust_sql::STAFF_OK, params![login, now])
+            .map(|n| n == 1)
+            .map_err(db_err("signing in", &self.path))
+    }
+
     fn log_access(&mut self, e: &AccessEntry) -> Result<(), DeskError> {
         self.conn
             .execute(
-                "INSERT INTO access_log (at, login, action, record_id) VALUES (?1, ?2, ?3, ?4)",
-                params![e.at, e.login, e.action, e.record],
+                "INSERT INTO access_log (at, login, action, record_id, target) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![e.at, e.login, e.action, e.record, e.target],
             )
             .map_err(db_err("writing the access log", &self.path))?;
         Ok(())
@@ -496,7 +577,7 @@ impl Backend for SqliteStore {
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT at, login, action, record_id FROM access_log WHERE at >= ?1 AND at < ?2 ORDER BY id",
+                "SELECT at, login, action, record_id, target FROM access_log WHERE at >= ?1 AND at < ?2 ORDER BY id",
             )
             .map_err(db_err("reading the access log", p))?;
         let rows = st
@@ -506,6 +587,7 @@ impl Backend for SqliteStore {
                     login: r.get(1)?,
                     action: r.get(2)?,
                     record: r.get(3)?,
+                    target: r.get(4)?,
                 })
             })
             .map_err(db_err("reading the access log", p))?;
@@ -651,7 +733,7 @@ impl Backend for SqliteStore {
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT id, intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by, person
+                "SELECT id, intake_id, agency_id, role, from_day, to_day, consent_day, consent_scope, consent_by, person, consent_withdrawn
                  FROM case_link WHERE intake_id = ?1 ORDER BY id",
             )
             .map_err(db_err("reading the case's network", &p))?;
@@ -667,6 +749,7 @@ impl Backend for SqliteStore {
                 consent_scope: r.get(7)?,
                 consent_by: r.get(8)?,
                 person: r.get(9)?,
+                consent_withdrawn: r.get(10)?,
             })
         })
         .map_err(db_err("reading the case's network", &p))?
@@ -794,6 +877,75 @@ impl Backend for SqliteStore {
             )
             .map(|n| n == 1)
             .map_err(db_err("ending the link", &p))
+    }
+
+    fn consent_write(
+        &mut self,
+        record: i64,
+        link: &Link,
+        change: &ConsentChange,
+        note: &str,
+        who: &str,
+        now: i64,
+    ) -> Result<bool, DeskError> {
+        let p = self.path.clone();
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(db_err("starting a transaction", &p))?;
+        let (n, scope) = match change {
+            ConsentChange::Given { day, scope } => (
+                tx.execute(
+                    trust_sql::CONSENT_GIVE,
+                    params![link.id, record, day, scope, who],
+                ),
+                scope.as_str(),
+            ),
+            ConsentChange::Withdrawn { day } => (
+                tx.execute(trust_sql::CONSENT_WITHDRAW, params![link.id, record, day]),
+                "",
+            ),
+        };
+        if n.map_err(db_err("changing the consent", &p))? != 1 {
+            return Ok(false);
+        }
+        let (kind, day) = (change.kind(), change.day());
+        tx.execute(
+            trust_sql::CONSENT_EVENT,
+            params![link.id, record, kind, day, scope, note, who, now],
+        )
+        .map_err(db_err("writing the consent history", &p))?;
+        let (field, old, new) = super::consent_audit(link, change);
+        tx.execute(
+            trust_sql::AUDIT_INSERT,
+            params![record, now, who, field, old, new],
+        )
+        .map_err(db_err("writing the audit trail", &p))?;
+        tx.commit().map_err(db_err("saving", &p))?;
+        Ok(true)
+    }
+
+    fn consent_events(&mut self, record: i64) -> Result<Vec<ConsentEvent>, DeskError> {
+        let p = self.path.clone();
+        let mut st = self
+            .conn
+            .prepare_cached(trust_sql::CONSENT_EVENTS)
+            .map_err(db_err("reading the consent history", &p))?;
+        st.query_map(params![record], |r| {
+            Ok(ConsentEvent {
+                id: r.get(0)?,
+                link: r.get(1)?,
+                kind: r.get(2)?,
+                day: r.get(3)?,
+                scope: r.get(4)?,
+                note: r.get(5)?,
+                who: r.get(6)?,
+                at: r.get(7)?,
+            })
+        })
+        .map_err(db_err("reading the consent history", &p))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db_err("reading the consent history", &p))
     }
 
     fn meeting_get(&mut self, id: i64) -> Result<Option<Meeting>, DeskError> {
