@@ -541,3 +541,120 @@ fn a_scanner_burst_in_the_memo_goes_to_the_scan_not_into_the_note() {
     assert_eq!(c.pending_scan.as_deref(), Some(second.as_str()));
     assert_eq!(c.notice, Notice::UnsavedEdits);
 }
+
+/// TRUST.md §1 at the desk: the 「職員」 tab exists for an administrator only; there they add
+/// an account, disable it, and are refused disabling the last administrator; each action acts
+/// on the row's login and is in the access log with its target.
+#[test]
+fn the_staff_tab_is_an_administrators_only() {
+    use hatarakitai::desk::accounts::{Account, Role, hash_password};
+    use hatarakitai::desk::ui::StaffAdapter;
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().unwrap();
+    let ctrl = Rc::new(RefCell::new(desk(dir.path(), vec![])));
+    let w = hatarakitai::desk::ui::DeskWindow::new().unwrap();
+    w.window().set_size(slint::PhysicalSize::new(1366, 1400));
+    let _timer = hatarakitai::desk::adapter::connect_team(&w, ctrl.clone(), Rc::new(|| T0), 5);
+    w.show().unwrap();
+    for (login, role) in [("boss", Role::Admin), ("sato", Role::Staff)] {
+        let acc = Account {
+            login: login.into(),
+            name: format!("{login} さん"),
+            role,
+            active: true,
+            hash: hash_password(&format!("{login}-pass-1")).unwrap(),
+            failures: 0,
+            locked_until: None,
+        };
+        assert!(ctrl.borrow().store().staff_insert(&acc, T0).unwrap());
+    }
+    let a = w.global::<hatarakitai::desk::ui::DeskAdapter>();
+    let s = w.global::<StaffAdapter>();
+    let tick = || i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_millis(50));
+    let has = |label: &str| {
+        ElementHandle::find_by_accessible_label(&w, label)
+            .next()
+            .is_some()
+    };
+    let press = |label: &str| {
+        ElementHandle::find_by_accessible_label(&w, label)
+            .find(|e| e.accessible_role() == Some(AccessibleRole::Button))
+            .unwrap_or_else(|| panic!("no button {label}"))
+            .invoke_accessible_default_action();
+        tick();
+    };
+    // Staff: no tab, nothing to act on.
+    a.invoke_sign_in("sato".into(), "sato-pass-1".into());
+    a.set_tab(3);
+    tick();
+    assert!(!s.get_is_admin() && !has("職員を追加する"));
+    assert_eq!(slint::Model::row_count(&s.get_accounts()), 0);
+    a.invoke_sign_out();
+    // The administrator: the tab, the accounts, an added one.
+    a.invoke_sign_in("boss".into(), "boss-pass-1".into());
+    a.set_tab(3);
+    tick();
+    assert!(s.get_is_admin() && has("職員を追加する"));
+    s.set_new_login("t.tanaka".into());
+    s.set_new_name("田中 一郎".into());
+    s.set_new_password("tanaka-pass-1".into());
+    press("職員を追加する");
+    assert!(
+        s.get_message().contains("追加しました"),
+        "{}",
+        s.get_message()
+    );
+    assert_eq!(slint::Model::row_count(&s.get_accounts()), 3);
+    // Disable it by its row's login.
+    press("t.tanaka を使えなくする");
+    assert!(s.get_message().contains("使えなく"), "{}", s.get_message());
+    let tanaka = ctrl
+        .borrow()
+        .store()
+        .staff_get("t.tanaka")
+        .unwrap()
+        .unwrap();
+    assert!(!tanaka.active);
+    // The last administrator stays.
+    press("boss を使えなくする");
+    assert!(
+        s.get_message().contains("最後の管理者"),
+        "{}",
+        s.get_message()
+    );
+    assert!(
+        ctrl.borrow()
+            .store()
+            .staff_get("boss")
+            .unwrap()
+            .unwrap()
+            .active
+    );
+    // A new password for sato, picked by login.
+    press("sato のパスワードを再設定する");
+    assert_eq!(s.get_reset_login(), "sato");
+    s.set_reset_password("sato-pass-2".into());
+    press("パスワードを変える");
+    assert!(
+        s.get_message().contains("パスワードを変えました"),
+        "{}",
+        s.get_message()
+    );
+    let log = ctrl.borrow().store().access_log(0, i64::MAX).unwrap();
+    for (action, target) in [
+        ("staff_add", "t.tanaka"),
+        ("staff_disable", "t.tanaka"),
+        ("staff_refused", "boss"),
+        ("staff_reset_password", "sato"),
+    ] {
+        assert!(
+            log.iter()
+                .any(|e| e.login == "boss" && e.action == action && e.target == target),
+            "{action} {target}: {log:?}"
+        );
+    }
+    // Locking empties the list.
+    a.invoke_lock_now();
+    assert_eq!(slint::Model::row_count(&s.get_accounts()), 0);
+    assert!(!s.get_is_admin());
+}

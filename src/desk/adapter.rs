@@ -547,7 +547,8 @@ pub fn connect_team(
             check_still_allowed(&w, &s, &c);
         })
     };
-    connect_inner(window, ctrl.clone(), clock.clone(), touch);
+    connect_inner(window, ctrl.clone(), clock.clone(), touch.clone());
+    super::staff_pane::connect(window, ctrl.clone(), clock.clone(), touch);
     let a = window.global::<DeskAdapter>();
     let no_accounts = ctrl
         .borrow()
@@ -599,6 +600,7 @@ pub fn connect_team(
             ctrl.admin = acc.role == crate::desk::accounts::Role::Admin;
         }
         super::network_adapter::load_agencies(&w, &c.borrow(), now);
+        super::staff_pane::load(&w, &c.borrow(), now);
         a.set_signed_in_name(format!("{}（{}・{}）", acc.name, acc.login, acc.role.id()).into());
         a.set_signin_message("".into());
         a.set_signed_in(true);
@@ -614,6 +616,7 @@ pub fn connect_team(
         s.borrow_mut().sign_out(open);
         c.borrow_mut().reset_desk();
         super::network_adapter::clear(&w);
+        super::staff_pane::clear(&w);
         a.set_signed_in(false);
         a.set_locked(false);
         a.set_signin_login("".into());
@@ -654,6 +657,7 @@ fn draft_of(c: &DeskController) -> Option<Draft> {
 
 fn show_lock(w: &DeskWindow, s: &Rc<RefCell<Session>>) {
     super::network_adapter::clear(w);
+    super::staff_pane::clear(w);
     let a = w.global::<DeskAdapter>();
     a.set_locked(s.borrow().state == State::Locked);
     a.set_signin_login(s.borrow().login().unwrap_or("").into());

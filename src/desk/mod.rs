@@ -15,6 +15,7 @@ pub mod scan;
 pub mod screenshots;
 pub mod session;
 pub mod staff_admin;
+pub mod staff_pane;
 pub mod store;
 pub mod ui;
 pub mod view;

@@ -395,6 +395,38 @@ fn render_in(
     shot("30-desk-signed-in", &mut written)?;
     a.invoke_lock_now();
     shot("31-desk-locked", &mut written)?;
+    // An administrator's 「職員」 tab (TRUST.md §1), with a locked account among them.
+    for (login, name, role, locked) in [
+        (
+            "kanri",
+            "山本 管理",
+            crate::desk::accounts::Role::Admin,
+            None,
+        ),
+        (
+            "t.tanaka",
+            "田中 一郎",
+            crate::desk::accounts::Role::Staff,
+            Some(NOW + 240),
+        ),
+    ] {
+        let acc = crate::desk::accounts::Account {
+            login: login.into(),
+            name: name.into(),
+            role,
+            active: true,
+            hash: crate::desk::accounts::hash_password("kanri-pass-1")?,
+            failures: 0,
+            locked_until: locked,
+        };
+        ctrl.borrow()
+            .store()
+            .staff_insert(&acc, NOW)
+            .map_err(|e| e.to_string())?;
+    }
+    a.invoke_sign_in("kanri".into(), "kanri-pass-1".into());
+    a.set_tab(3);
+    shot("39-desk-staff", &mut written)?;
     let _ = w.hide();
     Ok(written)
 }
