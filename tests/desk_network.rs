@@ -408,3 +408,83 @@ fn the_home_counts_days_in_the_centres_time_zone() {
     );
     assert!(n.get_due().row_data(0).unwrap().overdue);
 }
+
+/// TRUST.md §8 and §6 at the desk: the agency picked is the one linked even when another desk
+/// adds an agency that sorts before it meanwhile (the pick list carries ids); a consent is
+/// withdrawn and given again through 「同意の記録・撤回」, 「送った」 refused in between, and the
+/// link shows its history.
+#[test]
+fn pick_lists_act_on_ids_and_consent_is_withdrawn_and_given_again() {
+    use hatarakitai::network::agency::{Agency, KINDS};
+    let (dir, key, ctrl, w) = open_desk("sato", T0);
+    let d = w.global::<DeskAdapter>();
+    let n = w.global::<NetAdapter>();
+    d.invoke_scanned(slip(&key, 9, Lang::Ja, T0 - 600).into());
+    let record = ctrl.borrow().record_id().expect("the slip opened a record");
+    let store = || DeskStore::open(&dir.path().join("desk.sqlite")).unwrap();
+    press(&w, "連携 0");
+    let hw = n
+        .get_agency_choices()
+        .iter()
+        .position(|c| c.contains("ハローワーク"))
+        .expect("Hello Work in the directory");
+    let hw_id = n.get_agency_choice_ids().row_data(hw).unwrap().to_string();
+    n.set_link_agency(hw as i32);
+    n.set_link_role(0);
+    n.set_link_consent("2026-11-25".into());
+    n.set_link_scope("就労に関する情報".into());
+    // Meanwhile another desk adds an agency that sorts before Hello Work.
+    let first = Agency {
+        id: "aoba-soudan".into(),
+        name: "あおば職業相談".into(),
+        kind: KINDS[0].into(),
+        ..Agency::default()
+    };
+    store().agency_upsert(&first, "tanaka", T0).unwrap();
+    press(&w, "機関をつなぐ");
+    let links = store().links(record).unwrap();
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0].agency, hw_id, "the agency the person picked");
+    // Withdrawn: 「送った」 is refused, nothing written.
+    n.set_consent_link(0);
+    n.set_consent_day("2026-11-25".into());
+    n.set_consent_note("本人から電話で申し出".into());
+    press(&w, "同意の撤回を記録する");
+    assert!(
+        message(&n).contains("撤回を記録しました"),
+        "{}",
+        message(&n)
+    );
+    n.set_contact_agency(0);
+    n.set_contact_direction(0);
+    n.set_contact_summary("求人票を送付".into());
+    press(&w, "やりとりを記録する");
+    assert!(message(&n).contains("同意撤回"), "{}", message(&n));
+    assert!(store().contacts(record).unwrap().is_empty());
+    // Given again: sent is logged; the link shows both steps.
+    n.set_consent_link(0);
+    n.set_consent_scope("就労に関する情報".into());
+    press(&w, "同意を記録する");
+    assert!(
+        message(&n).contains("同意を記録しました"),
+        "{}",
+        message(&n)
+    );
+    n.set_contact_summary("求人票を送付".into());
+    press(&w, "やりとりを記録する");
+    assert!(message(&n).contains("記録しました"), "{}", message(&n));
+    assert_eq!(store().contacts(record).unwrap().len(), 1);
+    let history = n.get_links().row_data(0).unwrap().history.to_string();
+    assert!(
+        history.contains("撤回 2026-11-25") && history.contains("本人から電話で申し出"),
+        "{history}"
+    );
+    let audit = store().audit(record).unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|a| a.field == format!("consent:{hw_id}") && a.who == "sato")
+            .count(),
+        2
+    );
+}

@@ -352,6 +352,16 @@ fn consent_over_time_and_who_in_the_audit(d: &Desk) {
         .filter(|a| a["field"] == "consent:hw-town")
         .count();
     assert_eq!(consent, 3, "{audit:?}");
+    // The refused attempts on the record are in the access log (ids only).
+    let log = d.access_log();
+    for action in ["contact_refused", "consent_refused"] {
+        assert!(
+            log.iter().any(|e| e["login"] == "yamada"
+                && e["action"] == action
+                && e["record"] == rec["id"]),
+            "{action}: {log:?}"
+        );
+    }
 }
 
 // §5 — retention's dry run (administrators only) and private PDFs.

@@ -230,7 +230,10 @@ pub fn case_cmd(loaded: &Loaded, dir: &Path, action: CaseAction) -> Result<(), F
                     now.timestamp(),
                 )
                 .map_err(|e| match e {
-                    Ok(refused) => Failure::input(refused),
+                    Ok(refused) => {
+                        let _ = log(&store, &who.login, "consent_refused", Some(record));
+                        Failure::input(refused)
+                    }
                     Err(e) => err(e),
                 })?;
             log(&store, &who.login, "consent", Some(record))?;
@@ -277,7 +280,11 @@ pub fn case_cmd(loaded: &Loaded, dir: &Path, action: CaseAction) -> Result<(), F
                 who: who.login.clone(),
             };
             let id = store.log_contact(&c, dir_, today).map_err(|e| match e {
-                Ok(refused) => Failure::input(refused),
+                Ok(refused) => {
+                    // A refused attempt on a record is in the access log too (no summary).
+                    let _ = log(&store, &who.login, "contact_refused", Some(record));
+                    Failure::input(refused)
+                }
                 Err(e) => err(e),
             })?;
             log(&store, &who.login, "contact", Some(record))?;

@@ -147,7 +147,11 @@ pub fn add_contact(
         summary: summary.trim().to_string(),
         who: c.who().to_string(),
     };
-    match c.store().log_contact(&contact, direction, today) {
+    let written = c.store().log_contact(&contact, direction, today);
+    if matches!(written, Err(Ok(_))) {
+        log(c, "contact_refused", Some(record), now)?;
+    }
+    match written {
         Ok(_) => {
             log(c, "contact", Some(record), now)?;
             Ok("やりとりを記録しました。".into())
@@ -194,7 +198,7 @@ pub fn change_consent(
     } else {
         (None, Some(day.as_str()))
     };
-    match c.store().change_consent(
+    let changed = c.store().change_consent(
         record,
         link,
         given,
@@ -204,7 +208,11 @@ pub fn change_consent(
         c.who(),
         today,
         now,
-    ) {
+    );
+    if matches!(changed, Err(Ok(_))) {
+        log(c, "consent_refused", Some(record), now)?;
+    }
+    match changed {
         Ok(change) => {
             log(c, "consent", Some(record), now)?;
             Ok(match change {
