@@ -45,6 +45,7 @@ on_both!(
     follow_ups_and_what_is_due_across_month_and_year_ends,
     council_counts_by_the_centres_local_month,
     retention_deletes_a_records_whole_network,
+    retention_by_inactivity_once_a_day_under_a_lock,
 );
 
 fn visit(serial: u32, issued_at: i64) -> ScannedVisit {
@@ -965,4 +966,82 @@ fn retention_deletes_a_records_whole_network(open: &Open) {
     assert_eq!(s.meetings(Some(kept)).unwrap().len(), 1);
     assert_eq!(s.assessments(kept).unwrap().len(), 1);
     assert_eq!(s.followups(kept).unwrap().len(), 1);
+}
+
+/// TRUST.md §5: a record without an end goes after `inactive_years` without activity (any
+/// write to it or its network counts), with its consent history; a daily run happens once a
+/// day however many desks start it at the same moment; a dry run changes nothing.
+fn retention_by_inactivity_once_a_day_under_a_lock(open: &Open) {
+    use hatarakitai::desk::retention::{Policy, Reason, Run, YEAR_SECONDS};
+    let mut s = open();
+    let idle = s.open_or_create(&visit(70, T0), "sato", T0).unwrap().0.id;
+    let busy = s.open_or_create(&visit(71, T0), "sato", T0).unwrap().0.id;
+    let l = hatarakitai::network::case::Link {
+        id: 0,
+        record: idle,
+        agency: "hw".into(),
+        role: "就労".into(),
+        person: String::new(),
+        from: String::new(),
+        to: String::new(),
+        consent_date: "2026-11-01".into(),
+        consent_scope: "就労".into(),
+        consent_by: "sato".into(),
+        consent_withdrawn: String::new(),
+    };
+    let link = s.link(&l, "sato", T0).unwrap();
+    s.change_consent(
+        idle,
+        link,
+        None,
+        "",
+        Some("2026-11-10"),
+        "",
+        "sato",
+        today(),
+        T0,
+    )
+    .unwrap();
+    // Activity on the other record years later: a meeting.
+    let later = T0 + 4 * YEAR_SECONDS;
+    s.add_meeting(&meeting_on(busy, "2030-11-01", "2030-12-01"), later)
+        .unwrap();
+    let p = Policy {
+        closed_days: 30,
+        inactive_years: 5,
+    };
+    let now = T0 + 5 * YEAR_SECONDS + 86_400;
+    let dry = s.retention(now, p, Run::DryRun, "admin").unwrap();
+    assert!(dry.ran && dry.dry_run);
+    let ids: Vec<(i64, Reason)> = dry.removed.iter().map(|r| (r.record, r.reason)).collect();
+    assert_eq!(ids, vec![(idle, Reason::Inactive)]);
+    assert!(s.get(idle).unwrap().is_some(), "a dry run removes nothing");
+    // Eight desks start their daily run at the same moment: one removes, the rest skip.
+    let reports: Vec<_> = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..8)
+            .map(|_| {
+                sc.spawn(|| {
+                    let d = open();
+                    d.retention(now, p, Run::Daily, "retention").unwrap()
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let removed: usize = reports.iter().map(|r| r.removed.len()).sum();
+    assert_eq!(removed, 1, "{reports:?}");
+    assert_eq!(reports.iter().filter(|r| r.ran).count(), 1, "{reports:?}");
+    assert!(s.get(idle).unwrap().is_none());
+    assert!(s.consent_events(idle).unwrap().is_empty());
+    assert!(s.get(busy).unwrap().is_some());
+    // The same day again: not due.
+    let again = s.retention(now + 3600, p, Run::Daily, "retention").unwrap();
+    assert!(!again.ran);
+    // The deletion is audited by who ran it, with no personal data.
+    let audit = s.audit(idle).unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(
+        (audit[0].who.as_str(), audit[0].new.as_str()),
+        ("retention", "no activity for 5 years")
+    );
 }
