@@ -533,12 +533,31 @@ pub enum StaffAction {
     },
 }
 
+/// `hatarakitai --version`: the version, the commit it was built from and the schema versions
+/// it speaks (a newer database is refused, an older one is migrated).
+pub fn version_line() -> &'static str {
+    static LINE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    LINE.get_or_init(|| {
+        format!(
+            "{} (commit {}; desk schema {}, kiosk schema {})",
+            env!("CARGO_PKG_VERSION"),
+            env!("HATARAKITAI_COMMIT"),
+            crate::desk::store::sqlite::SCHEMA_VERSION,
+            crate::store::kiosk::SCHEMA_VERSION,
+        )
+    })
+}
+
 /// When the process started, for `--exit-after-first-frame`.
 static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
 pub fn main() -> ExitCode {
     STARTED.get_or_init(std::time::Instant::now);
-    let cli = match Cli::try_parse() {
+    let cmd = <Cli as clap::CommandFactory>::command().version(version_line());
+    let parsed = cmd
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();

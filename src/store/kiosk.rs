@@ -101,6 +101,9 @@ CREATE TABLE agg (
 
 const MIGRATIONS: &[&str] = &[SCHEMA_V1];
 
+/// The kiosk schema this code speaks (`user_version` after the last step).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
 const END_COMPLETED: i64 = 1;
 const END_ABANDONED: i64 = 2;
 const END_IDLE: i64 = 3;

@@ -20,6 +20,10 @@ use crate::network::meeting::{Assessment, Meeting};
 use crate::store::kiosk::{Bucket, day_key};
 use chrono::NaiveDate;
 
+/// The desk schema this code speaks (`user_version` after the last step; PostgreSQL's
+/// `hatarakitai_schema` has the same steps).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
 /// Schema versions in order: entry N brings `user_version` from N to N+1.
 const MIGRATIONS: &[&str] = &[
     SCHEMA_V1,
