@@ -60,7 +60,8 @@
 //!   `desk::arrivals` joins printed slips with intake records; `desk::store::migrate` copies
 //!   desk.sqlite into an empty PostgreSQL database, verified per table (`desk migrate`).
 //!   TRUST.md: `desk::staff_admin` (account changes by administrators only, the last admin
-//!   kept, each change logged with its target) for the CLI and the desk; `desk::retention`
+//!   kept, each change logged with its target) for the CLI and the desk's 「職員」 tab
+//!   (`desk::staff_pane`, ui/desk_staff.slint, administrators only); `desk::retention`
 //!   decides what retention removes (closed by days, open by years without activity) and
 //!   `Backend::retention` removes it daily under a database lock; `desk::private_files`
 //!   writes meeting PDFs 0600 and prunes the desk's `pdf/`; `desk::scan::Wedge` tells a
