@@ -116,7 +116,8 @@ pub fn staff(loaded: &Loaded, dir: &Path, action: StaffAction) -> Result<(), Fai
                         .map_err(|e| Failure::other(e.to_string()))?
                         .is_empty();
                     if !empty {
-                        log_target(&store, "-", "staff_refused", &login, now)?;
+                        staff_admin::log(&store, "-", "staff_refused", &login, now)
+                            .map_err(|e| Failure::other(e.to_string()))?;
                         return Err(Failure::input(
                             "accounts exist already: only a signed-in administrator adds one. Add --staff ADMIN, with the admin's password on the first line of standard input and the new password on the second (nothing was changed)",
                         ));
@@ -165,26 +166,8 @@ fn sign_in_logged(
     now: i64,
 ) -> Result<Account, Failure> {
     sign_in(store, login).inspect_err(|_| {
-        let _ = log_target(store, login, "staff_refused", target, now);
+        let _ = crate::desk::staff_admin::log(store, login, "staff_refused", target, now);
     })
-}
-
-fn log_target(
-    store: &DeskStore,
-    by: &str,
-    action: &str,
-    target: &str,
-    now: i64,
-) -> Result<(), Failure> {
-    store
-        .log_access(&AccessEntry {
-            at: now,
-            login: by.chars().take(64).collect(),
-            action: action.to_string(),
-            record: None,
-            target: target.chars().take(64).collect(),
-        })
-        .map_err(|e| Failure::other(e.to_string()))
 }
 
 pub(super) fn log(

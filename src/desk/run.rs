@@ -148,20 +148,33 @@ pub fn run_desk(loaded: &Loaded, data_dir: &Path) -> Result<(), Failure> {
             ));
         }
     };
-    // Retention runs daily while a desk runs (the store lets one desk a day do it).
+    // Retention runs daily while a desk runs (the store lets one desk a day do it), on a
+    // thread with its own connection: the deleting never holds up the window.
     let daily = slint::Timer::default();
     {
-        let (ctrl, loaded, dir) = (ctrl.clone(), loaded.clone(), data_dir.to_path_buf());
+        let (loaded, dir) = (loaded.clone(), data_dir.to_path_buf());
+        let running = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         daily.start(
             slint::TimerMode::Repeated,
             std::time::Duration::from_secs(3600),
             move || {
-                if let Ok(c) = ctrl.try_borrow() {
-                    let now = chrono::Utc::now().timestamp();
-                    if let Err(e) = daily_retention(c.store(), &loaded, &dir, now) {
-                        eprintln!("hatarakitai desk: retention did not run ({e}); it is tried again in an hour");
-                    }
+                use std::sync::atomic::Ordering;
+                if running.swap(true, Ordering::AcqRel) {
+                    return;
                 }
+                let (loaded, dir, running) = (loaded.clone(), dir.clone(), running.clone());
+                std::thread::spawn(move || {
+                    let now = chrono::Utc::now().timestamp();
+                    let result = open_store(&loaded, &dir)
+                        .map_err(|f| f.message)
+                        .and_then(|store| daily_retention(&store, &loaded, &dir, now));
+                    if let Err(e) = result {
+                        eprintln!(
+                            "hatarakitai desk: retention did not run ({e}); it is tried again in an hour"
+                        );
+                    }
+                    running.store(false, Ordering::Release);
+                });
             },
         );
     }

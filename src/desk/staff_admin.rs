@@ -23,7 +23,14 @@ impl From<DeskError> for Refused {
 
 pub type Outcome = Result<Account, Refused>;
 
-fn log(store: &DeskStore, by: &str, action: &str, target: &str, now: i64) -> Result<(), DeskError> {
+/// An account action (or a refused attempt) in the access log: who, what, which login.
+pub fn log(
+    store: &DeskStore,
+    by: &str,
+    action: &str,
+    target: &str,
+    now: i64,
+) -> Result<(), DeskError> {
     store.log_access(&AccessEntry {
         at: now,
         login: by.chars().take(64).collect(),
