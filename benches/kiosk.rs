@@ -70,7 +70,7 @@ fn taps(cr: &mut Criterion) {
 fn tap_to_frame(cr: &mut Criterion) {
     use hatarakitai::config::Loaded;
     use hatarakitai::kiosk::run::prepare;
-    use hatarakitai::kiosk::screenshots::{Shooter, Shot};
+    use hatarakitai::screenshots::kiosk::{Shooter, Shot};
     let loaded = Loaded::load(None).unwrap_or_else(|e| panic!("{e}"));
     let content = loaded.content().unwrap_or_else(|e| panic!("{e}"));
     let prepared = prepare(&loaded, content).unwrap_or_else(|e| panic!("{e}"));

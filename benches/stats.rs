@@ -16,7 +16,7 @@ use hatarakitai::answers::Answers;
 use hatarakitai::content::Content;
 use hatarakitai::kiosk::backend::{EndReason, PrintResult};
 use hatarakitai::lang::Lang;
-use hatarakitai::stats::{self, By, Format};
+use hatarakitai::stats::{By, Format};
 use hatarakitai::store::kiosk::KioskStore;
 
 const VISITS_PER_WEEKDAY: u64 = 115;
@@ -180,7 +180,9 @@ fn benches(c: &mut Criterion) {
         }
     };
     let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
-    let total = stats::report(&store, &content, first_day(), last_day()).map(|r| r.total.started);
+    let total = store
+        .report(&content, first_day(), last_day())
+        .map(|r| r.total.started);
     eprintln!("database: {} visits in total", total.unwrap_or(0));
 
     let cases = [
@@ -207,12 +209,13 @@ fn benches(c: &mut Criterion) {
     g.measurement_time(Duration::from_secs(4));
     for (name, from, to) in cases {
         g.bench_function(name, |b| {
-            b.iter(|| stats::report(&store, &content, from, to).map(|r| r.total.started))
+            b.iter(|| store.report(&content, from, to).map(|r| r.total.started))
         });
     }
     g.bench_function("one month, report + CSV (2024-06)", |b| {
         b.iter(|| {
-            stats::report(&store, &content, d(2024, 6, 1), d(2024, 6, 30))
+            store
+                .report(&content, d(2024, 6, 1), d(2024, 6, 30))
                 .map(|r| r.render(Format::Csv, By::Day).len())
         })
     });

@@ -192,11 +192,11 @@ fn desk_window_scan_edit_save_by_keyboard() {
     let key = CentreKey::generate().unwrap();
     let text = slip_text(&content, &key, 7, FULL);
     let ctrl = Rc::new(RefCell::new(desk(dir.path(), vec![key])));
-    let w = hatarakitai::desk::ui::DeskWindow::new().unwrap();
+    let w = hatarakitai::ui::DeskWindow::new().unwrap();
     w.window().set_size(slint::PhysicalSize::new(1920, 1080));
     hatarakitai::desk::adapter::connect(&w, ctrl.clone(), Rc::new(|| T0 + 100));
     w.show().unwrap();
-    let a = w.global::<hatarakitai::desk::ui::DeskAdapter>();
+    let a = w.global::<hatarakitai::ui::DeskAdapter>();
 
     let burst = |s: &str| {
         for ch in s.chars() {
@@ -374,13 +374,13 @@ fn desk_window_sign_in_lock_and_resume() {
     let text = slip_text(&content, &key, 8, FULL);
     let ctrl = Rc::new(RefCell::new(desk(dir.path(), vec![key])));
     let now = Rc::new(std::cell::Cell::new(T0));
-    let w = hatarakitai::desk::ui::DeskWindow::new().unwrap();
+    let w = hatarakitai::ui::DeskWindow::new().unwrap();
     w.window().set_size(slint::PhysicalSize::new(1366, 768));
     let clock = now.clone();
     let _timer =
         hatarakitai::desk::adapter::connect_team(&w, ctrl.clone(), Rc::new(move || clock.get()), 5);
     w.show().unwrap();
-    let a = w.global::<hatarakitai::desk::ui::DeskAdapter>();
+    let a = w.global::<hatarakitai::ui::DeskAdapter>();
     assert!(!a.get_signed_in() && a.get_no_accounts());
     let has_label = |l: &str| {
         ElementHandle::find_by_accessible_label(&w, l)
@@ -422,7 +422,7 @@ fn desk_window_sign_in_lock_and_resume() {
     assert!(a.get_locked());
     assert!(!has_label("受付票のQRを読み取る") && !has_label("メモ"));
     // Nor in the network's models: the record's links, meetings and the due list are emptied.
-    let n = w.global::<hatarakitai::kiosk::ui::NetAdapter>();
+    let n = w.global::<hatarakitai::ui::NetAdapter>();
     assert_eq!(n.get_loaded_record(), -1);
     assert_eq!(slint::Model::row_count(&n.get_links()), 0);
     assert_eq!(slint::Model::row_count(&n.get_due()), 0);
@@ -465,7 +465,7 @@ fn a_scanner_burst_in_the_memo_goes_to_the_scan_not_into_the_note() {
     let first = slip_text(&content, &key, 21, FULL);
     let second = slip_text(&content, &key, 22, FULL);
     let ctrl = Rc::new(RefCell::new(desk(dir.path(), vec![key])));
-    let w = hatarakitai::desk::ui::DeskWindow::new().unwrap();
+    let w = hatarakitai::ui::DeskWindow::new().unwrap();
     w.window().set_size(slint::PhysicalSize::new(1366, 768));
     let _timer = hatarakitai::desk::adapter::connect_team(&w, ctrl.clone(), Rc::new(|| T0), 5);
     let _wedge = hatarakitai::desk::wedge::connect(&w);
@@ -480,7 +480,7 @@ fn a_scanner_burst_in_the_memo_goes_to_the_scan_not_into_the_note() {
         locked_until: None,
     };
     assert!(ctrl.borrow().store().staff_insert(&acc, T0).unwrap());
-    let a = w.global::<hatarakitai::desk::ui::DeskAdapter>();
+    let a = w.global::<hatarakitai::ui::DeskAdapter>();
     a.invoke_sign_in("sato".into(), "sato-pass-1".into());
     let tick =
         |ms: u64| i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_millis(ms));
@@ -548,11 +548,11 @@ fn a_scanner_burst_in_the_memo_goes_to_the_scan_not_into_the_note() {
 #[test]
 fn the_staff_tab_is_an_administrators_only() {
     use hatarakitai::desk::accounts::{Account, Role, hash_password};
-    use hatarakitai::desk::ui::StaffAdapter;
+    use hatarakitai::ui::StaffAdapter;
     i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().unwrap();
     let ctrl = Rc::new(RefCell::new(desk(dir.path(), vec![])));
-    let w = hatarakitai::desk::ui::DeskWindow::new().unwrap();
+    let w = hatarakitai::ui::DeskWindow::new().unwrap();
     w.window().set_size(slint::PhysicalSize::new(1366, 1400));
     let _timer = hatarakitai::desk::adapter::connect_team(&w, ctrl.clone(), Rc::new(|| T0), 5);
     w.show().unwrap();
@@ -568,7 +568,7 @@ fn the_staff_tab_is_an_administrators_only() {
         };
         assert!(ctrl.borrow().store().staff_insert(&acc, T0).unwrap());
     }
-    let a = w.global::<hatarakitai::desk::ui::DeskAdapter>();
+    let a = w.global::<hatarakitai::ui::DeskAdapter>();
     let s = w.global::<StaffAdapter>();
     let tick = || i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_millis(50));
     let has = |label: &str| {

@@ -11,11 +11,11 @@ use hatarakitai::content::Content;
 use hatarakitai::desk::controller::DeskController;
 use hatarakitai::desk::run::decoder;
 use hatarakitai::desk::store::DeskStore;
-use hatarakitai::desk::ui::{DeskAdapter, DeskWindow};
-use hatarakitai::kiosk::ui::NetAdapter;
 use hatarakitai::lang::Lang;
 use hatarakitai::matcher;
 use hatarakitai::payload::{self, CentreKey, VisitRecord};
+use hatarakitai::ui::NetAdapter;
+use hatarakitai::ui::{DeskAdapter, DeskWindow};
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use slint::{ComponentHandle, Model};
 

@@ -356,8 +356,8 @@ fn eight_desks_scanning_the_same_slips_at_once_make_one_record_each(open: &Open)
 /// kiosks and days are kept apart.
 fn published_kiosk_figures_read_back_whole_days_replaced(open: &Open) {
     use chrono::NaiveDate;
+    use hatarakitai::stats::Bucket;
     use hatarakitai::stats::Figures;
-    use hatarakitai::store::kiosk::Bucket;
     let s = open();
     let d1 = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
     let d2 = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();

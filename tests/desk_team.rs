@@ -981,8 +981,8 @@ fn desk_migrate_copies_a_one_pc_desk_into_postgres_verified() {
     );
     assert_eq!(o.status.code(), Some(2));
     {
+        use hatarakitai::stats::Bucket;
         use hatarakitai::stats::Figures;
-        use hatarakitai::store::kiosk::Bucket;
         let s = hatarakitai::desk::store::DeskStore::open(&dir.path().join("desk.sqlite")).unwrap();
         let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         let f = Figures {

@@ -279,7 +279,7 @@ fn clock_going_back_an_hour_between_visits_still_records_them() {
     let tz = loaded.config.timezone();
     let to = start.with_timezone(&tz).date_naive();
     let from = to - chrono::Duration::days(1);
-    let report = hatarakitai::stats::report(store, &content, from, to).unwrap();
+    let report = store.report(&content, from, to).unwrap();
     let day = report.day(to).expect("figures for the last day");
     let rendered = report.render(
         hatarakitai::stats::Format::Table,

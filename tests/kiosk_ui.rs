@@ -11,7 +11,7 @@ use hatarakitai::kiosk::adapter::{AdapterOptions, Kiosk, PrintRunner};
 use hatarakitai::kiosk::backend::MemoryBackend;
 use hatarakitai::kiosk::controller::{Controller, Screen};
 use hatarakitai::kiosk::run::prepare;
-use hatarakitai::kiosk::ui::{AppWindow, KioskAdapter};
+use hatarakitai::ui::{AppWindow, KioskAdapter};
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use slint::platform::PointerEventButton;
 use slint::{ComponentHandle, Model};

@@ -3,8 +3,8 @@
 
 use hatarakitai::config::Loaded;
 use hatarakitai::kiosk::run::prepare;
-use hatarakitai::kiosk::screenshots::{SAMPLE_PAYLOAD, Shooter, Shot};
 use hatarakitai::lang::Lang;
+use hatarakitai::screenshots::kiosk::{SAMPLE_PAYLOAD, Shooter, Shot};
 
 fn decode_qr(rgb: &[u8], w: u32, h: u32) -> Vec<String> {
     let grey: Vec<u8> = rgb

@@ -29,7 +29,7 @@ fn stats_equal_what_simulate_did_per_day_and_route() {
     let check = |store: &KioskStore| {
         let from = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
         let to = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-        let report = hatarakitai::stats::report(store, &content, from, to).unwrap();
+        let report = store.report(&content, from, to).unwrap();
         assert_eq!(sum.days.len(), 4);
         for (date, want) in &sum.days {
             let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();

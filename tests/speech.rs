@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use hatarakitai::config::AccessConfig;
 use hatarakitai::content::Content;
+use hatarakitai::kiosk::controller::speech_script::Utterance;
 use hatarakitai::kiosk::rtext::RText;
 use hatarakitai::kiosk::speak::{ScreenSpec, script_for};
-use hatarakitai::kiosk::speech_script::Utterance;
 use hatarakitai::kiosk::ui_texts::UiTexts;
 use hatarakitai::lang::Lang;
 use hatarakitai::speech::engine::{Engines, to_katakana};

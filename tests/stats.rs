@@ -14,7 +14,7 @@ use hatarakitai::content::Content;
 use hatarakitai::kiosk::backend::{EndReason, PrintResult};
 use hatarakitai::kiosk::simulate::Rng;
 use hatarakitai::lang::Lang;
-use hatarakitai::stats::{self, By, Figures, Format, StatsReport};
+use hatarakitai::stats::{By, Figures, Format, StatsReport};
 use hatarakitai::store::kiosk::KioskStore;
 use store_support::{date, jst, read_csv};
 
@@ -208,7 +208,7 @@ fn statistics_equal_what_was_recorded_per_hour_day_and_route() -> R {
         .collect();
     assert_eq!(got, model, "per local hour");
 
-    let report = stats::report(&s, &c, from, to)?;
+    let report = s.report(&c, from, to)?;
     let days = per_day(&model);
     for (d, f) in &report.days {
         assert_eq!(f, days.get(d).unwrap_or(&Figures::default()), "day {d}");
@@ -231,10 +231,10 @@ fn folding_changes_no_figure_and_is_idempotent() -> R {
     let mut s = new_store(&dir)?;
     let (_, last) = record_random(&mut s, &c, 42, jst(2026, 9, 1, 8, 0), 500)?;
     let (from, to) = (date(2026, 8, 1), date(2027, 1, 31));
-    let before = stats::report(&s, &c, from, to)?;
+    let before = s.report(&c, from, to)?;
     let outputs = all_outputs(&before);
     // A single day's report, to check folded and raw days are also read one at a time.
-    let one_day = stats::report(&s, &c, date(2026, 9, 10), date(2026, 9, 10))?;
+    let one_day = s.report(&c, date(2026, 9, 10), date(2026, 9, 10))?;
 
     let now = last + Duration::days(5);
     let first = s.fold_expired(now, 30)?;
@@ -243,34 +243,31 @@ fn folding_changes_no_figure_and_is_idempotent() -> R {
         s.visit(1, 1)?.is_none(),
         "the oldest visit (and its answers) is gone"
     );
-    let after = stats::report(&s, &c, from, to)?;
+    let after = s.report(&c, from, to)?;
     assert_eq!(after, before);
     assert_eq!(
         all_outputs(&after),
         outputs,
         "every rendering is byte-identical"
     );
-    assert_eq!(
-        stats::report(&s, &c, date(2026, 9, 10), date(2026, 9, 10))?,
-        one_day
-    );
+    assert_eq!(s.report(&c, date(2026, 9, 10), date(2026, 9, 10))?, one_day);
 
     assert_eq!(s.fold_expired(now, 30)?.days, 0, "idempotent");
     // Fold everything but today.
     let rest = s.fold_expired(now + Duration::days(40), 1)?;
     assert!(rest.days > 0);
-    let folded_all = stats::report(&s, &c, from, to)?;
+    let folded_all = s.report(&c, from, to)?;
     assert_eq!(folded_all, before);
     assert_eq!(all_outputs(&folded_all), outputs);
 
     // Survives a reopen, and rows recorded later for an already folded day are added.
     drop(s);
     let mut s = new_store(&dir)?;
-    assert_eq!(stats::report(&s, &c, from, to)?, before);
+    assert_eq!(s.report(&c, from, to)?, before);
     let v = s.begin_visit(1, jst(2026, 9, 10, 10, 0), Lang::En, false)?;
     s.end_visit(v, jst(2026, 9, 10, 10, 0), EndReason::Completed)?;
     s.fold_expired(now + Duration::days(40), 1)?;
-    let d = stats::report(&s, &c, date(2026, 9, 10), date(2026, 9, 10))?;
+    let d = s.report(&c, date(2026, 9, 10), date(2026, 9, 10))?;
     assert_eq!(d.total.started, one_day.total.started + 1);
     assert_eq!(d.total.completed, one_day.total.completed + 1);
     Ok(())
@@ -284,7 +281,7 @@ fn an_interrupted_fold_leaves_every_day_whole() -> R {
     let mut s = new_store(&dir)?;
     let (_, last) = record_random(&mut s, &c, 7, jst(2026, 9, 1, 8, 0), 400)?;
     let (from, to) = (date(2026, 8, 1), date(2027, 1, 31));
-    let before = stats::report(&s, &c, from, to)?;
+    let before = s.report(&c, from, to)?;
 
     // Another connection makes deleting the visits of 2026-09-20 fail half-way through the
     // fold of that day, after its aggregate rows were written.
@@ -301,7 +298,7 @@ fn an_interrupted_fold_leaves_every_day_whole() -> R {
     assert!(e.to_string().contains("folding"), "{e}");
 
     assert_eq!(
-        stats::report(&s, &c, from, to)?,
+        s.report(&c, from, to)?,
         before,
         "nothing counted twice or lost"
     );
@@ -331,7 +328,7 @@ fn an_interrupted_fold_leaves_every_day_whole() -> R {
     let done = s.fold_expired(now, 30)?;
     assert!(done.days > 0);
     assert!(raw_days(&s)?.first().is_some_and(|d| *d > failing_day));
-    assert_eq!(stats::report(&s, &c, from, to)?, before);
+    assert_eq!(s.report(&c, from, to)?, before);
     Ok(())
 }
 
@@ -375,7 +372,7 @@ fn csv_is_excel_ready_utf8_bom_crlf_japanese_headers() -> R {
     let c = content();
     let dir = tempfile::tempdir()?;
     let s = known_store(&dir)?;
-    let report = stats::report(&s, &c, date(2026, 11, 24), date(2026, 11, 26))?;
+    let report = s.report(&c, date(2026, 11, 24), date(2026, 11, 26))?;
     let bytes = report.render(Format::Csv, By::Day);
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 BOM");
     let text = std::str::from_utf8(&bytes[3..])?;
@@ -457,7 +454,7 @@ fn json_and_table_have_the_documented_shape() -> R {
     let c = content();
     let dir = tempfile::tempdir()?;
     let s = known_store(&dir)?;
-    let report = stats::report(&s, &c, date(2026, 11, 25), date(2026, 11, 26))?;
+    let report = s.report(&c, date(2026, 11, 25), date(2026, 11, 26))?;
     let j: serde_json::Value = serde_json::from_slice(&report.render(Format::Json, By::Day))?;
     assert_eq!(j["days"][0]["date"], "2026-11-25");
     assert_eq!(j["days"][0]["started"], 5);
@@ -590,7 +587,7 @@ fn a_route_removed_from_the_catalogue_still_gets_a_column() -> R {
     let t = jst(2026, 11, 25, 10, 0);
     let v = s.begin_visit(1, t, Lang::Ja, false)?;
     s.record_results(v, t, &["old_route", "ikou"])?;
-    let r = stats::report(&s, &c, date(2026, 11, 25), date(2026, 11, 25))?;
+    let r = s.report(&c, date(2026, 11, 25), date(2026, 11, 25))?;
     assert_eq!(r.routes.last().map(|r| r.id.as_str()), Some("old_route"));
     let rows = read_csv(std::str::from_utf8(&r.render(Format::Csv, By::Day)[3..])?)?;
     let i = rows[0]

@@ -587,7 +587,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         ),
         Some(Command::Screenshots { out, only }) => {
             let prepared = prepare_kiosk(cli.config.as_deref())?;
-            let files = crate::kiosk::screenshots::render_all(prepared, &out, only.as_deref())
+            let files = crate::screenshots::render_all(prepared, &out, only.as_deref())
                 .map_err(Failure::other)?;
             eprintln!(
                 "hatarakitai: wrote {} screenshots to {}",
@@ -836,8 +836,8 @@ fn speak(
     slow: bool,
     out: &std::path::Path,
 ) -> Result<(), Failure> {
+    use crate::kiosk::controller::speech_script::{Script, Utterance};
     use crate::kiosk::speak::{ScreenSpec, script_for};
-    use crate::kiosk::speech_script::{Script, Utterance};
     let lang: crate::lang::Lang = lang.parse().map_err(Failure::input)?;
     let (loaded, dir) = setup(config, data_dir)?;
     let prepared = prepare_kiosk(config.as_deref())?;

@@ -166,7 +166,8 @@ pub fn stats(
         ErrorKind::NotFound => Failure::input(e.to_string()),
         _ => Failure::other(e.to_string()),
     })?;
-    let report = crate::stats::report(&store, &content, from, to)
+    let report = store
+        .report(&content, from, to)
         .map_err(|e| Failure::other(e.to_string()))?;
     write_out(&report.render(format, by))
 }

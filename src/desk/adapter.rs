@@ -11,11 +11,11 @@ use super::controller::{DeskController, Notice};
 use super::intake::Stage;
 use super::session::{Draft, Session, State, Switch};
 use super::store::Search;
-use super::ui::{
+use super::view::local_time;
+use crate::ui::{
     Bar, DeskAdapter, DeskAnswer, DeskAudit, DeskBar, DeskDayRow, DeskListItem, DeskRoute,
     DeskWindow,
 };
-use super::view::local_time;
 
 /// Unix seconds now; injected so tests control time.
 pub type Clock = Rc<dyn Fn() -> i64>;

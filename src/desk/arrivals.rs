@@ -36,7 +36,7 @@ pub fn arrivals(
     to: NaiveDate,
 ) -> Result<Vec<DayArrival>, String> {
     let store = KioskStore::open_existing(kiosk_db, tz).map_err(|e| e.to_string())?;
-    let report = crate::stats::report(&store, content, from, to).map_err(|e| e.to_string())?;
+    let report = store.report(content, from, to).map_err(|e| e.to_string())?;
     drop(store);
     let conn = Connection::open_with_flags(kiosk_db, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|e| format!("{}: {e}", kiosk_db.display()))?;

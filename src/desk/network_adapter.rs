@@ -12,15 +12,15 @@ use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 use super::adapter::Clock;
 use super::controller::DeskController;
 use super::network::{self as actions, FollowupForm, LinkForm, MeetingForm, Outcome};
-use crate::kiosk::ui::{
-    AgencyItem, AgencyPerson, DeskWindow, DueItem, NetAdapter, NetContact, NetFollowup, NetLink,
-    NetMeeting, PyramidLevel,
-};
 use crate::network::agency::{self, Agency, Person};
 use crate::network::case::{Direction, ROLES};
 use crate::network::followup::{Kind, PHASES};
 use crate::network::meeting::LEVELS;
 use crate::network::meeting_pdf::ja_date;
+use crate::ui::{
+    AgencyItem, AgencyPerson, DeskWindow, DueItem, NetAdapter, NetContact, NetFollowup, NetLink,
+    NetMeeting, PyramidLevel,
+};
 
 fn model<T: Clone + 'static>(v: Vec<T>) -> ModelRc<T> {
     ModelRc::new(VecModel::from(v))

@@ -135,7 +135,7 @@ pub fn run_desk(loaded: &Loaded, data_dir: &Path) -> Result<(), Failure> {
             "no display available for the desk window (neither DISPLAY nor WAYLAND_DISPLAY is set): run it in an X11 or Wayland desktop session, or set SLINT_BACKEND; `hatarakitai intake open PAYLOAD` works without a display",
         ));
     }
-    let window = match std::panic::catch_unwind(super::ui::DeskWindow::new) {
+    let window = match std::panic::catch_unwind(crate::ui::DeskWindow::new) {
         Ok(Ok(w)) => w,
         Ok(Err(e)) => {
             return Err(Failure::other(format!(

@@ -10,7 +10,7 @@ use slint::{ComponentHandle, ModelRc, VecModel};
 use super::accounts::{Account, Role, lock_minutes};
 use super::controller::DeskController;
 use super::staff_admin::{self, Refused};
-use super::ui::{DeskWindow, StaffAdapter, StaffRow};
+use crate::ui::{DeskWindow, StaffAdapter, StaffRow};
 
 /// One account as the list shows it (plain Rust, so it is tested without Slint).
 pub fn row_text(a: &Account, now: i64) -> (String, String) {

@@ -12,7 +12,7 @@ use slint::ComponentHandle;
 use slint::platform::WindowEvent;
 
 use super::scan::{BURST_GAP_MS, Wedge, WedgeKey};
-use super::ui::{DeskAdapter, DeskWindow};
+use crate::ui::{DeskAdapter, DeskWindow};
 
 struct State {
     wedge: RefCell<Wedge>,

@@ -17,10 +17,10 @@ use crate::kiosk::controller::{
     SlipStatus, View,
 };
 use crate::kiosk::keys::{self, KeyMap};
-use crate::kiosk::ui;
 use crate::kiosk::{measure, rtext};
 use crate::lang::Lang;
 use crate::speech::{Request, Speaker};
+use crate::ui;
 
 /// The kiosk clock in milliseconds (monotonic). Tests pass Slint's mock time.
 pub type Clock = Rc<dyn Fn() -> u64>;

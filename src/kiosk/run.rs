@@ -14,8 +14,8 @@ use crate::kiosk::adapter::{AdapterOptions, Kiosk, PrintRunner, system_clock};
 use crate::kiosk::backend::KioskBackend;
 use crate::kiosk::controller::{Controller, KioskSettings};
 use crate::kiosk::pin;
-use crate::kiosk::ui::{AppWindow, KioskAdapter};
 use crate::kiosk::ui_texts::UiTexts;
+use crate::ui::{AppWindow, KioskAdapter};
 
 pub struct RunOptions {
     pub fullscreen: bool,

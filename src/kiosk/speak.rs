@@ -7,8 +7,8 @@ use std::rc::Rc;
 use crate::answers::Answers;
 use crate::content::Content;
 use crate::kiosk::backend::{MemoryBackend, PrintResult};
+use crate::kiosk::controller::speech_script::{self, Script};
 use crate::kiosk::controller::{Controller, KioskSettings};
-use crate::kiosk::speech_script::{self, Script};
 use crate::kiosk::ui_texts::UiTexts;
 use crate::lang::Lang;
 

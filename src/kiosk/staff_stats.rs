@@ -12,10 +12,10 @@ use slint::{ComponentHandle, ModelRc, VecModel};
 
 use crate::config::PrinterConfig;
 use crate::content::Content;
-use crate::kiosk::ui::{AppWindow, Bar, Figure, StatsAdapter};
 use crate::lang::Lang;
 use crate::stats::StatsReport;
 use crate::store::kiosk::KioskStore;
+use crate::ui::{AppWindow, Bar, Figure, StatsAdapter};
 
 /// Where the figures come from.
 pub struct Source {
@@ -134,7 +134,9 @@ fn load(st: &State, from: NaiveDate, to: NaiveDate) -> Result<StatsReport, Strin
             Some(KioskStore::open_existing(&st.src.db, st.src.tz).map_err(|e| e.to_string())?);
     }
     let store = cached.as_ref().ok_or("the visit records are not open")?;
-    let report = crate::stats::report(store, &st.src.content, from, to).map_err(|e| e.to_string());
+    let report = store
+        .report(&st.src.content, from, to)
+        .map_err(|e| e.to_string());
     if report.is_err() {
         // Open afresh next time (e.g. the file was replaced).
         *cached = None;

@@ -4,9 +4,19 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
+
 /// Where a visit stopped: `None` = before the first question (consent), `Some(i)` = question
 /// index `i` (0-based, as in `EndReason`).
 pub type At = Option<u8>;
+
+/// The figures of one local hour of one local day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bucket {
+    pub date: NaiveDate,
+    pub hour: u8,
+    pub figures: Figures,
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Figures {

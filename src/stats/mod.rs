@@ -11,9 +11,7 @@ use chrono::NaiveDate;
 
 use crate::content::Content;
 use crate::lang::Lang;
-use crate::store::StoreError;
-use crate::store::kiosk::{Bucket, KioskStore};
-pub use figures::Figures;
+pub use figures::{Bucket, Figures};
 
 /// Output format of `hatarakitai stats`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -54,17 +52,6 @@ pub struct StatsReport {
     pub routes: Vec<RouteColumn>,
     /// How many questions to show "abandoned at" columns for.
     pub questions: usize,
-}
-
-/// Reads and sums the figures of local days `from..=to`.
-pub fn report(
-    store: &KioskStore,
-    content: &Content,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<StatsReport, StoreError> {
-    let buckets = store.buckets(from, to)?;
-    Ok(StatsReport::new(from, to, &buckets, content))
 }
 
 impl StatsReport {

@@ -31,7 +31,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use super::{ErrorKind, StoreError, open_db};
 use crate::answers::Answers;
 use crate::lang::Lang;
-use crate::stats::figures::Figures;
+use crate::stats::figures::{Bucket, Figures};
 use crate::visit::{EndReason, PrintResult};
 
 const SCHEMA_V1: &str = "
@@ -172,14 +172,6 @@ pub struct VisitRecord {
     pub slip: SlipState,
     pub print_failures: u32,
     pub end: Option<VisitEnd>,
-}
-
-/// The figures of one local hour of one local day.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Bucket {
-    pub date: NaiveDate,
-    pub hour: u8,
-    pub figures: Figures,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -729,6 +721,17 @@ impl KioskStore {
                 .collect::<rusqlite::Result<_>>()?;
             Ok(Some(record))
         })
+    }
+
+    /// The statistics of local days `from..=to`: this store's buckets, summed.
+    pub fn report(
+        &self,
+        content: &crate::content::Content,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<crate::stats::StatsReport, StoreError> {
+        let buckets = self.buckets(from, to)?;
+        Ok(crate::stats::StatsReport::new(from, to, &buckets, content))
     }
 
     /// Figures per local hour for local days `from..=to`, raw and folded alike, in date and

@@ -13,8 +13,9 @@
 use chrono::NaiveDate;
 use postgres::GenericClient;
 
-use super::kiosk::{Bucket, KioskStore, day_from_key, day_key};
+use super::kiosk::{KioskStore, day_from_key, day_key};
 use crate::stats::Figures;
+use crate::stats::figures::Bucket;
 
 /// The desk schema version that created `kiosk_stats` (desk::store migrations).
 pub const SCHEMA_WITH_STATS: i32 = 4;

@@ -23,7 +23,7 @@ use crate::network::case::{ConsentChange, ConsentEvent, Contact, Link};
 use crate::network::due::DueRow;
 use crate::network::followup::FollowUp;
 use crate::network::meeting::{Assessment, Meeting};
-use crate::store::kiosk::Bucket;
+use crate::stats::figures::Bucket;
 pub use network_sql::{CouncilRows, MonthSpan};
 
 pub mod migrate;

@@ -20,7 +20,7 @@ use crate::network::case::{Contact, Link};
 use crate::network::due::DueRow;
 use crate::network::followup::FollowUp;
 use crate::network::meeting::{Assessment, Meeting};
-use crate::store::kiosk::Bucket;
+use crate::stats::figures::Bucket;
 pub use crate::store::pg::PgTarget;
 use chrono::NaiveDate;
 

@@ -17,7 +17,8 @@ use crate::network::case::{Contact, Link};
 use crate::network::due::DueRow;
 use crate::network::followup::FollowUp;
 use crate::network::meeting::{Assessment, Meeting};
-use crate::store::kiosk::{Bucket, day_key};
+use crate::stats::figures::Bucket;
+use crate::store::kiosk::day_key;
 use chrono::NaiveDate;
 
 /// The desk schema this code speaks (`user_version` after the last step; PostgreSQL's

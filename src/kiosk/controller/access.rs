@@ -11,9 +11,9 @@
 //! activates it. Speech stops when the screen changes, the mode goes off or the kiosk resets.
 
 use super::{Controller, Effect, Screen, SetupStep};
+use crate::kiosk::controller::speech_script::{self, Script};
 use crate::kiosk::keys::KeyAction;
 use crate::kiosk::rtext::RText;
-use crate::kiosk::speech_script::{self, Script};
 use crate::lang::Lang;
 
 /// One focusable control.

@@ -13,9 +13,9 @@ use std::rc::Rc;
 use crate::answers::Answers;
 use crate::content::Content;
 use crate::kiosk::backend::{EndReason, KioskBackend, PrintJob, PrintResult, SlipTicket};
+use crate::kiosk::controller::speech_script::Script;
 use crate::kiosk::pin::PinGate;
 use crate::kiosk::pin_files::StaffFiles;
-use crate::kiosk::speech_script::Script;
 use crate::kiosk::ui_texts::UiTexts;
 use crate::lang::Lang;
 use crate::matcher::{self, Outcome};
@@ -688,6 +688,7 @@ impl Controller {
 }
 
 mod access;
+pub mod speech_script;
 mod staff;
 mod view;
 

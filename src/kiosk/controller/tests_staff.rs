@@ -360,13 +360,13 @@ fn the_setup_has_focus_targets_and_speech_of_its_own() {
     t.c.after_input();
     assert_eq!(t.c.focus_key().0, "pin.1");
     assert!(t.c.targets().contains(&Target::PinCancel));
-    let said = crate::kiosk::speech_script::screen(&t.c.view(), t.c.texts()).text();
+    let said = crate::kiosk::controller::speech_script::screen(&t.c.view(), t.c.texts()).text();
     assert!(
         said.contains("はじめの設定") && said.contains("暗証番号を 決めて"),
         "{said}"
     );
     t.enter(&PIN);
-    let said = crate::kiosk::speech_script::screen(&t.c.view(), t.c.texts()).text();
+    let said = crate::kiosk::controller::speech_script::screen(&t.c.view(), t.c.texts()).text();
     assert!(said.contains("もう一度"), "{said}");
     t.enter(&PIN);
     t.c.after_input();
@@ -379,7 +379,7 @@ fn the_setup_has_focus_targets_and_speech_of_its_own() {
             Target::SetupNameOk
         ]
     );
-    let said = crate::kiosk::speech_script::screen(&t.c.view(), t.c.texts()).text();
+    let said = crate::kiosk::controller::speech_script::screen(&t.c.view(), t.c.texts()).text();
     assert!(
         said.contains("保存しました") && said.contains("名前"),
         "{said}"
@@ -394,7 +394,7 @@ fn the_setup_has_focus_targets_and_speech_of_its_own() {
     assert!(t.later(|c, n| c.setup_name_skip(n)));
     t.c.after_input();
     assert_eq!(t.c.focus_key().0, "setup.print");
-    let said = crate::kiosk::speech_script::screen(&t.c.view(), t.c.texts()).text();
+    let said = crate::kiosk::controller::speech_script::screen(&t.c.view(), t.c.texts()).text();
     assert!(
         said.contains("受付端末 3") && said.contains("テスト印刷"),
         "{said}"
@@ -403,7 +403,7 @@ fn the_setup_has_focus_targets_and_speech_of_its_own() {
     let mut e = T::new(None, None);
     e.c.set_lang(e.now, crate::lang::Lang::En);
     assert!(e.later(|c, n| c.open_staff(n)));
-    let said = crate::kiosk::speech_script::screen(&e.c.view(), e.c.texts()).text();
+    let said = crate::kiosk::controller::speech_script::screen(&e.c.view(), e.c.texts()).text();
     assert!(
         said.contains("First-time setup") && said.contains("6 to 12 digits"),
         "{said}"

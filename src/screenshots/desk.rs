@@ -9,17 +9,17 @@ use std::rc::Rc;
 use slint::ComponentHandle;
 use slint::platform::software_renderer::MinimalSoftwareWindow;
 
-use super::adapter;
-use super::controller::DeskController;
-use super::intake::Stage;
-use super::store::DeskStore;
-use super::ui::{DeskAdapter, DeskWindow};
+use super::{render_window, write_png};
 use crate::answers::Answers;
 use crate::content::Content;
-use crate::kiosk::screenshots::{render_window, write_png};
+use crate::desk::adapter;
+use crate::desk::controller::DeskController;
+use crate::desk::intake::Stage;
+use crate::desk::store::DeskStore;
 use crate::lang::Lang;
 use crate::matcher;
 use crate::payload::{self, CentreKey, VisitRecord};
+use crate::ui::{DeskAdapter, DeskWindow};
 
 const RESOLUTIONS: [(u32, u32); 2] = [(1920, 1080), (1366, 768)];
 /// 2026-11-25 14:05 JST.
@@ -54,13 +54,13 @@ fn network_shots(
     written: &mut Vec<PathBuf>,
     shot: &Shot<'_>,
 ) -> Result<(), String> {
-    use crate::kiosk::ui::NetAdapter;
+    use crate::ui::NetAdapter;
     use slint::Model;
     let n = w.global::<NetAdapter>();
     let a = w.global::<DeskAdapter>();
     ctrl.borrow_mut().pdf_dir = tmp.join("pdf");
     ctrl.borrow_mut().centre = "高槻市障がい者就業・生活支援センター".into();
-    let agencies = super::network::directory(&ctrl.borrow(), NOW)?;
+    let agencies = crate::desk::network::directory(&ctrl.borrow(), NOW)?;
     let pos = |id: &str| {
         agencies
             .iter()
@@ -194,7 +194,7 @@ fn publish_samples(
     tz: chrono_tz::Tz,
 ) -> Result<(), String> {
     use crate::stats::Figures;
-    use crate::store::kiosk::Bucket;
+    use crate::stats::figures::Bucket;
     let today = chrono::DateTime::from_timestamp(NOW, 0).map_or(chrono::NaiveDate::MIN, |t| {
         t.with_timezone(&tz).date_naive()
     });
@@ -257,7 +257,7 @@ fn render_in(
         content.clone(),
         tz,
         "佐藤".into(),
-        super::run::decoder(vec![key.clone()], content.clone(), tz),
+        crate::desk::run::decoder(vec![key.clone()], content.clone(), tz),
     );
     let ctrl = Rc::new(RefCell::new(ctrl));
     // A few earlier intakes for the list and the chart.

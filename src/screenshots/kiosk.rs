@@ -19,9 +19,9 @@ use crate::kiosk::backend::{
 use crate::kiosk::controller::{Controller, KioskSettings};
 use crate::kiosk::keys::KeyAction;
 use crate::kiosk::run::Prepared;
-use crate::kiosk::ui::AppWindow;
 use crate::lang::Lang;
 use crate::matcher::Outcome;
+use crate::ui::AppWindow;
 
 pub const RESOLUTIONS: [(u32, u32); 3] = [(1920, 1080), (1080, 1920), (1280, 800)];
 
@@ -434,30 +434,13 @@ impl Shooter {
     }
 }
 
-pub fn write_png(path: &Path, w: u32, h: u32, rgb: &[u8]) -> Result<(), String> {
-    let file =
-        std::fs::File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), w, h);
-    enc.set_color(png::ColorType::Rgb);
-    enc.set_depth(png::BitDepth::Eight);
-    let mut writer = enc
-        .write_header()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    writer
-        .write_image_data(rgb)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    writer
-        .finish()
-        .map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// Renders everything into `out`; returns the files written.
+/// Renders every kiosk screen into `out`; returns the files written and the software window,
+/// which the desk's screens reuse (Slint allows one platform per process).
 pub fn render_all(
     prepared: Prepared,
     out: &Path,
     only: Option<&str>,
-) -> Result<Vec<PathBuf>, String> {
-    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+) -> Result<(Vec<PathBuf>, Rc<MinimalSoftwareWindow>), String> {
     let questions = prepared.content.questionnaire.len();
     let content = prepared.content.clone();
     let mut shooter = Shooter::new(prepared)?;
@@ -511,30 +494,13 @@ pub fn render_all(
                         shooter.render(w, h)
                     };
                     let path = out.join(name);
-                    write_png(&path, w, h, &rgb)?;
+                    super::write_png(&path, w, h, &rgb)?;
                     written.push(path);
                 }
             }
         }
     }
     let window = shooter.into_window();
-    written.extend(crate::desk::screenshots::render_all(&window, out, only)?);
     let _ = std::fs::remove_dir_all(&tmp);
-    Ok(written)
-}
-
-/// Renders whatever the software window shows at `w`×`h` into RGB bytes.
-pub fn render_window(window: &MinimalSoftwareWindow, w: u32, h: u32) -> Vec<u8> {
-    window.set_size(PhysicalSize::new(w, h));
-    slint::platform::update_timers_and_animations();
-    window.request_redraw();
-    let mut buf = vec![Rgb8Pixel::default(); (w * h) as usize];
-    window.draw_if_needed(|r| {
-        r.render(&mut buf, w as usize);
-    });
-    let mut rgb = Vec::with_capacity(buf.len() * 3);
-    for p in &buf {
-        rgb.extend_from_slice(&[p.r, p.g, p.b]);
-    }
-    rgb
+    Ok((written, window))
 }
