@@ -1,26 +1,188 @@
 //! The support network on the command line (NETWORK.md §5): `agency import / list`, `case
-//! link`, `case contact`, `meeting add / pdf`, `pyramid add`, `followup add / done`, `due`,
-//! `council-stats`. Every command signs in with `--staff LOGIN` (password on standard input);
+//! link / end / consent / contact`, `due`, `council-stats` (meetings, the pyramid and
+//! follow-ups are `cli::meeting`). Every command signs in with `--staff LOGIN` (password on standard input);
 //! changing the directory needs an administrator. Ids are printed as JSON; bad input
 //! is exit 2 naming the field, with nothing written.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
 
 use super::staff::{json, log, sign_in};
-use super::{
-    AgencyAction, CaseAction, Failure, FollowupAction, MeetingAction, MeetingAdd, PyramidAction,
-};
+use super::{Ctx, Failure};
 use crate::config::Loaded;
 use crate::desk::accounts::Role;
-use crate::desk::network::PdfProblem;
 use crate::desk::run::open_store;
 use crate::desk::store::{AgencyChange, DeskError, DeskStore};
 use crate::network::agency;
 use crate::network::case::{self, Contact, Direction, Link};
-use crate::network::followup::{self, FollowUp, Kind};
-use crate::network::meeting::{self, Assessment, Meeting};
 
-fn err(e: DeskError) -> Failure {
+use crate::network::meeting;
+
+#[derive(Subcommand, Debug)]
+pub enum NetworkCommand {
+    /// The agency directory (NETWORK.md §1): import a TOML file, list it.
+    #[command(display_order = 13)]
+    Agency {
+        #[command(subcommand)]
+        action: AgencyAction,
+    },
+    /// A record's support network (NETWORK.md §2): link an agency (with the person's
+    /// consent), log a contact.
+    #[command(display_order = 14)]
+    Case {
+        #[command(subcommand)]
+        action: CaseAction,
+    },
+    /// What is due today and within --within days (overdue included): reviews of 個別支援会議
+    /// and open follow-ups, for the team or --mine.
+    #[command(display_order = 18)]
+    Due {
+        #[arg(long, default_value_t = 7)]
+        within: u32,
+        #[arg(long)]
+        mine: bool,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ListFormat,
+        #[arg(long)]
+        staff: String,
+    },
+    /// Anonymous monthly counts for the 自立支援協議会 (cells under 3 shown as <3; cells hidden
+    /// so that none can be worked back from a total shown as x).
+    #[command(display_order = 19)]
+    CouncilStats {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: CouncilFormat,
+        #[arg(long)]
+        staff: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AgencyAction {
+    /// Add or update agencies by id from a TOML file (administrators).
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        staff: String,
+    },
+    /// Every agency as JSON (the bundled sample on first use).
+    List {
+        #[arg(long)]
+        staff: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ListFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CouncilFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CaseAction {
+    /// Link an agency to a record, with the person's consent to share information.
+    Link {
+        record: i64,
+        #[arg(long)]
+        agency: String,
+        /// 就労 / 生活 / 医療 / 企業 / 家族 / その他, or free text.
+        #[arg(long)]
+        role: String,
+        /// The day the person consented (YYYY-MM-DD; not in the future).
+        #[arg(long)]
+        consent: Option<String>,
+        /// What may be shared.
+        #[arg(long, default_value = "")]
+        scope: String,
+        /// The person there working with them (or a family member), if named.
+        #[arg(long, default_value = "")]
+        person: String,
+        #[arg(long)]
+        staff: String,
+    },
+    /// End a link: the agency no longer works with this person (from --date, default today).
+    End {
+        record: i64,
+        #[arg(long)]
+        link: i64,
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        staff: String,
+    },
+    /// Consent on a link given later (--given, with --scope) or withdrawn (--withdrawn); each
+    /// is in the record's audit trail and the link's consent history.
+    Consent {
+        record: i64,
+        #[arg(long)]
+        agency: String,
+        /// Which link, when the record has several open links to that agency.
+        #[arg(long)]
+        link: Option<i64>,
+        #[arg(long, conflicts_with = "withdrawn")]
+        given: Option<String>,
+        #[arg(long, default_value = "")]
+        scope: String,
+        #[arg(long)]
+        withdrawn: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long)]
+        staff: String,
+    },
+    /// Log an exchange with an agency; `sent` needs the person's consent.
+    Contact {
+        record: i64,
+        #[arg(long)]
+        agency: String,
+        /// 電話 | FAX | メール | 訪問
+        #[arg(long)]
+        method: String,
+        /// sent | received
+        #[arg(long)]
+        direction: String,
+        #[arg(long)]
+        summary: String,
+        #[arg(long)]
+        staff: String,
+    },
+}
+
+impl NetworkCommand {
+    pub fn run(self, ctx: &Ctx) -> Result<(), Failure> {
+        let (loaded, dir) = ctx.setup()?;
+        match self {
+            NetworkCommand::Agency { action } => agency_cmd(&loaded, &dir, action),
+            NetworkCommand::Case { action } => case_cmd(&loaded, &dir, action),
+            NetworkCommand::Due {
+                within,
+                mine,
+                format: _,
+                staff,
+            } => due_cmd(&loaded, &dir, within, mine, &staff),
+            NetworkCommand::CouncilStats {
+                from,
+                to,
+                format,
+                staff,
+            } => council_cmd(&loaded, &dir, &from, &to, format, &staff),
+        }
+    }
+}
+
+pub(super) fn err(e: DeskError) -> Failure {
     Failure::other(e.to_string())
 }
 
@@ -96,7 +258,7 @@ pub fn agency_cmd(loaded: &Loaded, dir: &Path, action: AgencyAction) -> Result<(
     }
 }
 
-fn record_exists(store: &DeskStore, id: i64) -> Result<(), Failure> {
+pub(super) fn record_exists(store: &DeskStore, id: i64) -> Result<(), Failure> {
     match store.get(id).map_err(err)? {
         Some(_) => Ok(()),
         None => Err(Failure::input(format!(
@@ -293,137 +455,10 @@ pub fn case_cmd(loaded: &Loaded, dir: &Path, action: CaseAction) -> Result<(), F
     }
 }
 
-fn today(loaded: &Loaded) -> chrono::NaiveDate {
+pub(super) fn today(loaded: &Loaded) -> chrono::NaiveDate {
     chrono::Utc::now()
         .with_timezone(&loaded.config.timezone())
         .date_naive()
-}
-
-pub fn meeting_cmd(loaded: &Loaded, dir: &Path, action: MeetingAction) -> Result<(), Failure> {
-    match action {
-        MeetingAction::Pdf {
-            meeting,
-            out,
-            staff,
-        } => meeting_pdf(loaded, dir, meeting, &out, &staff),
-        MeetingAction::Add(add) => meeting_add(loaded, dir, add),
-    }
-}
-
-fn meeting_add(loaded: &Loaded, dir: &Path, add: MeetingAdd) -> Result<(), Failure> {
-    let MeetingAdd {
-        record,
-        date,
-        participants,
-        agenda,
-        decision,
-        goal,
-        goal_date,
-        review,
-        staff,
-    } = add;
-    let (d, g, r) = meeting::check_meeting(&date, &goal_date, &review, &decision, &goal)
-        .map_err(Failure::input)?;
-    let store = open_store(loaded, dir)?;
-    let who = sign_in(&store, &staff)?;
-    record_exists(&store, record)?;
-    let m = Meeting {
-        id: 0,
-        record,
-        date: d.to_string(),
-        participants: participants.trim().to_string(),
-        agenda: agenda.trim().to_string(),
-        decision: decision.trim().to_string(),
-        goal: goal.trim().to_string(),
-        goal_date: g.to_string(),
-        review: r.to_string(),
-        by: who.login.clone(),
-    };
-    let id = store
-        .add_meeting(&m, chrono::Utc::now().timestamp())
-        .map_err(err)?;
-    log(&store, &who.login, "meeting", Some(record))?;
-    json(&serde_json::json!({ "id": id, "record": record, "review": m.review }))
-}
-
-/// `meeting pdf MEETING_ID --out FILE.pdf`: the meeting's record for its participants.
-fn meeting_pdf(
-    loaded: &Loaded,
-    dir: &Path,
-    id: i64,
-    out: &Path,
-    staff: &str,
-) -> Result<(), Failure> {
-    let store = open_store(loaded, dir)?;
-    let who = sign_in(&store, staff)?;
-    let tz = loaded.config.timezone();
-    let now = chrono::Utc::now().timestamp();
-    let (m, bytes) =
-        crate::desk::network::meeting_pdf_bytes(&store, id, &loaded.config.centre.name, tz, now)
-            .map_err(|e| match e {
-                PdfProblem::NoMeeting => Failure::input(format!(
-                    "no meeting {id}: the ids are printed by `meeting add`"
-                )),
-                PdfProblem::NoRecord => Failure::input(format!(
-                    "meeting {id} belongs to a record that no longer exists"
-                )),
-                PdfProblem::Failed(e) => Failure::other(e),
-            })?;
-    write_new_file(out, &bytes)?;
-    log(&store, &who.login, "meeting_pdf", Some(m.record))?;
-    json(
-        &serde_json::json!({ "meeting": id, "record": m.record, "out": out.display().to_string(), "bytes": bytes.len() }),
-    )
-}
-
-/// Writes the PDF whole (`desk::network::write_whole`); a path that cannot be written is bad
-/// input (exit 2), naming the path only.
-fn write_new_file(out: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    crate::desk::network::write_whole(out, bytes).map_err(|e| {
-        Failure::input(format!(
-            "--out {}: cannot write it ({e}); choose a folder that exists and that you can write to. Nothing was written",
-            out.display()
-        ))
-    })
-}
-
-pub fn pyramid_cmd(loaded: &Loaded, dir: &Path, action: PyramidAction) -> Result<(), Failure> {
-    let PyramidAction::Add {
-        record,
-        ratings,
-        notes,
-        date,
-        staff,
-    } = action;
-    let (ratings, notes) = meeting::parse_ratings(&ratings, &notes).map_err(Failure::input)?;
-    let day = match date {
-        Some(d) => {
-            let d = meeting::parse_date("--date", &d).map_err(Failure::input)?;
-            if d > today(loaded) {
-                return Err(Failure::input(format!(
-                    "--date {d} is in the future: an assessment is recorded on or after its day"
-                )));
-            }
-            d
-        }
-        None => today(loaded),
-    };
-    let store = open_store(loaded, dir)?;
-    let who = sign_in(&store, &staff)?;
-    record_exists(&store, record)?;
-    let a = Assessment {
-        id: 0,
-        record,
-        date: day.to_string(),
-        ratings,
-        notes,
-        by: who.login.clone(),
-    };
-    let id = store
-        .add_assessment(&a, chrono::Utc::now().timestamp())
-        .map_err(err)?;
-    log(&store, &who.login, "assessment", Some(record))?;
-    json(&serde_json::json!({ "id": id, "record": record }))
 }
 
 pub fn due_cmd(
@@ -449,7 +484,7 @@ pub fn council_cmd(
     dir: &Path,
     from: &str,
     to: &str,
-    format: super::CouncilFormat,
+    format: CouncilFormat,
     staff: &str,
 ) -> Result<(), Failure> {
     let (from, to) =
@@ -478,85 +513,13 @@ pub fn council_cmd(
     let r = crate::network::council::report(&counts, months, &stages, &routes, agency::KINDS);
     log(&store, &who.login, "council_stats", None)?;
     match format {
-        super::CouncilFormat::Csv => {
+        CouncilFormat::Csv => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
             out.write_all(r.csv().as_bytes())
                 .and_then(|()| out.flush())
                 .map_err(|e| Failure::other(format!("writing the report failed ({e})")))
         }
-        super::CouncilFormat::Json => json(&r.json()),
-    }
-}
-
-pub fn followup_cmd(loaded: &Loaded, dir: &Path, action: FollowupAction) -> Result<(), Failure> {
-    let today = today(loaded);
-    match action {
-        FollowupAction::Add {
-            record,
-            kind,
-            phase,
-            date,
-            until,
-            note,
-            plan,
-            staff,
-        } => {
-            let k = Kind::parse(&kind).ok_or_else(|| {
-                Failure::input(format!(
-                    "--kind `{kind}` is not known: use 就職 (employment), 定着支援 (retention) or ジョブコーチ (jobcoach)"
-                ))
-            })?;
-            let (from, to) =
-                followup::check(k, &phase, &date, &until, today).map_err(Failure::input)?;
-            if plan && k != Kind::Employment {
-                return Err(Failure::input(
-                    "--plan-retention is for --kind 就職: it plans the 定着支援 contacts after work began",
-                ));
-            }
-            let store = open_store(loaded, dir)?;
-            let who = sign_in(&store, &staff)?;
-            record_exists(&store, record)?;
-            let now = chrono::Utc::now().timestamp();
-            let base = FollowUp {
-                id: 0,
-                record,
-                kind: k,
-                phase: phase.trim().to_string(),
-                from: from.to_string(),
-                to: to.map(|t| t.to_string()).unwrap_or_default(),
-                note: note.trim().to_string(),
-                done: String::new(),
-                by: who.login.clone(),
-            };
-            let (id, planned) = store.add_followup_planned(&base, plan, now).map_err(err)?;
-            log(&store, &who.login, "followup", Some(record))?;
-            json(
-                &serde_json::json!({ "id": id, "record": record, "due": base.due_day(), "planned": planned }),
-            )
-        }
-        FollowupAction::Done { id, date, staff } => {
-            let day = match date {
-                Some(d) => meeting::parse_date("--date", &d).map_err(Failure::input)?,
-                None => today,
-            };
-            if day > today {
-                return Err(Failure::input(format!(
-                    "--date {day} is in the future: mark a follow-up done on or after the day it happened"
-                )));
-            }
-            let store = open_store(loaded, dir)?;
-            let who = sign_in(&store, &staff)?;
-            let record = store
-                .followup_done(id, &day.to_string(), &who.login)
-                .map_err(err)?
-                .ok_or_else(|| {
-                    Failure::input(format!(
-                        "no open follow-up {id}: see `hatarakitai due` (a follow-up is marked done once)"
-                    ))
-                })?;
-            log(&store, &who.login, "followup_done", Some(record))?;
-            json(&serde_json::json!({ "id": id, "record": record, "done": day.to_string() }))
-        }
+        CouncilFormat::Json => json(&r.json()),
     }
 }

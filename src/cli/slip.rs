@@ -3,15 +3,60 @@
 
 use std::path::{Path, PathBuf};
 
+use clap::Subcommand;
 use serde_json::{Value, json};
 
 use crate::answers::Answers;
-use crate::cli::Failure;
+use crate::cli::{Ctx, Failure};
 use crate::config::{Loaded, data_dir};
 use crate::content::Content;
 use crate::kiosk::backend::{EndReason, KioskBackend, PrintResult};
 use crate::lang::Lang;
 use crate::payload::{self, CentreKey, KeyError};
+
+#[derive(Subcommand, Debug)]
+pub enum SlipCommand {
+    /// Record a visit with these answers and write the slip it would print (same code path as
+    /// the kiosk).
+    #[command(display_order = 11)]
+    Slip {
+        #[arg(long)]
+        answers: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "ja")]
+        lang: String,
+    },
+    /// Make a new centre key file (mode 0600; never overwrites). Prints the key id.
+    #[command(display_order = 22)]
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// What the desk reads from a slip's QR text (`-` = standard input).
+    #[command(display_order = 23)]
+    Decode { payload: String },
+    /// Print a test slip on the configured printer and report its status.
+    #[command(display_order = 24)]
+    PrintTest,
+}
+
+impl SlipCommand {
+    pub fn run(self, ctx: &Ctx) -> Result<(), Failure> {
+        match self {
+            SlipCommand::Slip { answers, out, lang } => {
+                let lang: Lang = lang.parse().map_err(Failure::input)?;
+                let (loaded, dir) = ctx.setup()?;
+                slip_command(&loaded, &dir, &answers, lang, &out)
+            }
+            SlipCommand::Keygen { out } => keygen(&out),
+            SlipCommand::Decode { payload } => {
+                decode_command(&payload, ctx.config(), ctx.data_dir())
+            }
+            SlipCommand::PrintTest => print_test_command(ctx.config(), ctx.data_dir()),
+        }
+    }
+}
 
 /// `hatarakitai keygen --out FILE`: a new centre key (mode 0600, never overwriting). Prints
 /// the key id, never the key.

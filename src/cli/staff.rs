@@ -4,13 +4,101 @@
 
 use std::path::Path;
 
-use super::{Failure, IntakeAction, StaffAction};
+use clap::Subcommand;
+
+use super::{Ctx, Failure};
 use crate::config::Loaded;
 use crate::desk::accounts::{AccessEntry, Account, Role};
-use crate::desk::controller::Notice;
-use crate::desk::intake::{StaffFields, Stage};
 use crate::desk::run::open_store;
-use crate::desk::store::{DeskStore, Saved, Search};
+use crate::desk::store::DeskStore;
+
+#[derive(Subcommand, Debug)]
+pub enum StaffCommand {
+    /// Staff accounts of the desk (TEAM.md §1).
+    #[command(display_order = 9)]
+    Staff {
+        #[command(subcommand)]
+        action: StaffAction,
+    },
+    /// Who viewed or changed which record, and every failed sign-in (admins only).
+    #[command(display_order = 10)]
+    AccessLog {
+        #[arg(long)]
+        staff: String,
+        /// First local day, YYYY-MM-DD (default: 30 days ago).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last local day (default: today).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: LogFormat,
+    },
+}
+
+/// Every account command is an administrator's (TRUST.md §1): `--staff ADMIN`, the admin's
+/// password on the first line of standard input (a new password, where one is asked, on the
+/// second). Only the very first account is made without `--staff`, and it must be `--admin`.
+#[derive(Subcommand, Debug)]
+pub enum StaffAction {
+    /// Add an account (the first one: `--admin`, its password on standard input).
+    Add {
+        #[arg(long)]
+        admin: bool,
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// The administrator adding it (not for the very first account).
+        #[arg(long)]
+        staff: Option<String>,
+    },
+    /// The accounts, as JSON.
+    List {
+        #[arg(long)]
+        staff: String,
+    },
+    /// Nobody can sign in with this login any more (a signed-in desk is signed out at its next action).
+    Disable {
+        login: String,
+        #[arg(long)]
+        staff: String,
+    },
+    Enable {
+        login: String,
+        #[arg(long)]
+        staff: String,
+    },
+    /// A new password (second line of standard input), and the lock lifted.
+    ResetPassword {
+        login: String,
+        #[arg(long)]
+        staff: String,
+    },
+    /// Make an account administrator or staff (never the last administrator staff).
+    Role {
+        login: String,
+        #[arg(long, value_parser = ["admin", "staff"])]
+        role: String,
+        #[arg(long)]
+        staff: String,
+    },
+}
+
+impl StaffCommand {
+    pub fn run(self, ctx: &Ctx) -> Result<(), Failure> {
+        let (loaded, dir) = ctx.setup()?;
+        match self {
+            StaffCommand::Staff { action } => staff(&loaded, &dir, action),
+            StaffCommand::AccessLog {
+                staff,
+                from,
+                to,
+                format,
+            } => access_log(&loaded, &dir, &staff, from, to, format),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
@@ -187,106 +275,6 @@ pub(super) fn log(
         .map_err(|e| Failure::other(e.to_string()))
 }
 
-/// `intake show / save / list` (`intake open` is in desk::run, the scan path).
-pub fn intake(loaded: &Loaded, dir: &Path, action: IntakeAction) -> Result<(), Failure> {
-    let err = |e: crate::desk::store::DeskError| Failure::other(e.to_string());
-    match action {
-        IntakeAction::Open { .. } => Err(Failure::other("intake open is handled by the scan path")),
-        IntakeAction::Show { id, staff } => {
-            let store = open_store(loaded, dir)?;
-            let who = sign_in(&store, &staff)?;
-            let rec = store.get(id).map_err(err)?.ok_or_else(|| {
-                Failure::input(format!("no record {id}: see `hatarakitai intake list`"))
-            })?;
-            log(&store, &who.login, "view", Some(id))?;
-            let audit = store.audit(id).map_err(err)?;
-            json(&serde_json::json!({ "record": rec, "audit": audit }))
-        }
-        IntakeAction::Save {
-            id,
-            staff,
-            set,
-            version,
-        } => {
-            let mut store = open_store(loaded, dir)?;
-            let who = sign_in(&store, &staff)?;
-            let rec = store.get(id).map_err(err)?.ok_or_else(|| {
-                Failure::input(format!("no record {id}: see `hatarakitai intake list`"))
-            })?;
-            let mut f = rec.staff.clone();
-            for kv in &set {
-                apply_set(&mut f, kv)?;
-            }
-            let now = chrono::Utc::now().timestamp();
-            let base = version.unwrap_or(rec.version);
-            match store
-                .save_version(id, base, &f, &who.login, now)
-                .map_err(err)?
-            {
-                Saved::Changed { fields, version } => {
-                    log(&store, &who.login, "save", Some(id))?;
-                    json(&serde_json::json!({ "id": id, "changed": fields, "version": version }))
-                }
-                Saved::Conflict { current, theirs } => {
-                    let what: Vec<String> = theirs
-                        .iter()
-                        .map(|a| format!("{} ({})", a.field, a.who))
-                        .collect();
-                    Err(Failure::input(format!(
-                        "not saved: record {id} was saved by someone else since version {base} (now version {}; changed: {}); run `intake show {id}` and save again with --version {}",
-                        current.version,
-                        what.join(", "),
-                        current.version
-                    )))
-                }
-            }
-        }
-        IntakeAction::List { staff, text } => {
-            let store = open_store(loaded, dir)?;
-            let who = sign_in(&store, &staff)?;
-            let list = store
-                .search(&Search {
-                    text,
-                    ..Search::default()
-                })
-                .map_err(err)?;
-            log(&store, &who.login, "search", None)?;
-            json(&list)
-        }
-    }
-}
-
-fn apply_set(f: &mut StaffFields, kv: &str) -> Result<(), Failure> {
-    let Some((k, v)) = kv.split_once('=') else {
-        return Err(Failure::input(format!(
-            "--set {kv}: write FIELD=VALUE (fields: name, furigana, contact, assigned_staff, next_action, notes, stage)"
-        )));
-    };
-    let v = v.to_string();
-    match k {
-        "name" => f.name = v,
-        "furigana" => f.furigana = v,
-        "contact" => f.contact = v,
-        "assigned_staff" => f.assigned_staff = v,
-        "next_action" => f.next_action = v,
-        "notes" => f.notes = v,
-        "stage" => {
-            f.stage = Some(Stage::parse(&v).ok_or_else(|| {
-                Failure::input(format!(
-                    "--set stage={v}: unknown stage; use one of {}",
-                    Stage::ALL.map(Stage::id).join(", ")
-                ))
-            })?)
-        }
-        _ => {
-            return Err(Failure::input(format!(
-                "--set {k}=…: unknown field `{k}` (fields: name, furigana, contact, assigned_staff, next_action, notes, stage)"
-            )));
-        }
-    }
-    Ok(())
-}
-
 pub fn access_log(
     loaded: &Loaded,
     dir: &Path,
@@ -354,134 +342,4 @@ fn csv_cell(s: &str) -> String {
     } else {
         s.to_string()
     }
-}
-
-/// `hatarakitai intake open PAYLOAD --staff LOGIN`: what a scan does, printed as JSON.
-pub fn intake_open(
-    loaded: &Loaded,
-    data_dir: &Path,
-    login: &str,
-    text: &str,
-) -> Result<(), Failure> {
-    let now = chrono::Utc::now().timestamp();
-    let mut ctrl = crate::desk::run::controller(loaded, data_dir, now)?;
-    let who = sign_in(ctrl.store(), login)?;
-    ctrl.set_who(&who.login);
-    let text = text.to_string();
-    match ctrl.scan(&text, now).clone() {
-        Notice::Opened { .. } => {
-            let view = ctrl
-                .current
-                .as_ref()
-                .ok_or_else(|| Failure::other("the record did not open"))?;
-            let json =
-                serde_json::to_string_pretty(view).map_err(|e| Failure::other(e.to_string()))?;
-            println!("{json}");
-            Ok(())
-        }
-        Notice::Rejected(m) => Err(Failure::input(m)),
-        Notice::Error(m) => Err(Failure::other(m)),
-        other => Err(Failure::other(format!("unexpected state: {other:?}"))),
-    }
-}
-
-/// `hatarakitai desk migrate --to postgresql://…`: desk.sqlite into an empty PostgreSQL
-/// database, verified table by table (see `desk::store::migrate`).
-pub fn migrate(
-    loaded: &Loaded,
-    dir: &Path,
-    to: &str,
-    password_file: Option<&Path>,
-) -> Result<(), Failure> {
-    use crate::desk::store::{migrate, postgres::PgStore, sqlite::SqliteStore};
-    let path = dir.join("desk.sqlite");
-    if !path.is_file() {
-        return Err(Failure::input(format!(
-            "{} does not exist: run `desk migrate` on the desk PC, with its data directory (--data-dir)",
-            path.display()
-        )));
-    }
-    let pw = match password_file {
-        Some(p) => Some(p.to_path_buf()),
-        None => loaded.content_path(&loaded.config.desk.password_file),
-    };
-    let target = crate::store::pg::PgTarget::for_setting("--to", to, pw.as_deref())
-        .map_err(Failure::input)?;
-    let src = SqliteStore::open(&path).map_err(|e| Failure::other(e.to_string()))?;
-    let mut dst = PgStore::connect(&target).map_err(|e| Failure::other(e.to_string()))?;
-    let copied = migrate::copy(&src, &mut dst).map_err(|e| {
-        if e.0.contains("is not empty") {
-            Failure::input(e.0)
-        } else {
-            Failure::other(e.0)
-        }
-    })?;
-    println!("copied {} into {}:", path.display(), target.describe());
-    for c in &copied {
-        println!(
-            "  {:<12} {:>8} rows  sha256 {}  verified",
-            c.table, c.rows, c.sha256
-        );
-    }
-    println!(
-        "Now set [desk] database = \"{to}\" in every desk's config; keep {} as a backup.",
-        path.display()
-    );
-    Ok(())
-}
-
-/// `hatarakitai retention [--dry-run] --staff ADMIN` (TRUST.md §5): what retention removes
-/// now (or would, with --dry-run): record ids, why, the last activity's day, and the PDFs
-/// removed with them. No names.
-pub fn retention(loaded: &Loaded, dir: &Path, dry_run: bool, staff: &str) -> Result<(), Failure> {
-    use crate::desk::retention::Run;
-    let store = open_store(loaded, dir)?;
-    let who = sign_in(&store, staff)?;
-    let now = chrono::Utc::now().timestamp();
-    if who.role != Role::Admin {
-        log(&store, &who.login, "retention_refused", None)?;
-        return Err(Failure::input(format!(
-            "`{}` is not an administrator: only admins run retention",
-            who.login
-        )));
-    }
-    let run = if dry_run { Run::DryRun } else { Run::Now };
-    let policy = crate::desk::run::retention_policy(loaded);
-    let report = store
-        .retention(now, policy, run, &who.login)
-        .map_err(|e| Failure::other(e.to_string()))?;
-    let pdf = dir.join("pdf");
-    let mut pdfs = 0;
-    if !dry_run {
-        for r in &report.removed {
-            pdfs += crate::desk::private_files::remove_meetings(&pdf, &r.meetings);
-        }
-    }
-    log(
-        &store,
-        &who.login,
-        if dry_run {
-            "retention_dry_run"
-        } else {
-            "retention"
-        },
-        None,
-    )?;
-    let tz = loaded.config.timezone();
-    let day = |t: i64| {
-        chrono::DateTime::from_timestamp(t, 0)
-            .map(|t| t.with_timezone(&tz).date_naive().to_string())
-            .unwrap_or_default()
-    };
-    json(&serde_json::json!({
-        "dry_run": dry_run,
-        "policy": { "closed_days": policy.closed_days, "inactive_years": policy.inactive_years },
-        "removed": report.removed.iter().map(|r| serde_json::json!({
-            "record": r.record,
-            "reason": r.reason,
-            "last_activity": day(r.last_activity),
-            "meetings": r.meetings,
-        })).collect::<Vec<_>>(),
-        "pdfs_removed": pdfs,
-    }))
 }

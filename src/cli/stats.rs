@@ -8,12 +8,124 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, Utc};
+use clap::Subcommand;
 
-use crate::cli::Failure;
+use crate::cli::{Ctx, Failure};
 use crate::config::Loaded;
 use crate::stats::{By, Format};
 use crate::store::ErrorKind;
 use crate::store::kiosk::KioskStore;
+
+#[derive(Subcommand, Debug)]
+pub enum StatsCommand {
+    /// Visitor statistics per day, hour of the day or route (PRODUCT.md §7).
+    #[command(display_order = 12)]
+    Stats {
+        /// First local day, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last local day, YYYY-MM-DD (default: --from).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: crate::stats::Format,
+        #[arg(long, value_enum, default_value = "day")]
+        by: crate::stats::By,
+        /// The kiosk database (default: kiosk.sqlite in the data directory).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// `kiosk`: this kiosk's own kiosk.sqlite; `shared`: what the kiosks published to the
+        /// team's database (`[desk] database`; needs --staff).
+        #[arg(long, value_enum, default_value = "kiosk")]
+        source: Source,
+        /// With --source shared: the staff login (password on standard input).
+        #[arg(long)]
+        staff: Option<String>,
+        /// With --source shared: only this kiosk (default: every kiosk, summed).
+        #[arg(long)]
+        kiosk: Option<u16>,
+    },
+    /// Kiosk side: send this kiosk's daily aggregates to `[kiosk] publish_to` now, and say
+    /// what was sent (the kiosk itself does this between visits).
+    #[command(display_order = 21)]
+    Publish,
+}
+
+impl StatsCommand {
+    pub fn run(self, ctx: &Ctx) -> Result<(), Failure> {
+        match self {
+            StatsCommand::Publish => {
+                let (loaded, dir) = ctx.setup()?;
+                publish(&loaded, &dir)
+            }
+            StatsCommand::Stats {
+                from,
+                to,
+                format,
+                by,
+                db,
+                source: Source::Shared,
+                staff,
+                kiosk,
+            } => {
+                if db.is_some() {
+                    return Err(Failure::input(
+                        "--db reads a kiosk.sqlite; with --source shared the figures come from the team's database: leave out --db",
+                    ));
+                }
+                let Some(staff) = staff else {
+                    return Err(Failure::input(
+                        "--source shared needs --staff LOGIN (the password on standard input)",
+                    ));
+                };
+                let (loaded, dir) = ctx.setup()?;
+                shared(
+                    &loaded,
+                    &dir,
+                    &staff,
+                    kiosk,
+                    from.as_deref(),
+                    to.as_deref(),
+                    format,
+                    by,
+                )
+            }
+            StatsCommand::Stats {
+                from,
+                to,
+                format,
+                by,
+                db,
+                source: Source::Kiosk,
+                staff,
+                kiosk,
+            } => {
+                if staff.is_some() || kiosk.is_some() {
+                    return Err(Failure::input(
+                        "--staff and --kiosk go with --source shared (the team's database); this kiosk's own figures need neither",
+                    ));
+                }
+                let loaded =
+                    Loaded::load(ctx.config()).map_err(|e| Failure::input(e.to_string()))?;
+                // With --db the data directory is not needed.
+                let data_dir = match crate::config::data_dir(ctx.data_dir()) {
+                    Ok(d) => d,
+                    Err(e) if db.is_none() => return Err(Failure::input(e)),
+                    Err(_) => PathBuf::new(),
+                };
+                stats(
+                    &data_dir,
+                    &loaded,
+                    from.as_deref(),
+                    to.as_deref(),
+                    format,
+                    by,
+                    db.as_deref(),
+                )
+            }
+        }
+    }
+}
 
 /// The longest range accepted (a typo such as 0202 for 2026 would otherwise print millennia).
 pub const MAX_DAYS: i64 = 366 * 20;
