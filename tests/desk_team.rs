@@ -12,6 +12,7 @@ use hatarakitai::content::Content;
 use hatarakitai::lang::Lang;
 use hatarakitai::matcher;
 use hatarakitai::payload::{self, CentreKey, VisitRecord};
+use hatarakitai::store::key_file::KeyFile;
 
 const T0: i64 = 1_795_600_000;
 

@@ -9,6 +9,7 @@ use hatarakitai::lang::Lang;
 use hatarakitai::payload::{
     self, CentreKey, DecodeError, MAX_TEXT_LEN, TEXT_LEN, VisitRecord, decode, encode,
 };
+use hatarakitai::store::key_file::KeyFile;
 use qrcode::{EcLevel, QrCode, Version};
 
 /// xorshift64*: deterministic, no dependency.

@@ -13,6 +13,7 @@ use crate::content::Content;
 use crate::kiosk::backend::{EndReason, KioskBackend, PrintResult};
 use crate::lang::Lang;
 use crate::payload::{self, CentreKey, KeyError};
+use crate::store::key_file::KeyFile;
 
 #[derive(Subcommand, Debug)]
 pub enum SlipCommand {
@@ -148,7 +149,7 @@ pub fn decode_command(
     data_dir_arg: Option<&Path>,
 ) -> Result<(), Failure> {
     let (loaded, dir) = load_setup(config, data_dir_arg)?;
-    let keys = payload::key::load_all(&loaded.key_paths(&dir))
+    let keys = crate::store::key_file::load_all(&loaded.key_paths(&dir))
         .map_err(|e| Failure::other(e.to_string()))?;
     let content = loaded
         .content()

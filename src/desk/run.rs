@@ -67,7 +67,7 @@ pub fn controller(loaded: &Loaded, data_dir: &Path, now: i64) -> Result<DeskCont
         .content()
         .map_err(|e| Failure::input(e.to_string()))?;
     let paths = loaded.key_paths(data_dir);
-    let keys = payload::key::load_all(&paths).map_err(|e| {
+    let keys = crate::store::key_file::load_all(&paths).map_err(|e| {
         Failure::input(format!(
             "{e}\nThe desk needs the centre key the kiosk uses: copy the kiosk's centre.key into {} (or list key files under [keys] in the config).",
             data_dir.display()

@@ -19,6 +19,7 @@ use crate::lang::Lang;
 use crate::matcher::Outcome;
 use crate::payload::{self, CentreKey, VisitRecord};
 use crate::slip::{self, SlipData, SlipFonts};
+use crate::store::key_file::KeyFile;
 use crate::store::kiosk::{KioskStore, VisitRef};
 use crate::store::pg::PgTarget;
 use std::sync::Arc;

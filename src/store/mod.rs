@@ -7,6 +7,7 @@
 //! a stored value (an answer) in a message: SQLite's own messages name tables and columns only,
 //! and any other rusqlite error is reported without its text.
 
+pub mod key_file;
 pub mod kiosk;
 pub mod pg;
 pub mod shared;
