@@ -38,8 +38,8 @@ use crate::visit::{EndReason, PrintResult};
 mod figures;
 mod schema;
 
-pub use schema::SCHEMA_VERSION;
 use schema::MIGRATIONS;
+pub use schema::SCHEMA_VERSION;
 
 const END_COMPLETED: i64 = 1;
 const END_ABANDONED: i64 = 2;
