@@ -55,7 +55,9 @@
 //!   trail, staff accounts, access log, search, retention; `desk::accounts` (argon2 passwords,
 //!   lockout) and `desk::session` (signed in / locked / drafts per person) decide sign-in;
 //!   `desk::view` rebuilds answers, routes and reasons in plain Japanese; `desk::adapter`
-//!   connects `DeskAdapter` (ui/desk*.slint; `connect_team` adds sign-in and the lock);
+//!   connects `DeskAdapter` (ui/desk*.slint; `connect_team` adds sign-in and the lock),
+//!   `desk::stats_tab` fills the 統計 tab, `desk::clock` is the desk's `Clock` and local days
+//!   (used by the adapter and the panes, so neither imports the other for them);
 //!   `desk::run` opens the store named by the config and builds the controller;
 //!   `desk::arrivals` joins printed slips with intake records; `desk::store::migrate` copies
 //!   desk.sqlite into an empty PostgreSQL database, verified per table (`desk migrate`).
@@ -70,6 +72,12 @@
 //!   both databases (`?N`, turned into `$N` for PostgreSQL).
 //!   The record's parts (受付内容 / 連携 / 会議 / 評価 / 予定) sit beside the staff fields; with
 //!   no record open the home is the due list; the 機関 tab edits the directory (admins).
+//!   `desk::panes` holds those network panes, one module per pane (`links`, `meetings`,
+//!   `pyramid`, `followups`, `due`, `agencies`: `load` sets the pane's one view struct, `clear`
+//!   resets it, `connect` wires its callbacks), each with its own global in its own .slint
+//!   file; the forms' text lives in the pane components (DeskRecord keeps the record's forms),
+//!   handed to Rust as a struct argument. `desk::pane_text` builds the words they show (days,
+//!   consent, hints, captions, due rows) as pure functions, tested without Slint.
 //! - `network` — the support network (NETWORK.md), plain Rust: `network::agency` (the
 //!   directory file `assets/agencies.toml`, checked with file:line:field; `check` for the
 //!   desk's editor), `network::case` (links with the person's consent, the contact log and
@@ -80,9 +88,9 @@
 //!   `network::council` (monthly anonymous counts, small cells as 「<3」). Kept by
 //!   `desk::store` (both backends; the due list and council counts are read by
 //!   `desk::store::network_sql`, aggregated in the database), driven by `cli::network` and
-//!   at the desk by `desk::network` (the forms' actions) + `desk::network_adapter`
-//!   (`NetAdapter`, ui/net_adapter.slint and ui/desk_{network,meetings,pyramid,followups,
-//!   due,agencies}.slint).
+//!   at the desk by `desk::network` (the forms' actions) + `desk::panes` (`LinksAdapter`,
+//!   `MeetingsAdapter`, `PyramidAdapter`, `FollowupsAdapter`, `DueAdapter`, `AgenciesAdapter`
+//!   and `RecordPanes` in ui/desk_{network,meetings,pyramid,followups,due,agencies,panes}.slint).
 //! - `config` — the TOML config: every key optional, unknown keys rejected.
 //! - `cli` — the `hatarakitai` subcommands; `main.rs` only calls `cli::main`. `cli::staff`
 //!   holds the team desk's commands (`staff`, `intake open/show/save/list`, `access-log`,
@@ -131,7 +139,11 @@
 //! - Retention deletes a record with its whole network (links, contacts, meetings,
 //!   assessments, follow-ups: `network::CASE_TABLES`). A printed PDF is named by the
 //!   meeting's number only. Sign-out and the desk's lock empty every network model that
-//!   names a person (`desk::network_adapter::clear`).
+//!   names a person (`desk::panes::clear`: each pane's view back to its default in one call);
+//!   the text typed into the network forms lives only in components that a closed record or
+//!   a locked desk does not instantiate.
+//! - Every colour and size of every .slint file comes from `Theme` in ui/theme.slint
+//!   (tests/theme.rs reads every file; the contrast pairs are listed in the theme).
 //! - A kiosk publishes counts only (`Figures::metrics`), never answers or payloads; its role
 //!   can read and write `kiosk_stats` and nothing else (assets/deploy/kiosk-role.sql).
 //! - Answers, names and payloads never go to logs or error messages; the access log holds

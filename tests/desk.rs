@@ -422,12 +422,18 @@ fn desk_window_sign_in_lock_and_resume() {
     assert!(a.get_locked());
     assert!(!has_label("受付票のQRを読み取る") && !has_label("メモ"));
     // Nor in the network's models: the record's links, meetings and the due list are emptied.
-    let n = w.global::<hatarakitai::ui::NetAdapter>();
-    assert_eq!(n.get_loaded_record(), -1);
-    assert_eq!(slint::Model::row_count(&n.get_links()), 0);
-    assert_eq!(slint::Model::row_count(&n.get_due()), 0);
+    use hatarakitai::ui::{AgenciesAdapter, DueAdapter, LinksAdapter, RecordPanes};
+    assert_eq!(w.global::<RecordPanes>().get_record(), -1);
+    assert_eq!(
+        slint::Model::row_count(&w.global::<LinksAdapter>().get_view().links),
+        0
+    );
+    assert_eq!(
+        slint::Model::row_count(&w.global::<DueAdapter>().get_view().items),
+        0
+    );
     assert!(
-        !n.get_can_edit(),
+        !w.global::<AgenciesAdapter>().get_view().can_edit,
         "sato is not an administrator: the directory is read-only"
     );
     // The same person: the edit is still there.
@@ -657,4 +663,183 @@ fn the_staff_tab_is_an_administrators_only() {
     a.invoke_lock_now();
     assert_eq!(slint::Model::row_count(&s.get_accounts()), 0);
     assert!(!s.get_is_admin());
+}
+
+/// Every text a person can see: each element's accessible label and value.
+fn visible_texts(w: &hatarakitai::ui::DeskWindow) -> Vec<String> {
+    i_slint_backend_testing::ElementQuery::from_root(w)
+        .match_descendants()
+        .find_all()
+        .iter()
+        .flat_map(|e| [e.accessible_label(), e.accessible_value()])
+        .flatten()
+        .map(|s| s.to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Types into the field labelled `label` (or picks `value` in that pick list).
+fn fill(w: &hatarakitai::ui::DeskWindow, label: &str, value: &str) {
+    let e = ElementHandle::find_by_accessible_label(w, label)
+        .find(|e| {
+            matches!(
+                e.accessible_role(),
+                Some(AccessibleRole::TextInput | AccessibleRole::Combobox)
+            )
+        })
+        .unwrap_or_else(|| panic!("no field labelled {label}"));
+    e.set_accessible_value(value);
+    slint::platform::update_timers_and_animations();
+}
+
+fn field(w: &hatarakitai::ui::DeskWindow, label: &str) -> Option<String> {
+    ElementHandle::find_by_accessible_label(w, label)
+        .find_map(|e| e.accessible_value())
+        .map(|s| s.to_string())
+}
+
+fn press(w: &hatarakitai::ui::DeskWindow, label: &str) {
+    ElementHandle::find_by_accessible_label(w, label)
+        .find(|e| {
+            matches!(
+                e.accessible_role(),
+                Some(AccessibleRole::Button | AccessibleRole::Tab)
+            )
+        })
+        .unwrap_or_else(|| panic!("no control labelled {label}"))
+        .invoke_accessible_default_action();
+}
+
+/// HOUSE.md: the panes own their forms. Text typed into the network forms stays while staff
+/// switch between the record's parts; after a lock nothing of the person is left — not in
+/// the window's elements (forms, lists, names), not in the panes' globals — and when the same
+/// person signs in again their record comes back with empty forms (only the saved staff
+/// draft returns).
+#[test]
+fn a_lock_leaves_nothing_of_the_person_in_the_panes() {
+    use hatarakitai::desk::accounts::{Account, Role, hash_password};
+    use hatarakitai::ui::{
+        DeskAdapter, DueAdapter, FollowupsAdapter, LinksAdapter, MeetingsAdapter, PyramidAdapter,
+        RecordPanes,
+    };
+    use slint::Model;
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().unwrap();
+    let content = Content::embedded().unwrap();
+    let key = CentreKey::generate().unwrap();
+    let text = slip_text(&content, &key, 31, FULL);
+    let ctrl = Rc::new(RefCell::new(desk(dir.path(), vec![key])));
+    let w = hatarakitai::ui::DeskWindow::new().unwrap();
+    w.window().set_size(slint::PhysicalSize::new(1366, 4000));
+    let _timer = hatarakitai::desk::adapter::connect_team(&w, ctrl.clone(), Rc::new(|| T0), 5);
+    w.show().unwrap();
+    let acc = Account {
+        login: "sato".into(),
+        name: "佐藤 花子".into(),
+        role: Role::Staff,
+        active: true,
+        hash: hash_password("sato-pass-1").unwrap(),
+        failures: 0,
+        locked_until: None,
+    };
+    assert!(ctrl.borrow().store().staff_insert(&acc, T0).unwrap());
+    let a = w.global::<DeskAdapter>();
+    a.invoke_sign_in("sato".into(), "sato-pass-1".into());
+    i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_millis(100));
+    a.invoke_scanned(text.into());
+    fill(&w, "氏名", "鈴木 一郎");
+    a.invoke_edited();
+
+    // 連携: a link made, then text typed and not sent.
+    press(&w, "連携 0");
+    let links = w.global::<LinksAdapter>().get_view();
+    let hw = links
+        .agency_choices
+        .iter()
+        .find(|c| c.contains("ハローワーク"))
+        .expect("Hello Work");
+    fill(&w, "つなぐ機関", &hw);
+    fill(&w, "本人が情報共有に同意した日", "2026-11-25");
+    fill(&w, "共有してよい情報の範囲", "就労に関する情報");
+    fill(&w, "機関の担当の人", "田中さん");
+    press(&w, "機関をつなぐ");
+    assert_eq!(
+        w.global::<LinksAdapter>().get_view().links.row_count(),
+        1,
+        "{}",
+        w.global::<RecordPanes>().get_message()
+    );
+    fill(&w, "機関の担当の人", "未送信の担当の人");
+    fill(&w, "やりとりの内容", "未送信のやりとり");
+    // 会議: typed; back to 連携, the typed text is still there.
+    press(&w, "会議 0");
+    fill(&w, "参加者", "未送信の参加者");
+    press(&w, "連携 1");
+    assert_eq!(
+        field(&w, "機関の担当の人").as_deref(),
+        Some("未送信の担当の人")
+    );
+    press(&w, "会議 0");
+    assert_eq!(field(&w, "参加者").as_deref(), Some("未送信の参加者"));
+    let seen = visible_texts(&w).join("\n");
+    for s in ["未送信の参加者", "鈴木 一郎"] {
+        assert!(seen.contains(s), "{s} is shown before the lock");
+    }
+
+    a.invoke_lock_now();
+    assert!(a.get_locked());
+    let seen = visible_texts(&w).join("\n");
+    for s in [
+        "未送信",
+        "田中さん",
+        "鈴木 一郎",
+        "ハローワーク",
+        "就労に関する情報",
+        "1125-",
+    ] {
+        assert!(
+            !seen.contains(s),
+            "{s} is still in the window after the lock:\n{seen}"
+        );
+    }
+    // What Rust loaded for the panes is gone too, each in one call.
+    assert_eq!(w.global::<RecordPanes>().get_record(), -1);
+    assert_eq!(w.global::<RecordPanes>().get_message(), "");
+    assert_eq!(w.global::<LinksAdapter>().get_view().links.row_count(), 0);
+    assert_eq!(
+        w.global::<LinksAdapter>()
+            .get_view()
+            .consent_choices
+            .row_count(),
+        0
+    );
+    assert_eq!(
+        w.global::<MeetingsAdapter>()
+            .get_view()
+            .meetings
+            .row_count(),
+        0
+    );
+    assert_eq!(
+        w.global::<PyramidAdapter>().get_view().latest.row_count(),
+        0
+    );
+    assert_eq!(
+        w.global::<FollowupsAdapter>()
+            .get_view()
+            .followups
+            .row_count(),
+        0
+    );
+    assert_eq!(w.global::<DueAdapter>().get_view().items.row_count(), 0);
+
+    // The same person again: the staff draft returns, the network forms start empty.
+    a.invoke_sign_in("sato".into(), "sato-pass-1".into());
+    i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_millis(100));
+    assert!(a.get_has_record() && ctrl.borrow().is_dirty());
+    press(&w, "連携 1");
+    assert_eq!(field(&w, "機関の担当の人").as_deref(), Some(""));
+    assert_eq!(field(&w, "やりとりの内容").as_deref(), Some(""));
+    press(&w, "会議 0");
+    assert_eq!(field(&w, "参加者").as_deref(), Some(""));
 }

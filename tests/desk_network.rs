@@ -14,8 +14,9 @@ use hatarakitai::desk::store::DeskStore;
 use hatarakitai::lang::Lang;
 use hatarakitai::matcher;
 use hatarakitai::payload::{self, CentreKey, VisitRecord};
-use hatarakitai::ui::NetAdapter;
-use hatarakitai::ui::{DeskAdapter, DeskWindow};
+use hatarakitai::ui::{
+    AgenciesAdapter, DeskAdapter, DeskWindow, DueAdapter, LinksAdapter, PyramidAdapter, RecordPanes,
+};
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use slint::{ComponentHandle, Model};
 
@@ -36,7 +37,33 @@ fn press(w: &DeskWindow, label: &str) {
     e.invoke_accessible_default_action();
 }
 
-fn message(n: &NetAdapter<'_>) -> String {
+/// Types into the field labelled `label`, or picks `value` in that pick list, as staff do
+/// (the forms' text lives in the panes' components).
+fn fill(w: &DeskWindow, label: &str, value: &str) {
+    let e = ElementHandle::find_by_accessible_label(w, label)
+        .find(|e| {
+            matches!(
+                e.accessible_role(),
+                Some(AccessibleRole::TextInput | AccessibleRole::Combobox)
+            )
+        })
+        .unwrap_or_else(|| panic!("no field labelled {label}"));
+    e.set_accessible_value(value);
+    // A pick list finds the row with that text in its change handler.
+    slint::platform::update_timers_and_animations();
+    assert_eq!(e.accessible_value().unwrap_or_default(), value, "{label}");
+}
+
+/// What the field labelled `label` shows.
+fn value(w: &DeskWindow, label: &str) -> String {
+    ElementHandle::find_by_accessible_label(w, label)
+        .find_map(|e| e.accessible_value())
+        .unwrap_or_else(|| panic!("no field labelled {label}"))
+        .to_string()
+}
+
+/// The answer to the last action above the record's parts.
+fn message(n: &RecordPanes<'_>) -> String {
     n.get_message().to_string()
 }
 
@@ -87,16 +114,18 @@ fn staff_record_a_persons_network_meeting_pyramid_and_follow_ups_at_the_desk() {
     ctrl.borrow_mut().pdf_dir = dir.path().join("pdf");
     ctrl.borrow_mut().centre = "テストセンター".into();
     let d = w.global::<DeskAdapter>();
-    let n = w.global::<NetAdapter>();
+    let n = w.global::<RecordPanes>();
+    let links = w.global::<LinksAdapter>();
     d.invoke_scanned(slip(&key, 7, Lang::JaEasy, T0 - 600).into());
     let record = ctrl.borrow().record_id().expect("the slip opened a record");
     let store = || DeskStore::open(&dir.path().join("desk.sqlite")).unwrap();
 
     // 連携: the sample directory was imported; link Hello Work without consent first.
     press(&w, "連携 0");
-    assert_eq!(n.get_record_tab(), 1);
-    let choices: Vec<String> = n
-        .get_agency_choices()
+    assert_eq!(n.get_tab(), 1);
+    let choices: Vec<String> = links
+        .get_view()
+        .agency_choices
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -104,33 +133,40 @@ fn staff_record_a_persons_network_meeting_pyramid_and_follow_ups_at_the_desk() {
         .iter()
         .position(|c| c.contains("ハローワーク"))
         .expect("Hello Work in the directory");
-    n.set_link_agency(hw as i32);
-    n.set_link_role(0);
+    fill(&w, "つなぐ機関", &choices[hw]);
+    fill(&w, "機関の役割", "就労");
     press(&w, "機関をつなぐ");
     assert!(message(&n).contains("同意がないため"), "{}", message(&n));
-    assert!(!n.get_links().row_data(0).unwrap().consent);
+    assert!(!links.get_view().links.row_data(0).unwrap().consent);
     // Sending information to it is refused, and nothing is written.
-    n.set_contact_agency(0);
-    n.set_contact_direction(0);
-    n.set_contact_summary("アセスメント結果を送付".into());
+    let linked = links.get_view().linked_choices.row_data(0).unwrap();
+    fill(&w, "やりとりした機関", &linked);
+    fill(&w, "情報の向き", "送った（こちらから伝えた）");
+    fill(&w, "やりとりの内容", "アセスメント結果を送付");
     press(&w, "やりとりを記録する");
     assert!(message(&n).contains("同意なし"), "{}", message(&n));
     assert_eq!(n.get_message_kind(), 2);
     assert!(store().contacts(record).unwrap().is_empty());
     // A consent in the future is refused naming the field in Japanese.
-    n.set_link_agency(hw as i32);
-    n.set_link_consent("2026-11-26".into());
-    n.set_link_scope("就労に関する情報".into());
+    fill(&w, "つなぐ機関", &choices[hw]);
+    fill(&w, "本人が情報共有に同意した日", "2026-11-26");
+    fill(&w, "共有してよい情報の範囲", "就労に関する情報");
     press(&w, "機関をつなぐ");
     assert!(message(&n).contains("「同意した日」"), "{}", message(&n));
     assert_eq!(store().links(record).unwrap().len(), 1);
+    // A refused form keeps what was typed.
+    assert_eq!(value(&w, "共有してよい情報の範囲"), "就労に関する情報");
     // With the consent recorded (and the counsellor named), the same contact is logged.
-    n.set_link_consent("2026-11-25".into());
-    n.set_link_person("田中さん".into());
+    fill(&w, "本人が情報共有に同意した日", "2026-11-25");
+    fill(&w, "機関の担当の人", "田中さん");
     press(&w, "機関をつなぐ");
     assert_eq!(store().links(record).unwrap()[1].person, "田中さん");
     assert!(message(&n).contains("同意あり"), "{}", message(&n));
-    n.set_contact_summary("アセスメント結果を送付".into());
+    // A link made empties the typed text (the picked agency and role stay).
+    assert_eq!(value(&w, "機関の担当の人"), "");
+    assert_eq!(value(&w, "共有してよい情報の範囲"), "");
+    assert_eq!(value(&w, "つなぐ機関"), choices[hw]);
+    fill(&w, "やりとりの内容", "アセスメント結果を送付");
     press(&w, "やりとりを記録する");
     assert!(message(&n).contains("記録しました"), "{}", message(&n));
     let contacts = store().contacts(record).unwrap();
@@ -139,13 +175,14 @@ fn staff_record_a_persons_network_meeting_pyramid_and_follow_ups_at_the_desk() {
         (contacts[0].direction.as_str(), contacts[0].who.as_str()),
         ("sent", "sato")
     );
-    assert_eq!(n.get_contacts().row_count(), 1);
+    assert_eq!(links.get_view().contacts.row_count(), 1);
+    assert_eq!(value(&w, "やりとりの内容"), "");
     // The first (no-consent) link ends today: its 「終了にする」 goes, the dates say so.
-    let first = n.get_links().row_data(0).unwrap();
+    let first = links.get_view().links.row_data(0).unwrap();
     assert!(first.open);
     press(&w, &format!("{} との連携を終了にする", first.agency));
     assert_eq!(store().links(record).unwrap()[0].to, "2026-11-25");
-    let first = n.get_links().row_data(0).unwrap();
+    let first = links.get_view().links.row_data(0).unwrap();
     assert!(
         !first.open && first.dates.contains("〜 2026-11-25"),
         "{}",
@@ -154,16 +191,20 @@ fn staff_record_a_persons_network_meeting_pyramid_and_follow_ups_at_the_desk() {
 
     // 会議: a review before the meeting is refused; then recorded, then printed.
     press(&w, "会議 0");
-    n.set_m_date("2026-11-25".into());
-    n.set_m_participants("本人、母、ハローワーク 田中".into());
-    n.set_m_decision("就労移行支援の体験利用を12月中に3回行う".into());
-    n.set_m_goal("毎朝8時に起きる".into());
-    n.set_m_goal_date("2027-01-31".into());
-    n.set_m_review("2026-11-20".into());
+    fill(&w, "開催日", "2026-11-25");
+    fill(&w, "参加者", "本人、母、ハローワーク 田中");
+    fill(
+        &w,
+        "決まったこと（支援方針）",
+        "就労移行支援の体験利用を12月中に3回行う",
+    );
+    fill(&w, "短期目標", "毎朝8時に起きる");
+    fill(&w, "目標の期日", "2027-01-31");
+    fill(&w, "次の見直しの日", "2026-11-20");
     press(&w, "会議を記録する");
     assert!(message(&n).contains("「次の見直し」"), "{}", message(&n));
     assert!(store().meetings(Some(record)).unwrap().is_empty());
-    n.set_m_review("2026-11-30".into());
+    fill(&w, "次の見直しの日", "2026-11-30");
     press(&w, "会議を記録する");
     assert!(
         message(&n).contains("会議を記録しました"),
@@ -173,6 +214,9 @@ fn staff_record_a_persons_network_meeting_pyramid_and_follow_ups_at_the_desk() {
     let meetings = store().meetings(Some(record)).unwrap();
     assert_eq!(meetings.len(), 1);
     assert_eq!(meetings[0].by, "sato");
+    // The form starts again on today.
+    assert_eq!(value(&w, "参加者"), "");
+    assert_eq!(value(&w, "開催日"), "2026-11-25");
     press(&w, "会議 2026年11月25日（水） の記録をPDFにする");
     let pdf = dir
         .path()
@@ -198,7 +242,11 @@ fn staff_record_a_persons_network_meeting_pyramid_and_follow_ups_at_the_desk() {
     assert!(message(&n).contains("職業適性"), "{}", message(&n));
     assert!(store().assessments(record).unwrap().is_empty());
     press(&w, "職業適性 1 課題が大きい");
-    n.invoke_rate_note(1, "朝が弱い".into());
+    fill(
+        &w,
+        &format!("{} のメモ", hatarakitai::network::meeting::LEVELS[1]),
+        "朝が弱い",
+    );
     press(&w, "評価を記録する");
     assert!(
         message(&n).contains("評価を記録しました"),
@@ -209,18 +257,29 @@ fn staff_record_a_persons_network_meeting_pyramid_and_follow_ups_at_the_desk() {
     assert_eq!(a[0].ratings, vec![3, 2, 2, 1, 1]);
     assert_eq!(a[0].notes[1], "朝が弱い");
     assert_eq!(a[0].date, "2026-11-25");
+    // Ratings and notes start again.
+    assert_eq!(
+        value(
+            &w,
+            &format!("{} のメモ", hatarakitai::network::meeting::LEVELS[1])
+        ),
+        ""
+    );
     // The visitor's own words stand beside 健康管理 and 生活のリズム, not as ratings.
-    let latest = n.get_latest();
+    let latest = w.global::<PyramidAdapter>().get_view().latest;
     assert!(latest.row_data(0).unwrap().own_words.contains("体調"));
     assert!(!latest.row_data(1).unwrap().own_words.is_empty());
     assert!(latest.row_data(2).unwrap().own_words.is_empty());
 
     // 予定: employment with its 定着支援 plan; one of them done.
     press(&w, "予定 1");
-    n.set_f_kind(0);
-    n.set_f_label("株式会社サンプル 軽作業".into());
-    n.set_f_date("2026-11-11".into());
-    n.set_f_plan(true);
+    fill(&w, "種類", "就職");
+    fill(&w, "就職先", "株式会社サンプル 軽作業");
+    fill(&w, "日付", "2026-11-11");
+    let plan = ElementHandle::find_by_accessible_label(&w, "定着支援の予定も作る")
+        .next()
+        .expect("the plan check box");
+    assert_eq!(plan.accessible_checked(), Some(true), "on by default");
     press(&w, "予定を記録する");
     assert!(
         message(&n).contains("定着支援の予定を4件"),
@@ -233,8 +292,8 @@ fn staff_record_a_persons_network_meeting_pyramid_and_follow_ups_at_the_desk() {
     press(&w, "定着支援（2週間） を済みにする");
     assert_eq!(store().followups(record).unwrap()[1].done, "2026-11-25");
     // A job coach phase without its end is refused.
-    n.set_f_kind(2);
-    n.set_f_until("".into());
+    fill(&w, "種類", "ジョブコーチ");
+    fill(&w, "段階の終わりの日", "");
     press(&w, "予定を記録する");
     assert!(message(&n).contains("「おわりの日」"), "{}", message(&n));
 
@@ -242,12 +301,13 @@ fn staff_record_a_persons_network_meeting_pyramid_and_follow_ups_at_the_desk() {
     d.invoke_close_record();
     assert!(!d.get_has_record());
     press(&w, "チーム全体");
-    let due: Vec<String> = n.get_due().iter().map(|x| x.what.to_string()).collect();
-    assert_eq!(due, vec!["個別支援会議の見直し"], "{due:?}");
-    assert!(n.get_due().row_data(0).unwrap().when.contains("あと5日"));
+    let due = || w.global::<DueAdapter>().get_view().items;
+    let whats: Vec<String> = due().iter().map(|x| x.what.to_string()).collect();
+    assert_eq!(whats, vec!["個別支援会議の見直し"], "{whats:?}");
+    assert!(due().row_data(0).unwrap().when.contains("あと5日"));
     // Mine: sato recorded it.
     press(&w, "自分の担当");
-    assert_eq!(n.get_due().row_count(), 1);
+    assert_eq!(due().row_count(), 1);
 
     // Every action is in the access log, with the record id and no name.
     let log = store().access_log(0, i64::MAX).unwrap();
@@ -273,57 +333,56 @@ fn staff_record_a_persons_network_meeting_pyramid_and_follow_ups_at_the_desk() {
 #[test]
 fn only_administrators_edit_the_agency_directory_and_every_change_is_audited() {
     let (dir, _key, ctrl, w) = open_desk("kato", T0);
-    let n = w.global::<NetAdapter>();
+    let n = w.global::<AgenciesAdapter>();
     w.global::<DeskAdapter>().set_tab(1);
-    let count = n.get_agencies().row_count();
+    let count = n.get_view().agencies.row_count();
     assert!(count >= 10, "the sample directory");
 
     // A new agency with a bad id is refused; a good one is added and listed.
     press(&w, "新しい機関を追加");
-    assert!(n.get_a_new());
-    n.set_a_id("Sakura Works".into());
-    n.set_a_name("さくら就労支援".into());
+    assert!(n.get_current().is_new);
+    assert_eq!(value(&w, "機関のID"), "");
+    fill(&w, "機関のID", "Sakura Works");
+    fill(&w, "機関の名前", "さくら就労支援");
     press(&w, "機関を保存");
     assert!(
-        n.get_agency_message().contains("ID「Sakura Works」"),
+        n.get_message().contains("ID「Sakura Works」"),
         "{}",
-        n.get_agency_message()
+        n.get_message()
     );
-    n.set_a_id("sakura-works".into());
-    n.set_p_name("山本".into());
-    n.set_p_role("サービス管理責任者".into());
+    fill(&w, "機関のID", "sakura-works");
+    fill(&w, "担当の人の名前", "山本");
+    fill(&w, "担当の人の役職", "サービス管理責任者");
     press(&w, "担当の人を加える");
+    assert_eq!(value(&w, "担当の人の名前"), "");
     press(&w, "機関を保存");
     assert!(
-        n.get_agency_message().contains("追加しました"),
+        n.get_message().contains("追加しました"),
         "{}",
-        n.get_agency_message()
+        n.get_message()
     );
-    assert_eq!(n.get_agencies().row_count(), count + 1);
+    assert_eq!(n.get_view().agencies.row_count(), count + 1);
     let check = DeskStore::open(&dir.path().join("desk.sqlite")).unwrap();
     let saved = check.agency("sakura-works").unwrap().unwrap();
     assert_eq!(saved.people[0].name, "山本");
     // The same id again as "new" is refused.
     press(&w, "新しい機関を追加");
-    n.set_a_id("sakura-works".into());
-    n.set_a_name("別の名前".into());
+    fill(&w, "機関のID", "sakura-works");
+    fill(&w, "機関の名前", "別の名前");
     press(&w, "機関を保存");
     assert!(
-        n.get_agency_message().contains("もうあります"),
+        n.get_message().contains("もうあります"),
         "{}",
-        n.get_agency_message()
+        n.get_message()
     );
     // An edit of the limits is saved and audited.
-    assert!(n.get_agencies().iter().any(|x| x.id == "sakura-works"));
-    n.invoke_agency_select("sakura-works".into());
-    assert_eq!(n.get_a_name(), "さくら就労支援");
-    n.set_a_limits("利用は原則2年".into());
+    assert!(n.get_view().agencies.iter().any(|x| x.id == "sakura-works"));
+    press(&w, "さくら就労支援（その他）");
+    assert_eq!(n.get_current().name, "さくら就労支援");
+    assert_eq!(value(&w, "機関の名前"), "さくら就労支援");
+    fill(&w, "制度の限界", "利用は原則2年");
     press(&w, "機関を保存");
-    assert!(
-        n.get_agency_message().contains("1項目"),
-        "{}",
-        n.get_agency_message()
-    );
+    assert!(n.get_message().contains("1項目"), "{}", n.get_message());
     assert_eq!(
         check.agency("sakura-works").unwrap().unwrap().limits,
         "利用は原則2年"
@@ -331,14 +390,16 @@ fn only_administrators_edit_the_agency_directory_and_every_change_is_audited() {
 
     // Not an administrator: the editor is read-only and a save is refused.
     ctrl.borrow_mut().admin = false;
-    hatarakitai::desk::network_adapter::load_agencies(&w, &ctrl.borrow(), T0);
-    assert!(!n.get_can_edit());
-    n.set_a_limits("書き換え".into());
-    n.invoke_agency_save();
+    hatarakitai::desk::panes::agencies::load(&w, &ctrl.borrow(), T0);
+    assert!(!n.get_view().can_edit);
+    // The editor has no save button now; the callback itself refuses.
+    let mut form = n.get_current();
+    form.limits = "書き換え".into();
+    assert!(!n.invoke_save(form));
     assert!(
-        n.get_agency_message().contains("管理者だけ"),
+        n.get_message().contains("管理者だけ"),
         "{}",
-        n.get_agency_message()
+        n.get_message()
     );
     assert_eq!(
         check.agency("sakura-works").unwrap().unwrap().limits,
@@ -356,7 +417,6 @@ fn the_home_counts_days_in_the_centres_time_zone() {
     let now = 1_796_052_600;
     let (_dir, key, ctrl, w) = open_desk("sato", now);
     let d = w.global::<DeskAdapter>();
-    let n = w.global::<NetAdapter>();
     d.invoke_scanned(slip(&key, 9, Lang::Ja, T0).into());
     let record = ctrl.borrow().record_id().unwrap();
     {
@@ -392,10 +452,11 @@ fn the_home_counts_days_in_the_centres_time_zone() {
         .unwrap();
     }
     // The meeting form starts on the local day, too.
-    assert_eq!(n.get_m_date(), "2026-12-01");
+    press(&w, "会議 0");
+    assert_eq!(value(&w, "開催日"), "2026-12-01");
     d.invoke_close_record();
-    let due: Vec<(String, String)> = n
-        .get_due()
+    let due_list = || w.global::<DueAdapter>().get_view().items;
+    let due: Vec<(String, String)> = due_list()
         .iter()
         .map(|x| (x.day.to_string(), x.when.to_string()))
         .collect();
@@ -406,7 +467,7 @@ fn the_home_counts_days_in_the_centres_time_zone() {
             ("12/1(火)".to_string(), "今日".to_string()),
         ]
     );
-    assert!(n.get_due().row_data(0).unwrap().overdue);
+    assert!(due_list().row_data(0).unwrap().overdue);
 }
 
 /// TRUST.md §8 and §6 at the desk: the agency picked is the one linked even when another desk
@@ -418,21 +479,23 @@ fn pick_lists_act_on_ids_and_consent_is_withdrawn_and_given_again() {
     use hatarakitai::network::agency::{Agency, KINDS};
     let (dir, key, ctrl, w) = open_desk("sato", T0);
     let d = w.global::<DeskAdapter>();
-    let n = w.global::<NetAdapter>();
+    let n = w.global::<RecordPanes>();
+    let view = || w.global::<LinksAdapter>().get_view();
     d.invoke_scanned(slip(&key, 9, Lang::Ja, T0 - 600).into());
     let record = ctrl.borrow().record_id().expect("the slip opened a record");
     let store = || DeskStore::open(&dir.path().join("desk.sqlite")).unwrap();
     press(&w, "連携 0");
-    let hw = n
-        .get_agency_choices()
+    let hw = view()
+        .agency_choices
         .iter()
         .position(|c| c.contains("ハローワーク"))
         .expect("Hello Work in the directory");
-    let hw_id = n.get_agency_choice_ids().row_data(hw).unwrap().to_string();
-    n.set_link_agency(hw as i32);
-    n.set_link_role(0);
-    n.set_link_consent("2026-11-25".into());
-    n.set_link_scope("就労に関する情報".into());
+    let hw_id = view().agency_choice_ids.row_data(hw).unwrap().to_string();
+    let hw_choice = view().agency_choices.row_data(hw).unwrap();
+    fill(&w, "つなぐ機関", &hw_choice);
+    fill(&w, "機関の役割", "就労");
+    fill(&w, "本人が情報共有に同意した日", "2026-11-25");
+    fill(&w, "共有してよい情報の範囲", "就労に関する情報");
     // Meanwhile another desk adds an agency that sorts before Hello Work.
     let first = Agency {
         id: "aoba-soudan".into(),
@@ -446,35 +509,49 @@ fn pick_lists_act_on_ids_and_consent_is_withdrawn_and_given_again() {
     assert_eq!(links.len(), 1);
     assert_eq!(links[0].agency, hw_id, "the agency the person picked");
     // Withdrawn: 「送った」 is refused, nothing written.
-    n.set_consent_link(0);
-    n.set_consent_day("2026-11-25".into());
-    n.set_consent_note("本人から電話で申し出".into());
+    let consent_link = view().consent_choices.row_data(0).unwrap();
+    fill(&w, "同意を記録・撤回する連携", &consent_link);
+    fill(&w, "同意した日、または撤回した日", "2026-11-25");
+    fill(&w, "同意の記録・撤回のメモ", "本人から電話で申し出");
     press(&w, "同意の撤回を記録する");
     assert!(
         message(&n).contains("撤回を記録しました"),
         "{}",
         message(&n)
     );
-    n.set_contact_agency(0);
-    n.set_contact_direction(0);
-    n.set_contact_summary("求人票を送付".into());
+    fill(
+        &w,
+        "やりとりした機関",
+        &view().linked_choices.row_data(0).unwrap(),
+    );
+    fill(&w, "情報の向き", "送った（こちらから伝えた）");
+    fill(&w, "やりとりの内容", "求人票を送付");
     press(&w, "やりとりを記録する");
     assert!(message(&n).contains("同意撤回"), "{}", message(&n));
     assert!(store().contacts(record).unwrap().is_empty());
     // Given again: sent is logged; the link shows both steps.
-    n.set_consent_link(0);
-    n.set_consent_scope("就労に関する情報".into());
+    assert_eq!(
+        value(&w, "同意の記録・撤回のメモ"),
+        "",
+        "emptied after the withdrawal"
+    );
+    fill(&w, "同意を記録・撤回する連携", &consent_link);
+    fill(
+        &w,
+        "同意を記録する範囲（共有してよい情報）",
+        "就労に関する情報",
+    );
     press(&w, "同意を記録する");
     assert!(
         message(&n).contains("同意を記録しました"),
         "{}",
         message(&n)
     );
-    n.set_contact_summary("求人票を送付".into());
+    fill(&w, "やりとりの内容", "求人票を送付");
     press(&w, "やりとりを記録する");
     assert!(message(&n).contains("記録しました"), "{}", message(&n));
     assert_eq!(store().contacts(record).unwrap().len(), 1);
-    let history = n.get_links().row_data(0).unwrap().history.to_string();
+    let history = view().links.row_data(0).unwrap().history.to_string();
     assert!(
         history.contains("撤回 2026-11-25") && history.contains("本人から電話で申し出"),
         "{history}"

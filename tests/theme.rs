@@ -1,5 +1,6 @@
 //! The theme file keeps its promises: every text colour pair it lists is at least 7:1 (WCAG
-//! AAA), body text ≥ 32 px and touch targets ≥ 96 px at 1080 px height.
+//! AAA; the desk's one pair below is listed apart with its figure), body text ≥ 32 px and
+//! touch targets ≥ 96 px at 1080 px height; and it is the only file with colours and sizes.
 
 use std::collections::HashMap;
 
@@ -32,42 +33,146 @@ fn contrast(a: &str, b: &str) -> f64 {
     (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }
 
-#[test]
-fn text_colour_pairs_are_at_least_7_to_1() {
-    let src = theme();
-    let colours: HashMap<String, String> = src
-        .lines()
+fn colours(src: &str) -> HashMap<String, String> {
+    src.lines()
         .filter_map(|l| {
             let l = l.trim().strip_prefix("out property <color> ")?;
             let (name, rest) = l.split_once(':')?;
             let hex = rest.trim().trim_start_matches('#').trim_end_matches(';');
             Some((name.trim().to_string(), hex[..6].to_string()))
         })
-        .collect();
-    let pairs_line: String = src
-        .lines()
-        .skip_while(|l| !l.contains("// Colours. contrast:"))
-        .take_while(|l| l.trim_start().starts_with("//"))
-        .map(|l| {
-            l.trim_start()
-                .trim_start_matches("//")
-                .replace("Colours. contrast:", "")
-        })
+        .collect()
+}
+
+/// The pairs written in the comment block that starts with `start` (after it on its line),
+/// up to the next line that is not a comment or that starts the list of pairs below 7:1.
+fn pairs_after(src: &str, start: &str) -> Vec<(String, String)> {
+    let mut lines = src.lines().skip_while(|l| !l.contains(start));
+    let first = lines
+        .next()
+        .and_then(|l| l.split_once(start))
+        .map_or("", |(_, rest)| rest);
+    let rest = lines
+        .take_while(|l| l.trim_start().starts_with("//") && !l.contains("Below 7:1"))
+        .map(|l| l.trim_start().trim_start_matches("//"));
+    std::iter::once(first)
+        .chain(rest)
+        .map(|l| l.replace("desk:", ""))
         .collect::<Vec<_>>()
-        .join(",");
-    let pairs: Vec<(&str, &str)> = pairs_line
+        .join(",")
         .split(',')
         .filter_map(|p| p.trim().split_once(" on "))
-        .collect();
-    assert!(pairs.len() >= 10, "pairs listed in theme.slint: {pairs:?}");
-    for (fg, bg) in pairs {
-        let (f, b) = (colours.get(fg.trim()), colours.get(bg.trim()));
-        let (Some(f), Some(b)) = (f, b) else {
-            panic!("unknown colour in pair {fg} on {bg}")
-        };
-        let c = contrast(f, b);
+        .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+        .collect()
+}
+
+fn pair_contrast(colours: &HashMap<String, String>, fg: &str, bg: &str) -> f64 {
+    let (Some(f), Some(b)) = (colours.get(fg), colours.get(bg)) else {
+        panic!("unknown colour in pair {fg} on {bg}")
+    };
+    contrast(f, b)
+}
+
+#[test]
+fn text_colour_pairs_are_at_least_7_to_1() {
+    let src = theme();
+    let colours = colours(&src);
+    let pairs = pairs_after(&src, "// Colours. contrast:");
+    assert!(pairs.len() >= 30, "pairs listed in theme.slint: {pairs:?}");
+    for p in ["fg-soft on stripe", "error-text on error", "fg on rating-2"] {
+        let (a, b) = p.split_once(" on ").unwrap_or_default();
+        assert!(
+            pairs.iter().any(|(x, y)| x == a && y == b),
+            "the desk's pair {p} is listed"
+        );
+    }
+    for (fg, bg) in &pairs {
+        let c = pair_contrast(&colours, fg, bg);
         assert!(c >= 7.0, "{fg} on {bg}: {c:.2}:1 is below 7:1");
     }
+}
+
+/// Pairs the desk shows below 7:1 today are listed apart and held at their figure: the list
+/// cannot grow unnoticed, and a pair that reaches 7:1 must move to the main list.
+#[test]
+fn pairs_below_7_to_1_are_known() {
+    let src = theme();
+    let colours = colours(&src);
+    let low = pairs_after(&src, "// Below 7:1 today (reported, not changed):");
+    let known: &[(&str, &str, f64)] = &[("on-primary", "rating-3", 3.66)];
+    assert_eq!(
+        low.iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect::<Vec<_>>(),
+        known.iter().map(|(a, b, _)| (*a, *b)).collect::<Vec<_>>()
+    );
+    for (fg, bg, figure) in known {
+        let c = pair_contrast(&colours, fg, bg);
+        assert!(
+            c < 7.0,
+            "{fg} on {bg} is {c:.2}:1 now: list it with the others"
+        );
+        assert!(
+            (c - figure).abs() < 0.01,
+            "{fg} on {bg}: {c:.2}:1, was {figure}:1"
+        );
+    }
+}
+
+/// Every colour and every length in px comes from ui/theme.slint: no other .slint file holds
+/// a colour literal, nor a px length other than 0px, 1px and 2px (tolerances and a hidden
+/// 1 px element in the kiosk; no visible size).
+#[test]
+fn no_colour_or_px_literal_outside_the_theme() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/ui");
+    let mut files = Vec::new();
+    for dir in [root.to_string(), format!("{root}/widgets")] {
+        for e in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{dir}: {e}")) {
+            let p = e.map(|e| e.path()).unwrap_or_default();
+            if p.extension().is_some_and(|x| x == "slint") && !p.ends_with("theme.slint") {
+                files.push(p);
+            }
+        }
+    }
+    assert!(files.len() >= 30, "{files:?}");
+    let mut found = Vec::new();
+    for f in &files {
+        let src = std::fs::read_to_string(f).unwrap_or_default();
+        for (n, line) in src.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            let b = code.as_bytes();
+            for (i, _) in code.match_indices('#') {
+                let hex = b[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_hexdigit())
+                    .count();
+                if matches!(hex, 3 | 4 | 6 | 8) {
+                    found.push(format!("{}:{}: colour {}", f.display(), n + 1, &code[i..]));
+                }
+            }
+            for (i, _) in code.match_indices("px") {
+                let digits = b[..i]
+                    .iter()
+                    .rev()
+                    .take_while(|c| c.is_ascii_digit() || **c == b'.')
+                    .count();
+                let before = b[..i - digits].last().copied().unwrap_or(b' ');
+                if digits == 0 || before.is_ascii_alphanumeric() || before == b'-' || before == b'_'
+                {
+                    continue;
+                }
+                let value = &code[i - digits..i];
+                if !["0", "1", "2"].contains(&value) {
+                    found.push(format!("{}:{}: {value}px", f.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "literals outside ui/theme.slint:\n{}",
+        found.join("\n")
+    );
 }
 
 fn reference_px(src: &str, name: &str) -> f64 {

@@ -1,37 +1,23 @@
 //! Connects the `DeskAdapter` global to the desk controller: domain → UI structs, and each
-//! callback to one controller method. No decisions here beyond mapping.
+//! callback to one controller method. No decisions here beyond mapping. The record's network
+//! parts are `desk::panes` (called from `refresh`), the statistics tab `desk::stats_tab`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use chrono::{Duration, NaiveDate, TimeZone};
+use chrono::{NaiveDate, TimeZone};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
+use super::clock::{Clock, local_midnight};
 use super::controller::{DeskController, Notice};
 use super::intake::Stage;
 use super::session::{Draft, Session, State, Switch};
 use super::store::Search;
 use super::view::local_time;
-use crate::ui::{
-    Bar, DeskAdapter, DeskAnswer, DeskAudit, DeskBar, DeskDayRow, DeskListItem, DeskRoute,
-    DeskWindow,
-};
-
-/// Unix seconds now; injected so tests control time.
-pub type Clock = Rc<dyn Fn() -> i64>;
+use crate::ui::{DeskAdapter, DeskAnswer, DeskAudit, DeskListItem, DeskRoute, DeskWindow};
 
 fn model<T: Clone + 'static>(v: Vec<T>) -> ModelRc<T> {
     ModelRc::new(VecModel::from(v))
-}
-
-/// Unix time of local midnight starting the day of `unix`, plus `days` days.
-pub fn local_midnight(unix: i64, days: i64, tz: chrono_tz::Tz) -> i64 {
-    let date = chrono::DateTime::from_timestamp(unix, 0)
-        .map_or(NaiveDate::MIN, |t| t.with_timezone(&tz).date_naive())
-        + Duration::days(days);
-    date.and_hms_opt(0, 0, 0)
-        .and_then(|d| tz.from_local_datetime(&d).earliest())
-        .map_or(unix, |t| t.timestamp())
 }
 
 fn parse_day(s: &str, tz: chrono_tz::Tz) -> Result<Option<i64>, String> {
@@ -164,8 +150,8 @@ fn connect_inner(
         a.set_search_stage(0);
         load_list(&w, &c.borrow(), &k, true);
     });
-    super::network_adapter::connect(window, ctrl.clone(), clock.clone(), touch);
-    super::network_adapter::load_agencies(window, &ctrl.borrow(), clock());
+    super::panes::connect(window, ctrl.clone(), clock.clone(), touch);
+    super::panes::agencies::load(window, &ctrl.borrow(), clock());
     refresh(window, &ctrl.borrow(), &clock);
     load_list(window, &ctrl.borrow(), &clock, true);
 }
@@ -225,190 +211,6 @@ fn load_list(w: &DeskWindow, ctrl: &DeskController, clock: &Clock, today: bool) 
     }
 }
 
-const WEEKDAYS: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
-
-fn day_label(d: NaiveDate) -> String {
-    use chrono::Datelike;
-    format!(
-        "{}({})",
-        d.format("%-m/%-d"),
-        WEEKDAYS[d.weekday().num_days_from_monday() as usize]
-    )
-}
-
-/// Each kiosk's visitors per day next to intakes opened (`opened`: the last 30 days and
-/// tomorrow, oldest first), and the routes shown first: from what the kiosks published to
-/// the team's database, or from this PC's own kiosk.sqlite for a one-PC centre.
-fn load_shared(w: &DeskWindow, ctrl: &DeskController, now: i64, opened: &[u32]) {
-    let a = w.global::<DeskAdapter>();
-    let tz = ctrl.timezone();
-    let today = chrono::DateTime::from_timestamp(now, 0)
-        .map_or(NaiveDate::MIN, |t| t.with_timezone(&tz).date_naive());
-    let from = today - Duration::days(29);
-    let mut source = "チーム共有のデータベース";
-    let mut buckets = ctrl
-        .store()
-        .kiosk_buckets(None, from, today)
-        .unwrap_or_default();
-    if buckets.is_empty()
-        && let Some(db) = ctrl.kiosk_db.as_deref()
-        && let Ok(k) = crate::store::kiosk::KioskStore::open_existing(db, tz)
-        && let Ok(own) = k.buckets(from, today)
-    {
-        source = "このPCのキオスクの記録";
-        buckets = own.into_iter().map(|b| (ctrl.kiosk_id, b)).collect();
-    }
-    if buckets.is_empty() {
-        a.set_day_rows(model(Vec::new()));
-        return;
-    }
-    let mut kiosks: Vec<u16> = buckets.iter().map(|(k, _)| *k).collect();
-    kiosks.sort_unstable();
-    kiosks.dedup();
-    let mut columns: Vec<SharedString> = kiosks
-        .iter()
-        .map(|k| format!("キオスク{k} 来所").into())
-        .collect();
-    columns.push("インテーク".into());
-    let rows: Vec<DeskDayRow> = (0..14)
-        .map(|back| {
-            let day = today - Duration::days(back);
-            let mut cells: Vec<SharedString> = kiosks
-                .iter()
-                .map(|k| {
-                    let n: u64 = buckets
-                        .iter()
-                        .filter(|(kk, b)| kk == k && b.date == day)
-                        .map(|(_, b)| b.figures.started)
-                        .sum();
-                    n.to_string().into()
-                })
-                .collect();
-            // opened[29] is today.
-            let intakes = usize::try_from(29 - back)
-                .ok()
-                .and_then(|i| opened.get(i))
-                .map_or_else(|| "—".to_string(), |n| n.to_string());
-            cells.push(intakes.into());
-            DeskDayRow {
-                label: day_label(day).into(),
-                cells: model(cells),
-            }
-        })
-        .collect();
-    a.set_shared_caption(format!("キオスクの来所とインテーク（過去14日・{source}）").into());
-    a.set_day_columns(model(columns));
-    a.set_day_rows(model(rows));
-    let all: Vec<_> = buckets.into_iter().map(|(_, b)| b).collect();
-    let report = crate::stats::StatsReport::new(from, today, &all, ctrl.content());
-    let bars: Vec<Bar> = report
-        .routes
-        .iter()
-        .map(|r| Bar {
-            label: r.name.clone().into(),
-            value: i32::try_from(report.total.routes_first.get(&r.id).copied().unwrap_or(0))
-                .unwrap_or(i32::MAX),
-        })
-        .collect();
-    a.set_route_max(bars.iter().map(|b| b.value).max().unwrap_or(0).max(1));
-    a.set_route_bars(model(bars));
-}
-
-fn load_stats(w: &DeskWindow, ctrl: &DeskController, clock: &Clock) {
-    let a = w.global::<DeskAdapter>();
-    let tz = ctrl.timezone();
-    let now = clock();
-    let starts: Vec<i64> = (-29..=1).map(|d| local_midnight(now, d, tz)).collect();
-    let mut opened = Vec::new();
-    match ctrl.store().opened_per_day(&starts) {
-        Ok(counts) => {
-            opened.clone_from(&counts);
-            let bars: Vec<Bar> = starts
-                .iter()
-                .zip(&counts)
-                .map(|(&t, &n)| Bar {
-                    // The day of the month: 31 bars fit at 1366 px; the caption gives the months.
-                    label: chrono::DateTime::from_timestamp(t, 0)
-                        .map_or_else(String::new, |d| {
-                            d.with_timezone(&tz).format("%-d").to_string()
-                        })
-                        .into(),
-                    value: i32::try_from(n).unwrap_or(i32::MAX),
-                })
-                .collect();
-            a.set_intakes_max(bars.iter().map(|b| b.value).max().unwrap_or(0).max(1));
-            let day = |t: i64| {
-                chrono::DateTime::from_timestamp(t, 0).map_or_else(String::new, |d| {
-                    d.with_timezone(&tz).format("%-m/%-d").to_string()
-                })
-            };
-            if let (Some(&first), Some(&last)) =
-                (starts.first(), starts.get(starts.len().saturating_sub(2)))
-            {
-                a.set_intakes_caption(
-                    format!(
-                        "インテーク記録を開いた数（過去30日: {} – {}）",
-                        day(first),
-                        day(last)
-                    )
-                    .into(),
-                );
-            }
-            a.set_intakes_per_day(model(bars));
-        }
-        Err(e) => a.set_stats_note(e.to_string().into()),
-    }
-    load_shared(w, ctrl, now, &opened);
-    // Kiosk figures and slips that reached this desk: only where this PC has the kiosk's DB.
-    let Some(db) = ctrl.kiosk_db.as_deref() else {
-        a.set_stats_note("このPCにはキオスクの記録（kiosk.sqlite）がありません。来所数・印刷数はキオスクのスタッフ画面か `hatarakitai stats` で見られます。データフォルダに kiosk.sqlite のコピーを置くと、受付票がデスクに届いた割合もここに出ます。".into());
-        a.set_kiosk_rows(model(Vec::new()));
-        return;
-    };
-    let today = chrono::DateTime::from_timestamp(now, 0)
-        .map_or(NaiveDate::MIN, |t| t.with_timezone(&tz).date_naive());
-    match super::arrivals::arrivals(
-        ctrl.store(),
-        db,
-        ctrl.content(),
-        tz,
-        today - Duration::days(13),
-        today,
-    ) {
-        Ok(days) => {
-            a.set_stats_note("キオスクの記録（過去14日）: 印刷した受付票のうち、このデスクで記録を開いたもの。保存期間を過ぎた日は、来所ごとの記録が集計にまとめられているため「不明」です。".into());
-            a.set_kiosk_rows(model(
-                days.iter()
-                    .rev()
-                    .map(|d| DeskBar {
-                        label: d.day.format("%-m/%-d").to_string().into(),
-                        value: i32::try_from(d.printed).unwrap_or(i32::MAX),
-                        detail: match d.arrived {
-                            Some(n) if d.printed > 0 => format!(
-                                "来所 {} ・ 完了 {} ・ 印刷 {} ・ デスク到着 {} （{}%）",
-                                d.started,
-                                d.completed,
-                                d.printed,
-                                n,
-                                n * 100 / d.printed
-                            ),
-                            Some(_) => {
-                                format!("来所 {} ・ 完了 {} ・ 印刷 0", d.started, d.completed)
-                            }
-                            None => format!(
-                                "来所 {} ・ 完了 {} ・ 印刷 {} ・ デスク到着 不明",
-                                d.started, d.completed, d.printed
-                            ),
-                        }
-                        .into(),
-                    })
-                    .collect(),
-            ));
-        }
-        Err(e) => a.set_stats_note(format!("キオスクの記録を読めません: {e}").into()),
-    }
-}
-
 /// Pushes the controller's state to the window.
 pub fn refresh(w: &DeskWindow, ctrl: &DeskController, clock: &Clock) {
     let a = w.global::<DeskAdapter>();
@@ -432,6 +234,7 @@ pub fn refresh(w: &DeskWindow, ctrl: &DeskController, clock: &Clock) {
     match &ctrl.current {
         None => a.set_has_record(false),
         Some(v) => {
+            a.set_record_id(i32::try_from(v.id).unwrap_or(-1));
             a.set_has_record(true);
             a.set_title(format!("受付番号 {}", v.visit.receipt_no).into());
             let lang = match v.visit.lang.as_str() {
@@ -497,9 +300,9 @@ pub fn refresh(w: &DeskWindow, ctrl: &DeskController, clock: &Clock) {
     a.set_dirty(ctrl.is_dirty());
     a.set_refocus(a.get_refocus().wrapping_add(1));
     let now = clock();
-    super::network_adapter::load_record(w, ctrl, now);
-    super::network_adapter::load_due(w, ctrl, now);
-    load_stats(w, ctrl, clock);
+    super::panes::load_record(w, ctrl, now);
+    super::panes::load_due(w, ctrl, now);
+    super::stats_tab::load(w, ctrl, now);
 }
 
 fn field_label(f: &str) -> &str {
@@ -599,7 +402,7 @@ pub fn connect_team(
             ctrl.who_name = acc.name.clone();
             ctrl.admin = acc.role == crate::desk::accounts::Role::Admin;
         }
-        super::network_adapter::load_agencies(&w, &c.borrow(), now);
+        super::panes::agencies::load(&w, &c.borrow(), now);
         super::staff_pane::load(&w, &c.borrow(), now);
         a.set_signed_in_name(format!("{}（{}・{}）", acc.name, acc.login, acc.role.id()).into());
         a.set_signin_message("".into());
@@ -615,7 +418,7 @@ pub fn connect_team(
         let open = draft_of(&c.borrow());
         s.borrow_mut().sign_out(open);
         c.borrow_mut().reset_desk();
-        super::network_adapter::clear(&w);
+        super::panes::clear(&w);
         super::staff_pane::clear(&w);
         a.set_signed_in(false);
         a.set_locked(false);
@@ -656,7 +459,7 @@ fn draft_of(c: &DeskController) -> Option<Draft> {
 }
 
 fn show_lock(w: &DeskWindow, s: &Rc<RefCell<Session>>) {
-    super::network_adapter::clear(w);
+    super::panes::clear(w);
     super::staff_pane::clear(w);
     let a = w.global::<DeskAdapter>();
     a.set_locked(s.borrow().state == State::Locked);

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
 use slint::ComponentHandle;
 use slint::platform::software_renderer::MinimalSoftwareWindow;
 
@@ -42,9 +43,59 @@ fn slip(
 /// Renders one screen at every resolution into `out`, adding the files to the list.
 type Shot<'a> = dyn Fn(&str, &mut Vec<PathBuf>) -> Result<(), String> + 'a;
 
-/// The support network on the open record, entered through the desk's own forms: 連携 with a
-/// consent and a refused contact, 会議 (and its PDF), 評価 beside the previous one, 予定, the
-/// home's due list and the agency directory.
+/// The element labelled `label` with one of `roles`: the first in the window's order, and the
+/// search stops there. (A search of the whole window would lay out the hidden 機関 tab in the
+/// tall typing window, and its scroll bars — animated, on a frozen clock — would then keep
+/// that size in the shots.)
+fn element(
+    w: &DeskWindow,
+    label: &str,
+    roles: &'static [AccessibleRole],
+) -> Result<ElementHandle, String> {
+    let label_owned = label.to_string();
+    ElementQuery::from_root(w)
+        .match_descendants()
+        .match_predicate(move |e| {
+            e.accessible_label()
+                .is_some_and(|l| l == label_owned.as_str())
+                && e.accessible_role().is_some_and(|r| roles.contains(&r))
+        })
+        .find_first()
+        .ok_or_else(|| format!("no element labelled {label}"))
+}
+
+/// Types `value` into the field labelled `label`, or picks it in the pick list, as staff do.
+fn fill(w: &DeskWindow, label: &str, value: &str) -> Result<(), String> {
+    element(
+        w,
+        label,
+        &[AccessibleRole::TextInput, AccessibleRole::Combobox],
+    )?
+    .set_accessible_value(value);
+    // A pick list finds the row with that text in its change handler.
+    slint::platform::update_timers_and_animations();
+    Ok(())
+}
+
+/// Presses the button (or sub-tab, chip) labelled `label`.
+fn press(w: &DeskWindow, label: &str) -> Result<(), String> {
+    element(
+        w,
+        label,
+        &[
+            AccessibleRole::Button,
+            AccessibleRole::Tab,
+            AccessibleRole::RadioButton,
+        ],
+    )?
+    .invoke_accessible_default_action();
+    Ok(())
+}
+
+/// The support network on the open record, entered through the desk's own forms (found by
+/// their accessible labels in a tall window, so every field is in view): 連携 with a consent
+/// and a refused contact, 会議 (and its PDF), 評価 beside the previous one, 予定, the home's
+/// due list and the agency directory.
 fn network_shots(
     w: &DeskWindow,
     ctrl: &Rc<RefCell<DeskController>>,
@@ -54,19 +105,25 @@ fn network_shots(
     written: &mut Vec<PathBuf>,
     shot: &Shot<'_>,
 ) -> Result<(), String> {
-    use crate::ui::NetAdapter;
+    use crate::network::agency::METHODS;
+    use crate::network::case::ROLES;
+    use crate::network::followup::{Kind, PHASES};
+    use crate::network::meeting::LEVELS;
+    use crate::ui::{AgenciesAdapter, DueAdapter, LinksAdapter, MeetingsAdapter, RecordPanes};
     use slint::Model;
-    let n = w.global::<NetAdapter>();
+    let r = w.global::<RecordPanes>();
     let a = w.global::<DeskAdapter>();
+    // Tall while typing, so that every field is in view; each shot sets its own size.
+    let tall = || w.window().set_size(slint::PhysicalSize::new(1366, 4000));
     ctrl.borrow_mut().pdf_dir = tmp.join("pdf");
     ctrl.borrow_mut().centre = "高槻市障がい者就業・生活支援センター".into();
     let agencies = crate::desk::network::directory(&ctrl.borrow(), NOW)?;
-    let pos = |id: &str| {
+    let choice = |id: &str| {
         agencies
             .iter()
-            .position(|x| x.id == id)
-            .and_then(|i| i32::try_from(i).ok())
-            .unwrap_or(0)
+            .find(|x| x.id == id)
+            .map(|x| crate::desk::pane_text::choice(&x.name, &x.kind))
+            .unwrap_or_default()
     };
     let record = ctrl.borrow().record_id().ok_or("no record open")?;
     // An earlier assessment, two months before (the desk shows it beside the new one).
@@ -84,7 +141,8 @@ fn network_shots(
             NOW - 60 * 86_400,
         )
         .map_err(|e| e.to_string())?;
-    n.set_record_tab(1);
+    tall();
+    r.set_tab(1);
     for (id, role, person, consent, scope) in [
         (
             "hw-town",
@@ -96,42 +154,57 @@ fn network_shots(
         ("ikou-sample", 0, "", "", ""),
         ("clinic-sample", 2, "", "2026-11-25", "通院と服薬の状況"),
     ] {
-        n.set_link_agency(pos(id));
-        n.set_link_role(role);
-        n.set_link_person(person.into());
-        n.set_link_consent(consent.into());
-        n.set_link_scope(scope.into());
-        n.invoke_link_add();
+        fill(w, "つなぐ機関", &choice(id))?;
+        fill(w, "機関の役割", ROLES[role])?;
+        fill(w, "機関の担当の人", person)?;
+        fill(w, "本人が情報共有に同意した日", consent)?;
+        fill(w, "共有してよい情報の範囲", scope)?;
+        press(w, "機関をつなぐ")?;
     }
-    n.set_contact_agency(0);
-    n.set_contact_method(0);
-    n.set_contact_direction(0);
-    n.set_contact_summary("障がい者求人の紹介を依頼".into());
-    n.invoke_contact_add();
+    let linked = |i: usize| {
+        w.global::<LinksAdapter>()
+            .get_view()
+            .linked_choices
+            .row_data(i)
+            .unwrap_or_default()
+    };
+    fill(w, "やりとりした機関", &linked(0))?;
+    fill(w, "連絡の方法", METHODS[0])?;
+    fill(w, "情報の向き", "送った（こちらから伝えた）")?;
+    fill(w, "やりとりの内容", "障がい者求人の紹介を依頼")?;
+    press(w, "やりとりを記録する")?;
     // Sending to the agency without consent is refused (the message says why).
-    n.set_contact_agency(1);
-    n.set_contact_method(2);
-    n.set_contact_summary("アセスメント結果を送付".into());
-    n.invoke_contact_add();
+    fill(w, "やりとりした機関", &linked(1))?;
+    fill(w, "連絡の方法", METHODS[2])?;
+    fill(w, "やりとりの内容", "アセスメント結果を送付")?;
+    press(w, "やりとりを記録する")?;
     shot("32-desk-network-refused", written)?;
-    n.set_contact_direction(1);
-    n.set_contact_summary("見学の日程について連絡を受けた".into());
-    n.invoke_contact_add();
+    tall();
+    fill(w, "情報の向き", "受けた（相手から聞いた）")?;
+    fill(w, "やりとりの内容", "見学の日程について連絡を受けた")?;
+    press(w, "やりとりを記録する")?;
     shot("33-desk-network", written)?;
-    n.set_record_tab(2);
-    n.set_m_date("2026-11-25".into());
-    n.set_m_participants("本人、母、ハローワーク 田中、さくら就労移行 山本、センター 佐藤".into());
-    n.set_m_agenda("就職に向けた進め方と生活リズム".into());
-    n.set_m_decision(
-        "就労移行支援（さくら）の体験利用を12月中に3回行う。\n母は送迎を週2回まで協力する。ハローワークは体験後に求人を紹介する。"
-            .into(),
-    );
-    n.set_m_goal("毎朝8時に起きて、週3日 事業所に通う".into());
-    n.set_m_goal_date("2027-01-31".into());
-    n.set_m_review("2026-12-01".into());
-    n.invoke_meeting_add();
-    let id = n.get_meetings().row_data(0).map_or(0, |m| m.id);
-    n.invoke_meeting_pdf(id);
+    tall();
+    r.set_tab(2);
+    fill(w, "開催日", "2026-11-25")?;
+    fill(
+        w,
+        "参加者",
+        "本人、母、ハローワーク 田中、さくら就労移行 山本、センター 佐藤",
+    )?;
+    fill(w, "議題", "就職に向けた進め方と生活リズム")?;
+    fill(
+        w,
+        "決まったこと（支援方針）",
+        "就労移行支援（さくら）の体験利用を12月中に3回行う。\n母は送迎を週2回まで協力する。ハローワークは体験後に求人を紹介する。",
+    )?;
+    fill(w, "短期目標", "毎朝8時に起きて、週3日 事業所に通う")?;
+    fill(w, "目標の期日", "2027-01-31")?;
+    fill(w, "次の見直しの日", "2026-12-01")?;
+    press(w, "会議を記録する")?;
+    let m = w.global::<MeetingsAdapter>();
+    let id = m.get_view().meetings.row_data(0).map_or(0, |m| m.id);
+    m.invoke_pdf(id);
     shot("34-desk-meetings", written)?;
     let pdf = tmp.join("pdf").join(format!("meeting-{id}.pdf"));
     // The printed record goes beside the screenshots, to be looked at and read back.
@@ -141,33 +214,46 @@ fn network_shots(
             .map_err(|e| format!("copying {}: {e}", pdf.display()))?;
         written.push(out.join(name));
     }
-    n.set_record_tab(3);
-    for (level, rating) in [3, 2, 2, 1, 1].into_iter().enumerate() {
-        n.invoke_rate(level as i32, rating);
+    tall();
+    r.set_tab(3);
+    let ratings = [
+        "1 課題が大きい",
+        "2 支援があればできる",
+        "3 おおむねできる",
+        "4 十分できる",
+    ];
+    for (level, rating) in [3usize, 2, 2, 1, 1].into_iter().enumerate() {
+        press(w, &format!("{} {}", LEVELS[level], ratings[rating - 1]))?;
     }
-    n.invoke_rate_note(0, "服薬は安定。通院は月1回".into());
-    n.invoke_rate_note(1, "朝が弱い日がある".into());
-    n.invoke_assessment_add();
+    fill(
+        w,
+        &format!("{} のメモ", LEVELS[0]),
+        "服薬は安定。通院は月1回",
+    )?;
+    fill(w, &format!("{} のメモ", LEVELS[1]), "朝が弱い日がある")?;
+    press(w, "評価を記録する")?;
     shot("35-desk-pyramid", written)?;
-    n.set_record_tab(4);
-    n.set_f_kind(2);
-    n.set_f_phase(0);
-    n.set_f_date("2026-11-20".into());
-    n.set_f_until("2026-11-30".into());
-    n.set_f_note("体験先の作業内容を確認".into());
-    n.invoke_followup_add();
-    n.set_f_kind(1);
-    n.set_f_label("職場訪問（体験先）".into());
-    n.set_f_date("2026-11-24".into());
-    n.invoke_followup_add();
+    tall();
+    r.set_tab(4);
+    fill(w, "種類", Kind::Jobcoach.label_ja())?;
+    fill(w, "ジョブコーチの段階", PHASES[0])?;
+    fill(w, "日付", "2026-11-20")?;
+    fill(w, "段階の終わりの日", "2026-11-30")?;
+    fill(w, "メモ", "体験先の作業内容を確認")?;
+    press(w, "予定を記録する")?;
+    fill(w, "種類", Kind::Retention.label_ja())?;
+    fill(w, "内容", "職場訪問（体験先）")?;
+    fill(w, "日付", "2026-11-24")?;
+    press(w, "予定を記録する")?;
     shot("36-desk-followups", written)?;
-    n.set_record_tab(0);
-    n.set_message("".into());
+    r.set_tab(0);
+    r.set_message("".into());
     a.invoke_close_record();
-    n.invoke_due_show(false);
+    w.global::<DueAdapter>().invoke_show(false);
     shot("37-desk-home-due", written)?;
     a.set_tab(1);
-    n.invoke_agency_select("hw-town".into());
+    w.global::<AgenciesAdapter>()
+        .invoke_select("hw-town".into());
     shot("38-desk-agencies", written)?;
     a.set_tab(0);
     Ok(())
