@@ -336,7 +336,7 @@ pub(super) fn consent_write(
             trust_sql::CONSENT_EVENT,
             vals![link.id, record, kind, day, scope, note, who, now],
         )?;
-        let (field, old, new) = super::consent_audit(link, change);
+        let (field, old, new) = consent_audit(link, change);
         db.exec(
             "writing the audit trail",
             trust_sql::AUDIT_INSERT,
@@ -403,4 +403,20 @@ pub(super) fn followup_done(
         vals![id, day, who],
         id_from,
     )
+}
+
+/// The audit row of a consent change: (field, old, new), naming the agency, never the person.
+fn consent_audit(link: &Link, change: &ConsentChange) -> (String, String, String) {
+    let old = if link.has_consent() {
+        format!("同意あり {} {}", link.consent_date, link.consent_scope)
+    } else if !link.consent_withdrawn.is_empty() {
+        format!("同意撤回 {}", link.consent_withdrawn)
+    } else {
+        "同意なし".to_string()
+    };
+    let new = match change {
+        ConsentChange::Given { day, scope } => format!("同意あり {day} {scope}"),
+        ConsentChange::Withdrawn { day } => format!("同意撤回 {day}"),
+    };
+    (format!("consent:{}", link.agency), old, new)
 }

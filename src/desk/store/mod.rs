@@ -105,30 +105,6 @@ pub struct DeskStore {
     inner: RefCell<Box<dyn Backend>>,
 }
 
-/// `%text%` for LIKE with `\` as the escape character.
-pub(crate) fn like_pattern(text: &str) -> String {
-    format!(
-        "%{}%",
-        text.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    )
-}
-
-/// The (field, old, new) triples a save writes: only what changed.
-pub(crate) fn changes(
-    before: &StaffFields,
-    after: &StaffFields,
-) -> Vec<(&'static str, String, String)> {
-    before
-        .fields()
-        .into_iter()
-        .zip(after.fields())
-        .filter(|((_, _, old), (_, _, new))| old != new)
-        .map(|((field, _, old), (_, _, new))| (field, old, new))
-        .collect()
-}
-
 impl DeskStore {
     /// Opens or creates `desk.sqlite` (0600, WAL, `synchronous=FULL`, migrations).
     pub fn open(path: &Path) -> Result<DeskStore, DeskError> {
@@ -451,132 +427,6 @@ impl DeskStore {
         self.with(|b| b.followup_done(id, day, who))
     }
 
-    /// What is due by `today + within` days for open records (overdue included): reviews
-    /// and follow-ups, soonest first.
-    pub fn due(
-        &self,
-        today: NaiveDate,
-        within: u32,
-    ) -> Result<Vec<crate::network::due::Due>, DeskError> {
-        let until = today + chrono::Duration::days(i64::from(within));
-        let rows = self.with(|b| b.due_rows(&until.to_string()))?;
-        Ok(crate::network::due::due(rows, today, within))
-    }
-
-    /// The council's counts for the whole local months touching `from..=to`, in the
-    /// council's words (stage labels, route names, agency kinds): no names or ids leave
-    /// this function.
-    pub fn council_counts(
-        &self,
-        tz: chrono_tz::Tz,
-        content: &crate::content::Content,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<(Vec<NaiveDate>, crate::network::council::Counts), DeskError> {
-        use crate::network::council::{Counts, months};
-        let start = |d: NaiveDate| {
-            d.and_hms_opt(0, 0, 0)
-                .and_then(|t| chrono::TimeZone::from_local_datetime(&tz, &t).earliest())
-                .map_or(0, |t| t.timestamp())
-        };
-        let ms = months(from, to);
-        let n = ms.len();
-        let spans: Vec<MonthSpan> = ms
-            .iter()
-            .map(|m| {
-                let next = m.checked_add_months(chrono::Months::new(1)).unwrap_or(*m);
-                MonthSpan {
-                    start: start(*m),
-                    end: start(next),
-                    first_day: m.to_string(),
-                    end_day: next.to_string(),
-                }
-            })
-            .collect();
-        let route_ids: Vec<String> = content
-            .catalogue
-            .routes
-            .iter()
-            .map(|r| r.id.clone())
-            .collect();
-        let rows = self.with(|b| b.council_rows(&spans, &route_ids))?;
-        let kinds: std::collections::HashMap<String, String> = self
-            .agencies()?
-            .into_iter()
-            .map(|a| (a.id, a.kind))
-            .collect();
-        let names: std::collections::HashMap<&str, String> = content
-            .catalogue
-            .routes
-            .iter()
-            .map(|r| (r.id.as_str(), r.name.plain(crate::lang::Lang::Ja)))
-            .collect();
-        let mut c = Counts::zero(n);
-        let matchable = network_sql::matchable_routes(&route_ids);
-        for (month, new, shown) in rows.intakes {
-            let Ok(i) = usize::try_from(month) else {
-                continue;
-            };
-            if let Some(x) = c.new.get_mut(i) {
-                *x += u64::try_from(new).unwrap_or(0);
-            }
-            for (id, count) in matchable.iter().zip(shown) {
-                let name = names.get(id).cloned().unwrap_or_else(|| (*id).to_string());
-                Counts::add(
-                    &mut c.routes,
-                    &name,
-                    i,
-                    u64::try_from(count).unwrap_or(0),
-                    n,
-                );
-            }
-        }
-        for (cat, month, key, count) in rows.counts {
-            let (Ok(i), Ok(count)) = (usize::try_from(month), u64::try_from(count)) else {
-                continue;
-            };
-            let one = |v: &mut Vec<u64>| {
-                if let Some(x) = v.get_mut(i) {
-                    *x += count;
-                }
-            };
-            match cat.as_str() {
-                "ended" => one(&mut c.ended),
-                "meeting" => one(&mut c.meetings),
-                "employed" => one(&mut c.employed),
-                "link" => {
-                    let kind = kinds.get(&key).map_or("その他", String::as_str);
-                    Counts::add(&mut c.links, kind, i, count, n);
-                }
-                _ => {}
-            }
-        }
-        // Open at each month's end, by the stage it had then: the stage before its first
-        // change after that end, or the stage it has now.
-        let mut changes: std::collections::HashMap<i64, Vec<(i64, String)>> =
-            std::collections::HashMap::new();
-        for (record, at, old) in rows.changes {
-            changes.entry(record).or_default().push((at, old));
-        }
-        let now_label = |code: i64| Stage::from_code(code).unwrap_or(Stage::Intake).label_ja();
-        for (id, created, closed, stage) in rows.open {
-            let mine = changes.get(&id);
-            for (i, span) in spans.iter().enumerate() {
-                let end = span.end;
-                if created >= end || closed.is_some_and(|c| c < end) {
-                    continue;
-                }
-                let label = mine
-                    .and_then(|ch| ch.iter().find(|(at, _)| *at >= end))
-                    .map_or_else(|| now_label(stage), |(_, old)| old.as_str());
-                if label != Stage::Termination.label_ja() {
-                    Counts::add(&mut c.open_by_stage, label, i, 1, n);
-                }
-            }
-        }
-        Ok((ms, c))
-    }
-
     /// Deletes closed (ターミネーション) records closed more than `days` ago (and records
     /// without activity for the default years), now, audited without personal data. Returns
     /// how many were deleted.
@@ -702,33 +552,5 @@ fn person(who: &str) -> Result<(), DeskError> {
         ))
     } else {
         Ok(())
-    }
-}
-
-/// The audit row of a consent change: (field, old, new), naming the agency, never the person.
-pub(crate) fn consent_audit(link: &Link, change: &ConsentChange) -> (String, String, String) {
-    let old = if link.has_consent() {
-        format!("同意あり {} {}", link.consent_date, link.consent_scope)
-    } else if !link.consent_withdrawn.is_empty() {
-        format!("同意撤回 {}", link.consent_withdrawn)
-    } else {
-        "同意なし".to_string()
-    };
-    let new = match change {
-        ConsentChange::Given { day, scope } => format!("同意あり {day} {scope}"),
-        ConsentChange::Withdrawn { day } => format!("同意撤回 {day}"),
-    };
-    (format!("consent:{}", link.agency), old, new)
-}
-
-/// Why retention removed a record, for its audit row (no personal data).
-pub(crate) fn retention_note(r: &crate::desk::retention::Removal, p: Policy) -> String {
-    match r.reason {
-        crate::desk::retention::Reason::Closed => {
-            format!("closed more than {} days ago", p.closed_days)
-        }
-        crate::desk::retention::Reason::Inactive => {
-            format!("no activity for {} years", p.inactive_years)
-        }
     }
 }

@@ -3,8 +3,11 @@
 //! monthly counts (aggregated in the database; only counts come back). `?N` placeholders, as
 //! every statement of the store (see `sql`).
 
+use chrono::NaiveDate;
+
 use super::DeskError;
 use super::sql::{Row, Sql, rows, vals};
+use crate::desk::intake::Stage;
 use crate::network::due::{DueRow, REVIEW};
 use crate::network::followup::{FollowUp, Kind};
 
@@ -210,4 +213,133 @@ pub(crate) fn followup_from(r: &dyn Row) -> Result<FollowUp, DeskError> {
         done: r.text(7)?,
         by: r.text(8)?,
     })
+}
+
+/// The due list and the council's counts, as the desk and the CLI ask for them.
+impl super::DeskStore {
+    /// What is due by `today + within` days for open records (overdue included): reviews
+    /// and follow-ups, soonest first.
+    pub fn due(
+        &self,
+        today: NaiveDate,
+        within: u32,
+    ) -> Result<Vec<crate::network::due::Due>, DeskError> {
+        let until = today + chrono::Duration::days(i64::from(within));
+        let rows = self.with(|b| b.due_rows(&until.to_string()))?;
+        Ok(crate::network::due::due(rows, today, within))
+    }
+
+    /// The council's counts for the whole local months touching `from..=to`, in the
+    /// council's words (stage labels, route names, agency kinds): no names or ids leave
+    /// this function.
+    pub fn council_counts(
+        &self,
+        tz: chrono_tz::Tz,
+        content: &crate::content::Content,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<(Vec<NaiveDate>, crate::network::council::Counts), DeskError> {
+        use crate::network::council::{Counts, months};
+        let start = |d: NaiveDate| {
+            d.and_hms_opt(0, 0, 0)
+                .and_then(|t| chrono::TimeZone::from_local_datetime(&tz, &t).earliest())
+                .map_or(0, |t| t.timestamp())
+        };
+        let ms = months(from, to);
+        let n = ms.len();
+        let spans: Vec<MonthSpan> = ms
+            .iter()
+            .map(|m| {
+                let next = m.checked_add_months(chrono::Months::new(1)).unwrap_or(*m);
+                MonthSpan {
+                    start: start(*m),
+                    end: start(next),
+                    first_day: m.to_string(),
+                    end_day: next.to_string(),
+                }
+            })
+            .collect();
+        let route_ids: Vec<String> = content
+            .catalogue
+            .routes
+            .iter()
+            .map(|r| r.id.clone())
+            .collect();
+        let rows = self.with(|b| b.council_rows(&spans, &route_ids))?;
+        let kinds: std::collections::HashMap<String, String> = self
+            .agencies()?
+            .into_iter()
+            .map(|a| (a.id, a.kind))
+            .collect();
+        let names: std::collections::HashMap<&str, String> = content
+            .catalogue
+            .routes
+            .iter()
+            .map(|r| (r.id.as_str(), r.name.plain(crate::lang::Lang::Ja)))
+            .collect();
+        let mut c = Counts::zero(n);
+        let matchable = matchable_routes(&route_ids);
+        for (month, new, shown) in rows.intakes {
+            let Ok(i) = usize::try_from(month) else {
+                continue;
+            };
+            if let Some(x) = c.new.get_mut(i) {
+                *x += u64::try_from(new).unwrap_or(0);
+            }
+            for (id, count) in matchable.iter().zip(shown) {
+                let name = names.get(id).cloned().unwrap_or_else(|| (*id).to_string());
+                Counts::add(
+                    &mut c.routes,
+                    &name,
+                    i,
+                    u64::try_from(count).unwrap_or(0),
+                    n,
+                );
+            }
+        }
+        for (cat, month, key, count) in rows.counts {
+            let (Ok(i), Ok(count)) = (usize::try_from(month), u64::try_from(count)) else {
+                continue;
+            };
+            let one = |v: &mut Vec<u64>| {
+                if let Some(x) = v.get_mut(i) {
+                    *x += count;
+                }
+            };
+            match cat.as_str() {
+                "ended" => one(&mut c.ended),
+                "meeting" => one(&mut c.meetings),
+                "employed" => one(&mut c.employed),
+                "link" => {
+                    let kind = kinds.get(&key).map_or("その他", String::as_str);
+                    Counts::add(&mut c.links, kind, i, count, n);
+                }
+                _ => {}
+            }
+        }
+        // Open at each month's end, by the stage it had then: the stage before its first
+        // change after that end, or the stage it has now.
+        let mut changes: std::collections::HashMap<i64, Vec<(i64, String)>> =
+            std::collections::HashMap::new();
+        for (record, at, old) in rows.changes {
+            changes.entry(record).or_default().push((at, old));
+        }
+        let now_label = |code: i64| Stage::from_code(code).unwrap_or(Stage::Intake).label_ja();
+        for (id, created, closed, stage) in rows.open {
+            let mine = changes.get(&id);
+            for (i, span) in spans.iter().enumerate() {
+                let end = span.end;
+                if created >= end || closed.is_some_and(|c| c < end) {
+                    continue;
+                }
+                let label = mine
+                    .and_then(|ch| ch.iter().find(|(at, _)| *at >= end))
+                    .map_or_else(|| now_label(stage), |(_, old)| old.as_str());
+                if label != Stage::Termination.label_ja() {
+                    Counts::add(&mut c.open_by_stage, label, i, 1, n);
+                }
+            }
+        }
+        Ok((ms, c))
+    }
 }

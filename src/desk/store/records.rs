@@ -259,7 +259,7 @@ pub(super) fn save(
                 theirs,
             });
         }
-        let changed = super::changes(&current.staff, edits);
+        let changed = changes(&current.staff, edits);
         for (field, old, new) in &changed {
             db.exec(
                 "writing the audit trail",
@@ -321,8 +321,8 @@ pub(super) fn audit(db: &mut dyn Sql, id: i64) -> Result<Vec<AuditEntry>, DeskEr
 }
 
 pub(super) fn search(db: &mut dyn Sql, s: &Search) -> Result<Vec<IntakeSummary>, DeskError> {
-    let like = super::like_pattern(&s.text);
-    let staff = super::like_pattern(&s.assigned_staff);
+    let like = like_pattern(&s.text);
+    let staff = like_pattern(&s.assigned_staff);
     let p = vals![
         s.from.unwrap_or(i64::MIN),
         s.to.unwrap_or(i64::MAX),
@@ -415,7 +415,7 @@ pub(super) fn retention(
                 "DELETE FROM intake WHERE id = ?1",
                 vals![id],
             )?;
-            let note = super::retention_note(r, policy);
+            let note = retention_note(r, policy);
             db.exec(
                 "writing the audit trail",
                 trust_sql::AUDIT_INSERT,
@@ -565,4 +565,37 @@ pub(super) fn kiosk_buckets(
         ))
     })?;
     Ok(crate::store::shared::buckets_from_rows(found))
+}
+
+/// `%text%` for LIKE with `\` as the escape character.
+fn like_pattern(text: &str) -> String {
+    format!(
+        "%{}%",
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
+/// The (field, old, new) triples a save writes: only what changed.
+fn changes(before: &StaffFields, after: &StaffFields) -> Vec<(&'static str, String, String)> {
+    before
+        .fields()
+        .into_iter()
+        .zip(after.fields())
+        .filter(|((_, _, old), (_, _, new))| old != new)
+        .map(|((field, _, old), (_, _, new))| (field, old, new))
+        .collect()
+}
+
+/// Why retention removed a record, for its audit row (no personal data).
+fn retention_note(r: &crate::desk::retention::Removal, p: Policy) -> String {
+    match r.reason {
+        crate::desk::retention::Reason::Closed => {
+            format!("closed more than {} days ago", p.closed_days)
+        }
+        crate::desk::retention::Reason::Inactive => {
+            format!("no activity for {} years", p.inactive_years)
+        }
+    }
 }
