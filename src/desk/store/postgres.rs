@@ -25,8 +25,7 @@ pub struct PgStore {
     statements: HashMap<String, Statement>,
 }
 
-fn pg_err(what: &str, name: &str) -> impl Fn(postgres::Error) -> DeskError {
-    let (what, name) = (what.to_string(), name.to_string());
+fn pg_err<'a>(what: &'a str, name: &'a str) -> impl Fn(postgres::Error) -> DeskError + 'a {
     move |e| {
         let detail = e
             .as_db_error()

@@ -14,8 +14,7 @@ use super::sql::{self, Lock, Row, Sql, Val};
 /// `hatarakitai_schema` has the same steps).
 pub const SCHEMA_VERSION: i64 = schema::VERSION;
 
-fn db_err(what: &str, path: &str) -> impl Fn(rusqlite::Error) -> DeskError {
-    let (what, path) = (what.to_string(), path.to_string());
+fn db_err<'a>(what: &'a str, path: &'a str) -> impl Fn(rusqlite::Error) -> DeskError + 'a {
     move |e| {
         DeskError(format!(
             "desk database {path}: {what} failed ({e}); if this repeats, check free disk space and restart the desk"
@@ -43,8 +42,9 @@ impl SqliteStore {
             .collect();
         let conn =
             crate::store::open_db(path, true, &steps).map_err(|e| DeskError(e.to_string()))?;
+        let shown = path.display().to_string();
         conn.execute_batch("PRAGMA foreign_keys=ON;")
-            .map_err(db_err("setting foreign keys", &path.display().to_string()))?;
+            .map_err(db_err("setting foreign keys", &shown))?;
         conn.set_prepared_statement_cache_capacity(64);
         Ok(SqliteStore {
             conn,
