@@ -49,10 +49,14 @@
 //!   and `kiosk-name` (0600, written whole).
 //! - `desk` — the staff desk. `desk::scan` cleans scanner input (IME, layout, whitespace);
 //!   `desk::controller` (scan → record, edit, versioned save with conflicts, unsaved-edit
-//!   guard) is plain Rust; `desk::store` is one `Backend` trait with two implementations,
-//!   `store::sqlite` (`desk.sqlite`, one PC) and `store::postgres` (a team's server: schema
-//!   table + advisory lock, `ON CONFLICT` scans, `FOR UPDATE` saves): intake records, audit
-//!   trail, staff accounts, access log, search, retention; `desk::accounts` (argon2 passwords,
+//!   guard) is plain Rust; `desk::store` (intake records, audit trail, staff accounts, access
+//!   log, search, retention, the network's rows) is written once — `store::records`,
+//!   `store::cases`, `store::network_sql`, `store::trust_sql`: one SQL text per statement, one
+//!   row mapping per type, the save's conflict check and audit — over the narrow transactional
+//!   `store::sql::Sql`, implemented by `store::sqlite` (`desk.sqlite`, one PC) and
+//!   `store::postgres` (a team's server: schema table + advisory lock, `FOR UPDATE` saves,
+//!   integer widths and booleans converted); every table is defined once in `store::schema`
+//!   (both dialects' DDL and each migration step generated from it); `desk::accounts` (argon2 passwords,
 //!   lockout) and `desk::session` (signed in / locked / drafts per person) decide sign-in;
 //!   `desk::view` rebuilds answers, routes and reasons in plain Japanese; `desk::adapter`
 //!   connects `DeskAdapter` (ui/desk*.slint; `connect_team` adds sign-in and the lock),
@@ -60,7 +64,8 @@
 //!   (used by the adapter and the panes, so neither imports the other for them);
 //!   `desk::run` opens the store named by the config and builds the controller;
 //!   `desk::arrivals` joins printed slips with intake records; `desk::store::migrate` copies
-//!   desk.sqlite into an empty PostgreSQL database, verified per table (`desk migrate`).
+//!   desk.sqlite into an empty PostgreSQL database, every column of `store::schema`'s tables,
+//!   verified per table (`desk migrate`).
 //!   TRUST.md: `desk::staff_admin` (account changes by administrators only, the last admin
 //!   kept, each change logged with its target) for the CLI and the desk's 「職員」 tab
 //!   (`desk::staff_pane`, ui/desk_staff.slint, administrators only); `desk::retention`
@@ -68,8 +73,8 @@
 //!   `Backend::retention` removes it daily under a database lock; `desk::private_files`
 //!   writes meeting PDFs 0600 and prunes the desk's `pdf/`; `desk::scan::Wedge` tells a
 //!   scanner's burst from typing and `desk::wedge` routes it to the scan from any field;
-//!   `desk::store::trust_sql` holds the lockout, consent and retention statements once for
-//!   both databases (`?N`, turned into `$N` for PostgreSQL).
+//!   `desk::store::trust_sql` holds the lockout, consent and retention statements (`?N`,
+//!   turned into `$N` for PostgreSQL by `store::sql`).
 //!   The record's parts (受付内容 / 連携 / 会議 / 評価 / 予定) sit beside the staff fields; with
 //!   no record open the home is the due list; the 機関 tab edits the directory (admins).
 //!   `desk::panes` holds those network panes, one module per pane (`links`, `meetings`,
@@ -86,7 +91,8 @@
 //!   subset of the bundled font with ToUnicode maps), `network::followup` (就職, the 定着支援
 //!   plan, job coach phases), `network::due` (reviews and follow-ups due by local day),
 //!   `network::council` (monthly anonymous counts, small cells as 「<3」). Kept by
-//!   `desk::store` (both backends; the due list and council counts are read by
+//!   `desk::store` (its tables defined in `desk::store::schema`, the network holds no SQL;
+//!   rows by `desk::store::cases`; the due list and council counts read by
 //!   `desk::store::network_sql`, aggregated in the database), driven by `cli::network` and
 //!   at the desk by `desk::network` (the forms' actions) + `desk::panes` (`LinksAdapter`,
 //!   `MeetingsAdapter`, `PyramidAdapter`, `FollowupsAdapter`, `DueAdapter`, `AgenciesAdapter`
@@ -110,7 +116,8 @@
 //! `store::kiosk` → `payload` → `slip` → `printer`) → `View` → Slint properties and models.
 //! Desk: scanner keys → `desk::scan` → `payload::decode` → `desk::store` → `desk::view` →
 //! `DeskAdapter`. Stats: `store::kiosk` buckets → `stats::StatsReport` → CLI / staff screens;
-//! kiosk `store::kiosk` buckets → `kiosk::publish` → `store::shared` (`kiosk_stats`) →
+//! kiosk `store::kiosk` buckets → `kiosk::publish` → `store::shared` (`kiosk_stats`, a
+//! table of `desk::store::schema`) →
 //! `desk::store::kiosk_buckets` → the same `StatsReport` at every desk. Print jobs run on a
 //! thread and report back through the event loop; a late result for an earlier visit is
 //! dropped.

@@ -17,21 +17,9 @@ use super::kiosk::{KioskStore, day_from_key, day_key};
 use crate::stats::Figures;
 use crate::stats::figures::Bucket;
 
-/// The desk schema version that created `kiosk_stats` (desk::store migrations).
-pub const SCHEMA_WITH_STATS: i32 = 4;
-
-/// The table, as both desk stores create it (the day is `YYYYMMDD` like the kiosk's store).
-pub const TABLE_SQL: &str = "CREATE TABLE kiosk_stats (
-        kiosk_id INTEGER NOT NULL,
-        day INTEGER NOT NULL,
-        hour SMALLINT NOT NULL,
-        metric TEXT NOT NULL,
-        key TEXT NOT NULL,
-        n BIGINT NOT NULL,
-        published_at BIGINT NOT NULL,
-        PRIMARY KEY (kiosk_id, day, hour, metric, key)
-    );
-    CREATE INDEX kiosk_stats_day ON kiosk_stats(day);";
+/// The desk schema version that created `kiosk_stats` (the table is defined with the desk's
+/// others, `desk::store::schema::KIOSK_STATS`; the day is `YYYYMMDD` like the kiosk's store).
+pub const SCHEMA_WITH_STATS: i32 = crate::desk::store::schema::KIOSK_STATS.since as i32;
 
 /// What one publish sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,40 +134,6 @@ pub fn buckets_from_rows(rows: impl IntoIterator<Item = StatRow>) -> Vec<(u16, B
             )
         })
         .collect()
-}
-
-/// Reads the published buckets of `from..=to`, of one kiosk or all.
-pub fn read_buckets(
-    c: &mut impl GenericClient,
-    kiosk: Option<u16>,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<(u16, Bucket)>, postgres::Error> {
-    let (f, t) = (day_key_i32(from), day_key_i32(to));
-    let rows = match kiosk {
-        Some(k) => c.query(
-            "SELECT kiosk_id, day, hour, metric, key, n FROM kiosk_stats
-             WHERE day BETWEEN $1 AND $2 AND n > 0 AND kiosk_id = $3",
-            &[&f, &t, &i32::from(k)],
-        )?,
-        None => c.query(
-            "SELECT kiosk_id, day, hour, metric, key, n FROM kiosk_stats
-             WHERE day BETWEEN $1 AND $2 AND n > 0",
-            &[&f, &t],
-        )?,
-    };
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push((
-            r.try_get(0)?,
-            r.try_get(1)?,
-            r.try_get(2)?,
-            r.try_get(3)?,
-            r.try_get(4)?,
-            r.try_get(5)?,
-        ));
-    }
-    Ok(buckets_from_rows(out))
 }
 
 /// Why a publish did not happen, and whether trying again later can help.

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::DeskError;
 use super::postgres::PgStore;
+use super::schema::{self, Column, TABLES, Table, Ty};
 use super::sqlite::SqliteStore;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,232 +27,27 @@ enum Col {
     Bool,
 }
 
-struct Table {
-    name: &'static str,
-    cols: &'static [(&'static str, Col)],
-    order: &'static str,
-    /// A BIGSERIAL column whose sequence must continue after the copied ids.
-    serial: Option<&'static str>,
+/// How a column of the definition (`schema::TABLES`) is read and written.
+fn col(c: &Column) -> Col {
+    match c.ty {
+        Ty::Id | Ty::Int64 | Ty::BigInt if c.null => Col::OptInt,
+        Ty::Id | Ty::Int64 | Ty::BigInt => Col::Int,
+        Ty::Int32 => Col::Int32,
+        Ty::Int16 => Col::Int16,
+        Ty::Text => Col::Text,
+        Ty::Bool => Col::Bool,
+    }
 }
 
-const TABLES: &[Table] = &[
-    Table {
-        name: "intake",
-        cols: &[
-            ("id", Col::Int),
-            ("kiosk_id", Col::Int32),
-            ("serial", Col::Int),
-            ("issued_at", Col::Int),
-            ("lang", Col::Text),
-            ("questionnaire_version", Col::Int32),
-            ("answers", Col::Text),
-            ("routes", Col::Text),
-            ("receipt_no", Col::Text),
-            ("created_at", Col::Int),
-            ("updated_at", Col::Int),
-            ("name", Col::Text),
-            ("furigana", Col::Text),
-            ("contact", Col::Text),
-            ("assigned_staff", Col::Text),
-            ("next_action", Col::Text),
-            ("notes", Col::Text),
-            ("stage", Col::Int32),
-            ("closed_at", Col::OptInt),
-            ("version", Col::Int),
-        ],
-        order: "id",
-        serial: Some("id"),
-    },
-    Table {
-        name: "audit",
-        cols: &[
-            ("id", Col::Int),
-            ("intake_id", Col::Int),
-            ("at", Col::Int),
-            ("who", Col::Text),
-            ("field", Col::Text),
-            ("old", Col::Text),
-            ("new", Col::Text),
-        ],
-        order: "id",
-        serial: Some("id"),
-    },
-    Table {
-        name: "staff",
-        cols: &[
-            ("login", Col::Text),
-            ("name", Col::Text),
-            ("role", Col::Text),
-            ("active", Col::Bool),
-            ("hash", Col::Text),
-            ("failures", Col::Int),
-            ("locked_until", Col::OptInt),
-            ("created_at", Col::Int),
-        ],
-        order: "login",
-        serial: None,
-    },
-    Table {
-        name: "access_log",
-        cols: &[
-            ("id", Col::Int),
-            ("at", Col::Int),
-            ("login", Col::Text),
-            ("action", Col::Text),
-            ("record_id", Col::OptInt),
-            ("target", Col::Text),
-        ],
-        order: "id",
-        serial: Some("id"),
-    },
-    Table {
-        name: "kiosk_stats",
-        cols: &[
-            ("kiosk_id", Col::Int32),
-            ("day", Col::Int32),
-            ("hour", Col::Int16),
-            ("metric", Col::Text),
-            ("key", Col::Text),
-            ("n", Col::Int),
-            ("published_at", Col::Int),
-        ],
-        order: "kiosk_id, day, hour, metric, key",
-        serial: None,
-    },
-    Table {
-        name: "agency",
-        cols: &[
-            ("id", Col::Text),
-            ("data", Col::Text),
-            ("updated_at", Col::Int),
-            ("updated_by", Col::Text),
-        ],
-        order: "id",
-        serial: None,
-    },
-    Table {
-        name: "agency_audit",
-        cols: &[
-            ("id", Col::Int),
-            ("agency_id", Col::Text),
-            ("at", Col::Int),
-            ("who", Col::Text),
-            ("field", Col::Text),
-            ("old", Col::Text),
-            ("new", Col::Text),
-        ],
-        order: "id",
-        serial: Some("id"),
-    },
-    Table {
-        name: "case_link",
-        cols: &[
-            ("id", Col::Int),
-            ("intake_id", Col::Int),
-            ("agency_id", Col::Text),
-            ("role", Col::Text),
-            ("from_day", Col::Text),
-            ("to_day", Col::Text),
-            ("consent_day", Col::Text),
-            ("consent_scope", Col::Text),
-            ("consent_by", Col::Text),
-            ("created_at", Col::Int),
-            ("created_by", Col::Text),
-            ("person", Col::Text),
-            ("consent_withdrawn", Col::Text),
-        ],
-        order: "id",
-        serial: Some("id"),
-    },
-    Table {
-        name: "contact",
-        cols: &[
-            ("id", Col::Int),
-            ("intake_id", Col::Int),
-            ("agency_id", Col::Text),
-            ("at", Col::Int),
-            ("method", Col::Text),
-            ("direction", Col::Text),
-            ("summary", Col::Text),
-            ("who", Col::Text),
-        ],
-        order: "id",
-        serial: Some("id"),
-    },
-    Table {
-        name: "meeting",
-        cols: &[
-            ("id", Col::Int),
-            ("intake_id", Col::Int),
-            ("day", Col::Text),
-            ("participants", Col::Text),
-            ("agenda", Col::Text),
-            ("decision", Col::Text),
-            ("goal", Col::Text),
-            ("goal_day", Col::Text),
-            ("review_day", Col::Text),
-            ("created_by", Col::Text),
-            ("created_at", Col::Int),
-        ],
-        order: "id",
-        serial: Some("id"),
-    },
-    Table {
-        name: "assessment",
-        cols: &[
-            ("id", Col::Int),
-            ("intake_id", Col::Int),
-            ("day", Col::Text),
-            ("ratings", Col::Text),
-            ("notes", Col::Text),
-            ("created_by", Col::Text),
-            ("created_at", Col::Int),
-        ],
-        order: "id",
-        serial: Some("id"),
-    },
-    Table {
-        name: "followup",
-        cols: &[
-            ("id", Col::Int),
-            ("intake_id", Col::Int),
-            ("kind", Col::Text),
-            ("phase", Col::Text),
-            ("from_day", Col::Text),
-            ("to_day", Col::Text),
-            ("due_day", Col::Text),
-            ("note", Col::Text),
-            ("done_day", Col::Text),
-            ("done_by", Col::Text),
-            ("created_by", Col::Text),
-            ("created_at", Col::Int),
-        ],
-        order: "id",
-        serial: Some("id"),
-    },
-    Table {
-        name: "consent_event",
-        cols: &[
-            ("id", Col::Int),
-            ("link_id", Col::Int),
-            ("intake_id", Col::Int),
-            ("kind", Col::Text),
-            ("day", Col::Text),
-            ("scope", Col::Text),
-            ("note", Col::Text),
-            ("who", Col::Text),
-            ("at", Col::Int),
-        ],
-        order: "id",
-        serial: Some("id"),
-    },
-    Table {
-        name: "maintenance",
-        cols: &[("name", Col::Text), ("last_run", Col::Int)],
-        order: "name",
-        serial: None,
-    },
-];
+/// The auto-numbered column whose sequence must continue after the copied ids.
+fn serial(t: &Table) -> Option<&'static str> {
+    t.columns.iter().find(|c| c.ty == Ty::Id).map(|c| c.name)
+}
+
+/// The columns `desk migrate` copies and checks: every column of every table.
+pub fn columns(table: &str) -> Option<Vec<&'static str>> {
+    schema::table_named(table).map(|t| t.columns.iter().map(|c| c.name).collect())
+}
 
 #[derive(Debug, Clone, PartialEq)]
 enum V {
@@ -325,7 +121,7 @@ impl Digest256 {
 }
 
 fn select(t: &Table) -> String {
-    let cols: Vec<&str> = t.cols.iter().map(|c| c.0).collect();
+    let cols: Vec<&str> = t.columns.iter().map(|c| c.name).collect();
     format!(
         "SELECT {} FROM {} ORDER BY {}",
         cols.join(", "),
@@ -340,11 +136,11 @@ fn sqlite_rows(src: &SqliteStore, t: &Table) -> Result<Vec<Vec<V>>, DeskError> {
     let mut st = src.conn().prepare(&select(t)).map_err(fail)?;
     let rows = st
         .query_map([], |r| {
-            t.cols
+            t.columns
                 .iter()
                 .enumerate()
-                .map(|(i, (_, c))| {
-                    Ok(match c {
+                .map(|(i, c)| {
+                    Ok(match col(c) {
                         Col::Int | Col::Int32 | Col::Int16 => V::I(r.get(i)?),
                         Col::OptInt => r.get::<_, Option<i64>>(i)?.map_or(V::Null, V::I),
                         Col::Text => V::T(r.get(i)?),
@@ -362,9 +158,9 @@ fn sqlite_rows(src: &SqliteStore, t: &Table) -> Result<Vec<Vec<V>>, DeskError> {
 fn pg_rows(tx: &mut postgres::Transaction<'_>, t: &Table) -> Result<Vec<Vec<V>>, postgres::Error> {
     let mut out = Vec::new();
     for r in tx.query(&select(t), &[])? {
-        let mut row = Vec::with_capacity(t.cols.len());
-        for (i, (_, c)) in t.cols.iter().enumerate() {
-            row.push(match c {
+        let mut row = Vec::with_capacity(t.columns.len());
+        for (i, c) in t.columns.iter().enumerate() {
+            row.push(match col(c) {
                 Col::Int => V::I(r.try_get(i)?),
                 Col::Int32 => V::I(i64::from(r.try_get::<_, i32>(i)?)),
                 Col::Int16 => V::I(i64::from(r.try_get::<_, i16>(i)?)),
@@ -439,7 +235,7 @@ pub fn copy(src: &SqliteStore, dst: &mut PgStore) -> Result<Vec<Copied>, DeskErr
     let mut report = Vec::new();
     for t in TABLES {
         let rows = sqlite_rows(src, t)?;
-        let cols: Vec<&str> = t.cols.iter().map(|c| c.0).collect();
+        let cols: Vec<&str> = t.columns.iter().map(|c| c.name).collect();
         let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
         let st = tx
             .prepare(&format!(
@@ -452,13 +248,13 @@ pub fn copy(src: &SqliteStore, dst: &mut PgStore) -> Result<Vec<Copied>, DeskErr
         for row in &rows {
             let params: Vec<Box<dyn ToSql + Sync>> = row
                 .iter()
-                .zip(t.cols)
-                .map(|(v, (_, c))| param(v, *c, t.name))
+                .zip(t.columns)
+                .map(|(v, c)| param(v, col(c), t.name))
                 .collect::<Result<_, _>>()?;
             let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(AsRef::as_ref).collect();
             tx.execute(&st, &refs).map_err(pg("copying rows"))?;
         }
-        if let Some(col) = t.serial {
+        if let Some(col) = serial(t) {
             tx.execute(
                 &format!(
                     "SELECT setval(pg_get_serial_sequence('{0}', '{1}'), COALESCE((SELECT max({1}) FROM {0}), 0) + 1, false)",

@@ -1,8 +1,15 @@
 //! The desk's store: intake records created from scanned slips, staff edits with an audit
 //! trail, search and retention — on `desk.sqlite` for a one-PC centre (`sqlite`) or on the
-//! centre's PostgreSQL server for a team (`postgres`). One trait, `Backend`, two
-//! implementations; `DeskStore` is what the desk holds, whichever is behind it. The same test
-//! suite runs on both (tests/desk_store.rs).
+//! centre's PostgreSQL server for a team (`postgres`). `DeskStore` is what the desk holds,
+//! whichever is behind it. The same test suite runs on both (tests/desk_store.rs).
+//!
+//! Written once for both databases: every statement (`records`, `cases`, `network_sql`,
+//! `trust_sql`: one SQL text each, `?N` placeholders), each row type's mapping, the conflict
+//! check and audit of a save, retention — all over the narrow transactional `sql::Sql` trait,
+//! which `sqlite` and `postgres` implement (connection, error messages, locks, and the
+//! dialect's differences, listed in `sql`). Every table is defined once, as data, in `schema`:
+//! both databases' DDL, each migration step and `desk migrate`'s (`migrate`) table list come
+//! from it.
 //!
 //! One scan of a slip = one record: the (kiosk id, visit serial) pair is unique in the
 //! database, and creation relies on the database's own conflict handling (`ON CONFLICT DO
@@ -15,20 +22,25 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::accounts::{AccessEntry, Account, Role};
+use super::accounts::{AccessEntry, Account};
 use super::intake::{AuditEntry, IntakeRecord, ScannedVisit, StaffFields, Stage};
 use crate::desk::retention::{Policy, Report, Run};
 use crate::network::agency::Agency;
 use crate::network::case::{ConsentChange, ConsentEvent, Contact, Link};
-use crate::network::due::DueRow;
 use crate::network::followup::FollowUp;
 use crate::network::meeting::{Assessment, Meeting};
 use crate::stats::figures::Bucket;
+pub use backend::Backend;
 pub use network_sql::{CouncilRows, MonthSpan};
 
+mod backend;
+mod cases;
 pub mod migrate;
 pub mod network_sql;
 pub mod postgres;
+mod records;
+pub mod schema;
+pub mod sql;
 pub mod sqlite;
 pub mod trust_sql;
 
@@ -80,149 +92,6 @@ pub enum Saved {
     },
 }
 
-/// What both databases do. Methods take `&mut self` (a PostgreSQL client needs it); the
-/// `DeskStore` facade keeps `&self` for readers.
-pub trait Backend: Send {
-    /// Which database, for messages ("desk.sqlite at …", "PostgreSQL at host/db").
-    fn describe(&self) -> String;
-    /// A server connection that was lost (restart, network) is made again before the next
-    /// operation; the operation that saw it drop has already reported its error.
-    fn reconnect_if_closed(&mut self) -> Result<(), DeskError> {
-        Ok(())
-    }
-    /// `who` (the signed-in login) is written as the creator in the audit trail.
-    fn open_or_create(
-        &mut self,
-        visit: &ScannedVisit,
-        who: &str,
-        now: i64,
-    ) -> Result<(i64, bool), DeskError>;
-    fn get(&mut self, id: i64) -> Result<Option<IntakeRecord>, DeskError>;
-    /// Writes the changed fields and their audit rows in one transaction, if the record is
-    /// still at `base` (None = whatever it is now).
-    fn save(
-        &mut self,
-        id: i64,
-        base: Option<i64>,
-        edits: &StaffFields,
-        who: &str,
-        now: i64,
-    ) -> Result<Saved, DeskError>;
-    fn audit(&mut self, id: i64) -> Result<Vec<AuditEntry>, DeskError>;
-    fn search(&mut self, s: &Search) -> Result<Vec<IntakeSummary>, DeskError>;
-    fn opened_per_day(&mut self, day_starts: &[i64]) -> Result<Vec<u32>, DeskError>;
-    /// Retention (`desk::retention`) in one transaction under the database's lock: reads
-    /// every record's last activity, removes what `policy` says with its whole network and
-    /// audits each removal under `who`. A daily run not due, or one another desk is running,
-    /// returns `ran: false` and changes nothing.
-    fn retention(
-        &mut self,
-        now: i64,
-        policy: Policy,
-        run: Run,
-        who: &str,
-    ) -> Result<Report, DeskError>;
-    fn has_visit(&mut self, kiosk_id: u16, serial: u32) -> Result<bool, DeskError>;
-    fn count(&mut self) -> Result<i64, DeskError>;
-
-    // Staff accounts and the access log (TEAM.md §1).
-    fn staff_get(&mut self, login: &str) -> Result<Option<Account>, DeskError>;
-    fn staff_list(&mut self) -> Result<Vec<Account>, DeskError>;
-    /// False when the login exists already (nothing written).
-    fn staff_insert(&mut self, a: &Account, now: i64) -> Result<bool, DeskError>;
-    /// Writes name, role, active, hash, failures and lock of an existing account.
-    fn staff_update(&mut self, a: &Account) -> Result<(), DeskError>;
-    /// Counts a wrong password atomically (`trust_sql::STAFF_FAIL`): the failures and lock
-    /// after it, or None when the account was locked already (not counted).
-    fn staff_fail(
-        &mut self,
-        login: &str,
-        now: i64,
-        lock_until: i64,
-    ) -> Result<Option<(i64, Option<i64>)>, DeskError>;
-    /// Clears the count after the right password; false when a lock was set meanwhile.
-    fn staff_ok(&mut self, login: &str, now: i64) -> Result<bool, DeskError>;
-    fn log_access(&mut self, e: &AccessEntry) -> Result<(), DeskError>;
-    /// Entries with `from <= at < to`, oldest first.
-    fn access_log(&mut self, from: i64, to: i64) -> Result<Vec<AccessEntry>, DeskError>;
-
-    // Kiosks' published statistics (TEAM.md §3; `crate::store::shared`).
-    /// Replaces a kiosk's figures of `day` with those of `buckets`; returns the rows written.
-    fn publish_day(
-        &mut self,
-        kiosk_id: u16,
-        day: NaiveDate,
-        buckets: &[Bucket],
-        now: i64,
-    ) -> Result<usize, DeskError>;
-    /// Published buckets of local days `from..=to`, of one kiosk or all.
-    fn kiosk_buckets(
-        &mut self,
-        kiosk: Option<u16>,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<(u16, Bucket)>, DeskError>;
-
-    // The support network (NETWORK.md; `crate::network`).
-    /// An agency's JSON, if it exists.
-    fn agency_get(&mut self, id: &str) -> Result<Option<String>, DeskError>;
-    /// Every agency's JSON, by id.
-    fn agency_all(&mut self) -> Result<Vec<String>, DeskError>;
-    /// Inserts or replaces an agency and writes its audit rows (field, old, new), in one
-    /// transaction.
-    fn agency_write(
-        &mut self,
-        id: &str,
-        json: &str,
-        audit: &[(String, String, String)],
-        who: &str,
-        now: i64,
-    ) -> Result<(), DeskError>;
-    fn link_insert(&mut self, l: &Link, who: &str, now: i64) -> Result<i64, DeskError>;
-    fn links(&mut self, record: i64) -> Result<Vec<Link>, DeskError>;
-    fn contact_insert(&mut self, c: &Contact) -> Result<i64, DeskError>;
-    fn contacts(&mut self, record: i64) -> Result<Vec<Contact>, DeskError>;
-    fn meeting_insert(&mut self, m: &Meeting, now: i64) -> Result<i64, DeskError>;
-    /// One record's meetings (Some) or every meeting (None), oldest first.
-    fn meetings(&mut self, record: Option<i64>) -> Result<Vec<Meeting>, DeskError>;
-    fn assessment_insert(&mut self, a: &Assessment, now: i64) -> Result<i64, DeskError>;
-    /// One record's assessments, oldest first.
-    fn assessments(&mut self, record: i64) -> Result<Vec<Assessment>, DeskError>;
-    /// Ends one of the record's open links on `day`; false when there is no such open link.
-    fn link_end(&mut self, id: i64, record: i64, day: &str) -> Result<bool, DeskError>;
-    /// Writes a consent change on one of the record's links: its state, an event and an
-    /// audit row, in one transaction; false when there is no such link.
-    fn consent_write(
-        &mut self,
-        record: i64,
-        link: &Link,
-        change: &ConsentChange,
-        note: &str,
-        who: &str,
-        now: i64,
-    ) -> Result<bool, DeskError>;
-    /// One record's consent history, oldest first.
-    fn consent_events(&mut self, record: i64) -> Result<Vec<ConsentEvent>, DeskError>;
-    /// One meeting, for its PDF.
-    fn meeting_get(&mut self, id: i64) -> Result<Option<Meeting>, DeskError>;
-    fn followup_insert(&mut self, f: &FollowUp, now: i64) -> Result<i64, DeskError>;
-    /// One record's follow-ups, by start day.
-    fn followups(&mut self, record: i64) -> Result<Vec<FollowUp>, DeskError>;
-    /// Marks an open follow-up done on `day`; returns its record, or None when there is no
-    /// such open follow-up (nothing written).
-    fn followup_done(&mut self, id: i64, day: &str, who: &str) -> Result<Option<i64>, DeskError>;
-    /// Everything due on or before `until` (YYYY-MM-DD) for open records: the latest
-    /// meeting's review and the open follow-ups (`network_sql::DUE_*`).
-    fn due_rows(&mut self, until: &str) -> Result<Vec<DueRow>, DeskError>;
-    /// The council's monthly counts, aggregated by the database (`network_sql`); `routes` are
-    /// the catalogue's route ids, counted among each month's new intakes.
-    fn council_rows(
-        &mut self,
-        months: &[MonthSpan],
-        routes: &[String],
-    ) -> Result<CouncilRows, DeskError>;
-}
-
 /// What `agency_upsert` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AgencyChange {
@@ -234,111 +103,6 @@ pub enum AgencyChange {
 /// The desk's store, SQLite or PostgreSQL.
 pub struct DeskStore {
     inner: RefCell<Box<dyn Backend>>,
-}
-
-/// The columns of one intake row, in the order both backends select them.
-pub(crate) const RECORD_COLUMNS: &str = "id, kiosk_id, serial, issued_at, lang, questionnaire_version, answers, routes, receipt_no, created_at, updated_at, name, furigana, contact, assigned_staff, next_action, notes, stage, version";
-
-/// An intake row as both backends read it, before it is checked.
-pub(crate) struct RawRecord {
-    pub id: i64,
-    pub kiosk_id: i64,
-    pub serial: i64,
-    pub issued_at: i64,
-    pub lang: String,
-    pub questionnaire_version: i64,
-    pub answers: String,
-    pub routes: String,
-    pub receipt_no: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub staff: [String; 6],
-    pub stage: i64,
-    pub version: i64,
-}
-
-impl RawRecord {
-    pub(crate) fn into_record(self) -> Result<IntakeRecord, DeskError> {
-        let id = self.id;
-        let bad = |what: &str| DeskError(format!("record {id} has an unreadable {what}"));
-        let answers: Vec<(String, String)> =
-            serde_json::from_str(&self.answers).map_err(|_| bad("answer list"))?;
-        let routes: Vec<String> =
-            serde_json::from_str(&self.routes).map_err(|_| bad("route list"))?;
-        let [name, furigana, contact, assigned_staff, next_action, notes] = self.staff;
-        Ok(IntakeRecord {
-            id,
-            visit: ScannedVisit {
-                kiosk_id: u16::try_from(self.kiosk_id).map_err(|_| bad("kiosk id"))?,
-                serial: u32::try_from(self.serial).map_err(|_| bad("visit number"))?,
-                issued_at: self.issued_at,
-                lang: self.lang,
-                questionnaire_version: u8::try_from(self.questionnaire_version)
-                    .map_err(|_| bad("questionnaire version"))?,
-                answers,
-                routes,
-                receipt_no: self.receipt_no,
-            },
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-            staff: StaffFields {
-                name,
-                furigana,
-                contact,
-                assigned_staff,
-                next_action,
-                notes,
-                stage: Stage::from_code(self.stage),
-            },
-            version: self.version,
-        })
-    }
-}
-
-/// `[1, 2, 3, 4, 2]` → `1,2,3,4,2` (the assessment's stored form).
-pub(crate) fn ratings_text(r: &[u8]) -> String {
-    r.iter().map(u8::to_string).collect::<Vec<_>>().join(",")
-}
-
-/// An assessment row (id, record, day, ratings, notes JSON, by) back into its type; a value
-/// this version cannot read becomes an empty rating list rather than a failure.
-pub(crate) fn assessment_from(r: (i64, i64, String, String, String, String)) -> Assessment {
-    let (id, record, date, ratings, notes, by) = r;
-    Assessment {
-        id,
-        record,
-        date,
-        ratings: ratings
-            .split(',')
-            .filter_map(|x| x.trim().parse().ok())
-            .collect(),
-        notes: serde_json::from_str(&notes).unwrap_or_default(),
-        by,
-    }
-}
-
-/// `%text%` for LIKE with `\` as the escape character.
-pub(crate) fn like_pattern(text: &str) -> String {
-    format!(
-        "%{}%",
-        text.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    )
-}
-
-/// The (field, old, new) triples a save writes: only what changed.
-pub(crate) fn changes(
-    before: &StaffFields,
-    after: &StaffFields,
-) -> Vec<(&'static str, String, String)> {
-    before
-        .fields()
-        .into_iter()
-        .zip(after.fields())
-        .filter(|((_, _, old), (_, _, new))| old != new)
-        .map(|((field, _, old), (_, _, new))| (field, old, new))
-        .collect()
 }
 
 impl DeskStore {
@@ -663,132 +427,6 @@ impl DeskStore {
         self.with(|b| b.followup_done(id, day, who))
     }
 
-    /// What is due by `today + within` days for open records (overdue included): reviews
-    /// and follow-ups, soonest first.
-    pub fn due(
-        &self,
-        today: NaiveDate,
-        within: u32,
-    ) -> Result<Vec<crate::network::due::Due>, DeskError> {
-        let until = today + chrono::Duration::days(i64::from(within));
-        let rows = self.with(|b| b.due_rows(&until.to_string()))?;
-        Ok(crate::network::due::due(rows, today, within))
-    }
-
-    /// The council's counts for the whole local months touching `from..=to`, in the
-    /// council's words (stage labels, route names, agency kinds): no names or ids leave
-    /// this function.
-    pub fn council_counts(
-        &self,
-        tz: chrono_tz::Tz,
-        content: &crate::content::Content,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<(Vec<NaiveDate>, crate::network::council::Counts), DeskError> {
-        use crate::network::council::{Counts, months};
-        let start = |d: NaiveDate| {
-            d.and_hms_opt(0, 0, 0)
-                .and_then(|t| chrono::TimeZone::from_local_datetime(&tz, &t).earliest())
-                .map_or(0, |t| t.timestamp())
-        };
-        let ms = months(from, to);
-        let n = ms.len();
-        let spans: Vec<MonthSpan> = ms
-            .iter()
-            .map(|m| {
-                let next = m.checked_add_months(chrono::Months::new(1)).unwrap_or(*m);
-                MonthSpan {
-                    start: start(*m),
-                    end: start(next),
-                    first_day: m.to_string(),
-                    end_day: next.to_string(),
-                }
-            })
-            .collect();
-        let route_ids: Vec<String> = content
-            .catalogue
-            .routes
-            .iter()
-            .map(|r| r.id.clone())
-            .collect();
-        let rows = self.with(|b| b.council_rows(&spans, &route_ids))?;
-        let kinds: std::collections::HashMap<String, String> = self
-            .agencies()?
-            .into_iter()
-            .map(|a| (a.id, a.kind))
-            .collect();
-        let names: std::collections::HashMap<&str, String> = content
-            .catalogue
-            .routes
-            .iter()
-            .map(|r| (r.id.as_str(), r.name.plain(crate::lang::Lang::Ja)))
-            .collect();
-        let mut c = Counts::zero(n);
-        let matchable = network_sql::matchable_routes(&route_ids);
-        for (month, new, shown) in rows.intakes {
-            let Ok(i) = usize::try_from(month) else {
-                continue;
-            };
-            if let Some(x) = c.new.get_mut(i) {
-                *x += u64::try_from(new).unwrap_or(0);
-            }
-            for (id, count) in matchable.iter().zip(shown) {
-                let name = names.get(id).cloned().unwrap_or_else(|| (*id).to_string());
-                Counts::add(
-                    &mut c.routes,
-                    &name,
-                    i,
-                    u64::try_from(count).unwrap_or(0),
-                    n,
-                );
-            }
-        }
-        for (cat, month, key, count) in rows.counts {
-            let (Ok(i), Ok(count)) = (usize::try_from(month), u64::try_from(count)) else {
-                continue;
-            };
-            let one = |v: &mut Vec<u64>| {
-                if let Some(x) = v.get_mut(i) {
-                    *x += count;
-                }
-            };
-            match cat.as_str() {
-                "ended" => one(&mut c.ended),
-                "meeting" => one(&mut c.meetings),
-                "employed" => one(&mut c.employed),
-                "link" => {
-                    let kind = kinds.get(&key).map_or("その他", String::as_str);
-                    Counts::add(&mut c.links, kind, i, count, n);
-                }
-                _ => {}
-            }
-        }
-        // Open at each month's end, by the stage it had then: the stage before its first
-        // change after that end, or the stage it has now.
-        let mut changes: std::collections::HashMap<i64, Vec<(i64, String)>> =
-            std::collections::HashMap::new();
-        for (record, at, old) in rows.changes {
-            changes.entry(record).or_default().push((at, old));
-        }
-        let now_label = |code: i64| Stage::from_code(code).unwrap_or(Stage::Intake).label_ja();
-        for (id, created, closed, stage) in rows.open {
-            let mine = changes.get(&id);
-            for (i, span) in spans.iter().enumerate() {
-                let end = span.end;
-                if created >= end || closed.is_some_and(|c| c < end) {
-                    continue;
-                }
-                let label = mine
-                    .and_then(|ch| ch.iter().find(|(at, _)| *at >= end))
-                    .map_or_else(|| now_label(stage), |(_, old)| old.as_str());
-                if label != Stage::Termination.label_ja() {
-                    Counts::add(&mut c.open_by_stage, label, i, 1, n);
-                }
-            }
-        }
-        Ok((ms, c))
-    }
-
     /// Deletes closed (ターミネーション) records closed more than `days` ago (and records
     /// without activity for the default years), now, audited without personal data. Returns
     /// how many were deleted.
@@ -914,54 +552,5 @@ fn person(who: &str) -> Result<(), DeskError> {
         ))
     } else {
         Ok(())
-    }
-}
-
-/// The audit row of a consent change: (field, old, new), naming the agency, never the person.
-pub(crate) fn consent_audit(link: &Link, change: &ConsentChange) -> (String, String, String) {
-    let old = if link.has_consent() {
-        format!("同意あり {} {}", link.consent_date, link.consent_scope)
-    } else if !link.consent_withdrawn.is_empty() {
-        format!("同意撤回 {}", link.consent_withdrawn)
-    } else {
-        "同意なし".to_string()
-    };
-    let new = match change {
-        ConsentChange::Given { day, scope } => format!("同意あり {day} {scope}"),
-        ConsentChange::Withdrawn { day } => format!("同意撤回 {day}"),
-    };
-    (format!("consent:{}", link.agency), old, new)
-}
-
-/// Why retention removed a record, for its audit row (no personal data).
-pub(crate) fn retention_note(r: &crate::desk::retention::Removal, p: Policy) -> String {
-    match r.reason {
-        crate::desk::retention::Reason::Closed => {
-            format!("closed more than {} days ago", p.closed_days)
-        }
-        crate::desk::retention::Reason::Inactive => {
-            format!("no activity for {} years", p.inactive_years)
-        }
-    }
-}
-
-/// Shared by both backends: an account row from its columns.
-pub(crate) fn account_from(
-    login: String,
-    name: String,
-    role: String,
-    active: bool,
-    hash: String,
-    failures: i64,
-    locked_until: Option<i64>,
-) -> Account {
-    Account {
-        login,
-        name,
-        role: Role::parse(&role).unwrap_or(Role::Staff),
-        active,
-        hash,
-        failures,
-        locked_until,
     }
 }

@@ -1,63 +1,51 @@
 //! The support network's reading queries, written once for both databases: the due list
 //! (driven by the open records' partial index, so ended cases cost nothing) and the council's
-//! monthly counts (aggregated in the database; only counts come back).
+//! monthly counts (aggregated in the database; only counts come back). `?N` placeholders, as
+//! every statement of the store (see `sql`).
 
+use chrono::NaiveDate;
+
+use super::DeskError;
+use super::sql::{Row, Sql, rows, vals};
+use crate::desk::intake::Stage;
 use crate::network::due::{DueRow, REVIEW};
 use crate::network::followup::{FollowUp, Kind};
 
-/// What is due by the parameter: each open record's latest meeting's review, and every open
-/// follow-up with a due day. Columns: kind, record, meeting, follow-up, day, goal or note,
-/// by, assigned staff, phase.
-macro_rules! due_sql {
-    ($p:literal) => {
-        concat!(
-            "SELECT CAST('review' AS TEXT), i.id, m.id, CAST(NULL AS BIGINT), m.review_day, m.goal, m.created_by, i.assigned_staff, CAST('' AS TEXT)
+/// What is due by ?1: each open record's latest meeting's review, and every open follow-up
+/// with a due day. Columns: kind, record, meeting, follow-up, day, goal or note, by, assigned
+/// staff, phase.
+const DUE: &str = "SELECT CAST('review' AS TEXT), i.id, m.id, CAST(NULL AS BIGINT), m.review_day, m.goal, m.created_by, i.assigned_staff, CAST('' AS TEXT)
      FROM intake i JOIN meeting m ON m.id = (
          SELECT n.id FROM meeting n WHERE n.intake_id = i.id ORDER BY n.day DESC, n.id DESC LIMIT 1)
-     WHERE i.stage <> 6 AND m.review_day <= ",
-            $p,
-            "
+     WHERE i.stage <> 6 AND m.review_day <= ?1
      UNION ALL
      SELECT f.kind, i.id, CAST(NULL AS BIGINT), f.id, f.due_day, f.note, f.created_by, i.assigned_staff, f.phase
      FROM followup f JOIN intake i ON i.id = f.intake_id
-     WHERE f.done_day = '' AND f.due_day <> '' AND f.due_day <= ",
-            $p,
-            " AND i.stage <> 6"
-        )
-    };
-}
-
-pub(crate) const DUE_SQLITE: &str = due_sql!("?1");
-pub(crate) const DUE_PG: &str = due_sql!("$1");
+     WHERE f.done_day = '' AND f.due_day <> '' AND f.due_day <= ?1 AND i.stage <> 6";
 
 /// One due row from its nine columns.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn due_row(
-    kind: String,
-    record: i64,
-    meeting: Option<i64>,
-    followup: Option<i64>,
-    day: String,
-    goal: String,
-    by: String,
-    assigned: String,
-    phase: String,
-) -> DueRow {
+fn due_row(r: &dyn Row) -> Result<DueRow, DeskError> {
+    let (kind, meeting, phase) = (r.text(0)?, r.opt_i64(2)?, r.text(8)?);
     let what = match Kind::parse(&kind) {
         Some(k) if meeting.is_none() => crate::network::followup::label_of(k, &phase),
         _ => REVIEW.to_string(),
     };
-    DueRow {
-        record,
+    Ok(DueRow {
+        record: r.i64(1)?,
         kind,
         meeting,
-        followup,
-        day,
+        followup: r.opt_i64(3)?,
+        day: r.text(4)?,
         what,
-        goal,
-        by,
-        assigned,
-    }
+        goal: r.text(5)?,
+        by: r.text(6)?,
+        assigned: r.text(7)?,
+    })
+}
+
+/// `Backend::due_rows`.
+pub(super) fn due_rows(db: &mut dyn Sql, until: &str) -> Result<Vec<DueRow>, DeskError> {
+    rows(db, "reading what is due", DUE, vals![until], due_row)
 }
 
 /// One council month: local-midnight bounds and the same as local days (YYYY-MM-DD).
@@ -149,28 +137,50 @@ pub(crate) fn council_sql(months: &[MonthSpan]) -> String {
     )
 }
 
-/// Records open at some month end of the range (created before the last end, not closed
-/// before the first end): (id, created_at, closed_at, current stage code). Parameters: the
-/// first month's end, the last month's end.
-macro_rules! open_sql {
-    ($a:literal, $b:literal) => {
-        concat!(
-            "SELECT id, created_at, closed_at, stage FROM intake WHERE closed_at IS NULL AND created_at < ",
-            $b,
-            " UNION ALL SELECT id, created_at, closed_at, stage FROM intake WHERE closed_at >= ",
-            $a,
-            " AND created_at < ",
-            $b
-        )
-    };
-}
-pub(crate) const OPEN_SQLITE: &str = open_sql!("?1", "?2");
-pub(crate) const OPEN_PG: &str = open_sql!("$1", "$2");
+/// Records open at some month end of the range (created before the last end ?2, not closed
+/// before the first end ?1): (id, created_at, closed_at, current stage code).
+const OPEN: &str = "SELECT id, created_at, closed_at, stage FROM intake WHERE closed_at IS NULL AND created_at < ?2 UNION ALL SELECT id, created_at, closed_at, stage FROM intake WHERE closed_at >= ?1 AND created_at < ?2";
 
 /// Stage changes from the first month end on: (record, at, the stage before). A case's stage
 /// at a month end is the one before its first change after that end (or its stage now).
-pub(crate) const STAGE_CHANGES_SQLITE: &str = "SELECT intake_id, at, old FROM audit WHERE field = 'stage' AND at >= ?1 ORDER BY intake_id, at, id";
-pub(crate) const STAGE_CHANGES_PG: &str = "SELECT intake_id, at, old FROM audit WHERE field = 'stage' AND at >= $1 ORDER BY intake_id, at, id";
+const STAGE_CHANGES: &str = "SELECT intake_id, at, old FROM audit WHERE field = 'stage' AND at >= ?1 ORDER BY intake_id, at, id";
+
+/// `Backend::council_rows`.
+pub(super) fn council_rows(
+    db: &mut dyn Sql,
+    months: &[MonthSpan],
+    routes: &[String],
+) -> Result<CouncilRows, DeskError> {
+    let what = "counting for the council";
+    let width = matchable_routes(routes).len();
+    let intakes = rows(db, what, &intake_month_sql(months, routes), &[], |r| {
+        let shown = (0..width)
+            .map(|k| r.opt_i64(k + 2).map(Option::unwrap_or_default))
+            .collect::<Result<Vec<i64>, _>>()?;
+        Ok((r.i64(0)?, r.i64(1)?, shown))
+    })?;
+    let counts = rows(db, what, &council_sql(months), &[], |r| {
+        Ok((r.text(0)?, r.i64(1)?, r.text(2)?, r.i64(3)?))
+    })?;
+    let first = months.first().map_or(0, |m| m.end);
+    let end = months.last().map_or(0, |m| m.end);
+    let open = rows(db, "counting open cases", OPEN, vals![first, end], |r| {
+        Ok((r.i64(0)?, r.i64(1)?, r.opt_i64(2)?, r.i64(3)?))
+    })?;
+    let changes = rows(
+        db,
+        "reading stage changes",
+        STAGE_CHANGES,
+        vals![first],
+        |r| Ok((r.i64(0)?, r.i64(1)?, r.text(2)?)),
+    )?;
+    Ok(CouncilRows {
+        intakes,
+        counts,
+        open,
+        changes,
+    })
+}
 
 /// What the council queries return.
 #[derive(Debug, Clone, Default)]
@@ -185,33 +195,151 @@ pub struct CouncilRows {
     pub changes: Vec<(i64, i64, String)>,
 }
 
-/// The follow-up columns both backends select, in this order.
+/// The follow-up columns `followup_from` reads, in this order.
 pub(crate) const FOLLOWUP_COLUMNS: &str =
     "id, intake_id, kind, phase, from_day, to_day, note, done_day, created_by";
 
-/// A follow-up row back into its type; a kind this version does not know reads as 定着支援
-/// rather than failing the whole record.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn followup_from(
-    id: i64,
-    record: i64,
-    kind: String,
-    phase: String,
-    from: String,
-    to: String,
-    note: String,
-    done: String,
-    by: String,
-) -> FollowUp {
-    FollowUp {
-        id,
-        record,
-        kind: Kind::parse(&kind).unwrap_or(Kind::Retention),
-        phase,
-        from,
-        to,
-        note,
-        done,
-        by,
+/// A follow-up row (`FOLLOWUP_COLUMNS`) back into its type; a kind this version does not
+/// know reads as 定着支援 rather than failing the whole record.
+pub(crate) fn followup_from(r: &dyn Row) -> Result<FollowUp, DeskError> {
+    Ok(FollowUp {
+        id: r.i64(0)?,
+        record: r.i64(1)?,
+        kind: Kind::parse(&r.text(2)?).unwrap_or(Kind::Retention),
+        phase: r.text(3)?,
+        from: r.text(4)?,
+        to: r.text(5)?,
+        note: r.text(6)?,
+        done: r.text(7)?,
+        by: r.text(8)?,
+    })
+}
+
+/// The due list and the council's counts, as the desk and the CLI ask for them.
+impl super::DeskStore {
+    /// What is due by `today + within` days for open records (overdue included): reviews
+    /// and follow-ups, soonest first.
+    pub fn due(
+        &self,
+        today: NaiveDate,
+        within: u32,
+    ) -> Result<Vec<crate::network::due::Due>, DeskError> {
+        let until = today + chrono::Duration::days(i64::from(within));
+        let rows = self.with(|b| b.due_rows(&until.to_string()))?;
+        Ok(crate::network::due::due(rows, today, within))
+    }
+
+    /// The council's counts for the whole local months touching `from..=to`, in the
+    /// council's words (stage labels, route names, agency kinds): no names or ids leave
+    /// this function.
+    pub fn council_counts(
+        &self,
+        tz: chrono_tz::Tz,
+        content: &crate::content::Content,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<(Vec<NaiveDate>, crate::network::council::Counts), DeskError> {
+        use crate::network::council::{Counts, months};
+        let start = |d: NaiveDate| {
+            d.and_hms_opt(0, 0, 0)
+                .and_then(|t| chrono::TimeZone::from_local_datetime(&tz, &t).earliest())
+                .map_or(0, |t| t.timestamp())
+        };
+        let ms = months(from, to);
+        let n = ms.len();
+        let spans: Vec<MonthSpan> = ms
+            .iter()
+            .map(|m| {
+                let next = m.checked_add_months(chrono::Months::new(1)).unwrap_or(*m);
+                MonthSpan {
+                    start: start(*m),
+                    end: start(next),
+                    first_day: m.to_string(),
+                    end_day: next.to_string(),
+                }
+            })
+            .collect();
+        let route_ids: Vec<String> = content
+            .catalogue
+            .routes
+            .iter()
+            .map(|r| r.id.clone())
+            .collect();
+        let rows = self.with(|b| b.council_rows(&spans, &route_ids))?;
+        let kinds: std::collections::HashMap<String, String> = self
+            .agencies()?
+            .into_iter()
+            .map(|a| (a.id, a.kind))
+            .collect();
+        let names: std::collections::HashMap<&str, String> = content
+            .catalogue
+            .routes
+            .iter()
+            .map(|r| (r.id.as_str(), r.name.plain(crate::lang::Lang::Ja)))
+            .collect();
+        let mut c = Counts::zero(n);
+        let matchable = matchable_routes(&route_ids);
+        for (month, new, shown) in rows.intakes {
+            let Ok(i) = usize::try_from(month) else {
+                continue;
+            };
+            if let Some(x) = c.new.get_mut(i) {
+                *x += u64::try_from(new).unwrap_or(0);
+            }
+            for (id, count) in matchable.iter().zip(shown) {
+                let name = names.get(id).cloned().unwrap_or_else(|| (*id).to_string());
+                Counts::add(
+                    &mut c.routes,
+                    &name,
+                    i,
+                    u64::try_from(count).unwrap_or(0),
+                    n,
+                );
+            }
+        }
+        for (cat, month, key, count) in rows.counts {
+            let (Ok(i), Ok(count)) = (usize::try_from(month), u64::try_from(count)) else {
+                continue;
+            };
+            let one = |v: &mut Vec<u64>| {
+                if let Some(x) = v.get_mut(i) {
+                    *x += count;
+                }
+            };
+            match cat.as_str() {
+                "ended" => one(&mut c.ended),
+                "meeting" => one(&mut c.meetings),
+                "employed" => one(&mut c.employed),
+                "link" => {
+                    let kind = kinds.get(&key).map_or("その他", String::as_str);
+                    Counts::add(&mut c.links, kind, i, count, n);
+                }
+                _ => {}
+            }
+        }
+        // Open at each month's end, by the stage it had then: the stage before its first
+        // change after that end, or the stage it has now.
+        let mut changes: std::collections::HashMap<i64, Vec<(i64, String)>> =
+            std::collections::HashMap::new();
+        for (record, at, old) in rows.changes {
+            changes.entry(record).or_default().push((at, old));
+        }
+        let now_label = |code: i64| Stage::from_code(code).unwrap_or(Stage::Intake).label_ja();
+        for (id, created, closed, stage) in rows.open {
+            let mine = changes.get(&id);
+            for (i, span) in spans.iter().enumerate() {
+                let end = span.end;
+                if created >= end || closed.is_some_and(|c| c < end) {
+                    continue;
+                }
+                let label = mine
+                    .and_then(|ch| ch.iter().find(|(at, _)| *at >= end))
+                    .map_or_else(|| now_label(stage), |(_, old)| old.as_str());
+                if label != Stage::Termination.label_ja() {
+                    Counts::add(&mut c.open_by_stage, label, i, 1, n);
+                }
+            }
+        }
+        Ok((ms, c))
     }
 }

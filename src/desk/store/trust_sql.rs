@@ -1,56 +1,12 @@
-//! The statements behind TRUST.md, written once for both databases: `?N` placeholders here,
-//! turned into PostgreSQL's `$N` by `pg()`. Everything else in them is common SQL
-//! (`RETURNING`, `CASE`, correlated sub-queries), so there is no second copy to drift.
+//! The statements behind TRUST.md, written once for both databases (`?N` placeholders, common
+//! SQL: `RETURNING`, `CASE`, correlated sub-queries; see `sql`). Their tables are `schema`'s
+//! step 7.
 //!
 //! - the lockout is one conditional UPDATE: a failure is counted only while the account is
 //!   not locked, and the fifth one locks it in the same statement, so any number of guesses
 //!   at once count at most five;
 //! - consent over time: the link's current state plus an event row and an audit row;
 //! - retention: each record's last activity, read by the database.
-
-use std::borrow::Cow;
-
-/// Schema step 7: who an account change concerned (the access log's `target`), a link's
-/// withdrawn consent, the consent history, and the last run of daily maintenance.
-macro_rules! trust_schema {
-    ($id:literal) => {
-        concat!(
-            "
-    ALTER TABLE access_log ADD COLUMN target TEXT NOT NULL DEFAULT '';
-    ALTER TABLE case_link ADD COLUMN consent_withdrawn TEXT NOT NULL DEFAULT '';
-    CREATE TABLE consent_event (
-        id ",
-            $id,
-            ",
-        link_id BIGINT NOT NULL,
-        intake_id BIGINT NOT NULL,
-        kind TEXT NOT NULL,
-        day TEXT NOT NULL,
-        scope TEXT NOT NULL,
-        note TEXT NOT NULL,
-        who TEXT NOT NULL,
-        at BIGINT NOT NULL
-    );
-    CREATE INDEX consent_event_intake ON consent_event(intake_id, id);
-    CREATE TABLE maintenance (
-        name TEXT PRIMARY KEY,
-        last_run BIGINT NOT NULL
-    );"
-        )
-    };
-}
-
-pub const SCHEMA_SQLITE: &str = trust_schema!("INTEGER PRIMARY KEY");
-pub const SCHEMA_PG: &str = trust_schema!("BIGSERIAL PRIMARY KEY");
-
-/// `?N` → `$N` for PostgreSQL (no `?` appears in these statements otherwise).
-pub fn pg(sql: &str) -> Cow<'_, str> {
-    if sql.contains('?') {
-        Cow::Owned(sql.replace('?', "$"))
-    } else {
-        Cow::Borrowed(sql)
-    }
-}
 
 /// A wrong password: login, now, the failure that locks, the lock's end. Returns the
 /// failures and lock after it; no row = the account was locked already (not counted).
@@ -103,15 +59,3 @@ pub const MAINTENANCE_GET: &str = "SELECT last_run FROM maintenance WHERE name =
 
 pub const MAINTENANCE_SET: &str = "INSERT INTO maintenance (name, last_run) VALUES (?1, ?2)
      ON CONFLICT (name) DO UPDATE SET last_run = excluded.last_run";
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn placeholders_become_dollars_for_postgres() {
-        assert_eq!(
-            super::pg("UPDATE t SET a = ?2 WHERE b = ?1"),
-            "UPDATE t SET a = $2 WHERE b = $1"
-        );
-        assert!(!super::pg(super::STAFF_FAIL).contains('?'));
-    }
-}
