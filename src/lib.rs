@@ -15,29 +15,35 @@
 //! - `matcher` — the pure matcher (answers → ≤3 ranked routes with reasons, notes, handoff);
 //!   `matcher::must` states routes.md's MUST rules as code; `matcher::space` enumerates
 //!   every possible set of answers.
-//! - `payload` — the slip's QR text: a visit record sealed with the centre key (+ key files).
+//! - `payload` — the slip's QR text: a visit record sealed with the centre key (the key and its
+//!   file format as plain data; reading and writing key files is `store::key_file`).
 //! - `slip` — the slip as a 1-bit raster (Japanese line breaking, furigana, QR).
 //! - `printer` — ESC/POS encoding and status, and the file/TCP/device/CUPS backends.
-//! - `store` — SQLite files (`store::kiosk`: visits, retention folding into daily totals);
+//! - `store` — SQLite files (`store::kiosk`: visits in `mod.rs`, the statistics read and
+//!   retention's folding into daily totals in `figures.rs`, its schema steps in `schema.rs`);
+//!   `store::key_file` reads and writes centre key files (0600, never overwritten);
 //!   `store::pg` reaches the team's PostgreSQL (URL, password file, TLS by `sslmode`) for
 //!   every role; `store::shared` is the kiosks' published daily aggregates (`kiosk_stats`):
 //!   whole days upserted by the kiosk, read back as the same buckets by the desks.
 //! - `stats` — visitor statistics from buckets (a kiosk's own store or the shared table):
-//!   table, CSV for Excel, JSON.
+//!   table, CSV for Excel, JSON. `stats::figures` holds `Figures` and `Bucket` (one local
+//!   hour's figures); stats imports no store: the stores hand it buckets
+//!   (`KioskStore::report`, `desk::store::kiosk_buckets`).
 //! - `failure` — `Failure` (message + exit code), what `kiosk`, `desk` and `cli` return; below
 //!   all three, so nothing imports upward to fail.
 //! - `kiosk` — the lobby kiosk. `kiosk::controller` is the state machine in plain Rust (screens,
 //!   answers, idle reset, double-tap guard, staff PIN gate), tested without UI; split by concern:
-//!   `controller/mod.rs` (the visitor's flow), `view.rs` (what the screen shows), `staff.rs`
-//!   (PIN pad, the one-time PIN setup, staff screen), `access.rs` (focus targets in reading
-//!   order, keys, speech mode, touch-to-hear). `kiosk::keys` (= `crate::keys`) maps key names
-//!   to actions; `kiosk::speech_script` turns a `View` into sentences (ja-easy spoken by its
-//!   furigana); `kiosk::speak` walks a controller to a screen for `hatarakitai speak` and the
-//!   speech cache;
-//!   `kiosk::adapter` connects it to the Slint global `KioskAdapter` (ui/adapter.slint) and
-//!   maps its `View` to Slint models; `kiosk::backend` is the only door to side effects
-//!   (store, slip, printer); `kiosk::run` opens the window; `kiosk::screenshots` renders every
-//!   screen headless; `kiosk::ui_texts` holds the kiosk's own words (assets/ui.toml);
+//!   `controller/mod.rs` (the visitor's flow), `view.rs` (what the screen shows), `idle.rs`
+//!   (the idle dialog, countdown and reset), `staff.rs` (PIN pad, the one-time PIN setup,
+//!   staff screen), `access.rs` (focus targets in reading order, keys, speech mode,
+//!   touch-to-hear), `speech_script.rs` (a `View` as sentences, ja-easy spoken by its
+//!   furigana: part of the controller, which emits them). `kiosk::keys` (= `crate::keys`) maps
+//!   key names to actions; `kiosk::speak` walks a controller to a screen for `hatarakitai
+//!   speak` and the speech cache;
+//!   `kiosk::adapter` connects it to the Slint global `KioskAdapter` (ui/adapter.slint);
+//!   `adapter/models.rs` maps its `View` to Slint models (pure); `kiosk::backend` is the only
+//!   door to side effects (store, slip, printer); `kiosk::run` opens the window;
+//!   `kiosk::ui_texts` holds the kiosk's own words (assets/ui.toml);
 //!   `kiosk::rtext` + `kiosk::measure` turn `{漢字|かんじ}` into words and lines for RubyText.
 //!   `kiosk::live` is the real backend (store + slip + printer, safe mode on store faults);
 //!   `kiosk::simulate` drives the controller with random visitors; `kiosk::staff_stats` fills
@@ -97,13 +103,23 @@
 //!   at the desk by `desk::network` (the forms' actions) + `desk::panes` (`LinksAdapter`,
 //!   `MeetingsAdapter`, `PyramidAdapter`, `FollowupsAdapter`, `DueAdapter`, `AgenciesAdapter`
 //!   and `RecordPanes` in ui/desk_{network,meetings,pyramid,followups,due,agencies,panes}.slint).
+//! - `ui` — the generated Slint code of ui/app.slint (the kiosk's and the desk's windows and
+//!   globals), used by `kiosk`, `desk` and `screenshots`.
+//! - `screenshots` — `hatarakitai screenshots`: every kiosk screen (`screenshots::kiosk`, a
+//!   controller driven to each state) and desk screen (`screenshots::desk`, a throwaway
+//!   desk.sqlite) rendered headless into PNG through the shared `write_png` /
+//!   `render_window`; a room above `kiosk` and `desk`, so neither imports the other.
 //! - `config` — the TOML config: every key optional, unknown keys rejected.
-//! - `cli` — the `hatarakitai` subcommands; `main.rs` only calls `cli::main`. `cli::staff`
-//!   holds the team desk's commands (`staff`, `intake open/show/save/list`, `access-log`,
-//!   `desk migrate`, the `--staff LOGIN` sign-in with the password on standard input);
-//!   `cli::slip` (`keygen`, `decode`, `print-test`, `slip`); `cli::stats` (`stats`, also
-//!   `--source shared`, and `publish`); `cli::network` (`agency`, `case`, `meeting add/pdf`,
-//!   `pyramid`, `followup`, `due`, `council-stats`). Domain rooms hold no command handlers.
+//! - `cli` — the `hatarakitai` subcommands; `main.rs` only calls `cli::main`. One file per
+//!   command family, each with its own clap types, flattened into one `Command`; `cli::Ctx`
+//!   holds `--config`/`--data-dir` and does the set-up: `cli::kiosk` (`kiosk`, `screenshots`,
+//!   `simulate`, `hash-pin`, `speak`), `cli::content` (`match`, `check-config`), `cli::desk`
+//!   (`desk`, `desk migrate`, `intake open/show/save/list`, `retention`), `cli::staff` (`staff`,
+//!   `access-log`, the `--staff LOGIN` sign-in with the password on standard input),
+//!   `cli::network` (`agency`, `case`, `due`, `council-stats`), `cli::meeting` (`meeting
+//!   add/pdf`, `pyramid`, `followup`), `cli::slip` (`keygen`, `decode`, `print-test`, `slip`),
+//!   `cli::stats` (`stats`, also `--source shared`, and `publish`). Domain rooms hold no
+//!   command handlers.
 //!
 //! ## Data flow
 //! assets/*.toml → `content::Content` (validated once) → `matcher::match_answers` (pure) →
@@ -123,13 +139,14 @@
 //! dropped.
 //!
 //! Layers, bottom up: `lang`, `failure`, `visit` (end reasons, print results, slip tickets),
-//! `keys` → `content` → `answers`, `config`, `network` → `matcher`, `payload`, `slip` → `store`,
-//! `printer`, `speech`, `stats` → `kiosk`, `desk` → `cli`. Nothing imports a room above it
-//! (`kiosk::keys` and `kiosk::backend`'s visit types are re-exports of the lower rooms).
+//! `keys` → `content` → `answers`, `config`, `network` → `matcher`, `payload`, `slip`, `stats`
+//! → `store`, `printer`, `speech`, `ui` → `kiosk`, `desk` → `screenshots` → `cli`. Nothing
+//! imports a room above it or beside it (`kiosk` and `desk` import nothing of each other;
+//! `kiosk::keys` and `kiosk::backend`'s visit types are re-exports of the lower rooms).
 //!
 //! ## Invariants
-//! - The domain (`content`, `answers`, `matcher`, `payload`, `slip`) does no I/O beyond
-//!   reading content files at load, and never touches Slint or SQLite.
+//! - The domain (`content`, `answers`, `matcher`, `payload`, `slip`, `network`) does no I/O
+//!   beyond reading content files at load, holds no SQL, and never touches Slint or SQLite.
 //! - The matcher is deterministic: same content + answers → byte-identical output.
 //! - A reason is only ever given for an answer the visitor actually gave (M10).
 //! - Every audit entry names the signed-in login (the store refuses an empty one); only
