@@ -40,6 +40,16 @@ fn pg_err<'a>(what: &'a str, name: &'a str) -> impl Fn(postgres::Error) -> DeskE
     }
 }
 
+/// Statements are prepared once and kept (`PgStore::statement`), but planned for each run's
+/// own values: a generic plan cannot use the search's and the due list's optional filters
+/// (`?3 = '%%' OR name LIKE ?3`) and made them 1.3–2.7× slower than the unnamed statements
+/// the desk used before.
+fn custom_plans(client: &mut Client, name: &str) -> Result<(), DeskError> {
+    client
+        .batch_execute("SET plan_cache_mode = force_custom_plan")
+        .map_err(pg_err("setting up the session", name))
+}
+
 impl PgStore {
     /// Connects and brings the schema up to date (or refuses a schema newer than this desk).
     pub fn connect(t: &PgTarget) -> Result<PgStore, DeskError> {
@@ -48,6 +58,7 @@ impl PgStore {
             .connect("hatarakitai-desk", std::time::Duration::from_secs(5))
             .map_err(DeskError)?;
         migrate(&mut client, &name)?;
+        custom_plans(&mut client, &name)?;
         Ok(PgStore {
             client,
             name,
@@ -213,6 +224,7 @@ impl Sql for PgStore {
                 .connect("hatarakitai-desk", std::time::Duration::from_secs(5))
                 .map_err(|e| DeskError(format!("{e} (your edits are kept: try again)")))?;
             migrate(&mut client, &self.name)?;
+            custom_plans(&mut client, &self.name)?;
             self.client = client;
             self.statements.clear();
         }
