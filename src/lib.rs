@@ -76,7 +76,7 @@
 //!   kept, each change logged with its target) for the CLI and the desk's 「職員」 tab
 //!   (`desk::staff_pane`, ui/desk_staff.slint, administrators only); `desk::retention`
 //!   decides what retention removes (closed by days, open by years without activity) and
-//!   `Backend::retention` removes it daily under a database lock; `desk::private_files`
+//!   `DeskStore::retention` removes it daily under a database lock; `desk::private_files`
 //!   writes meeting PDFs 0600 and prunes the desk's `pdf/`; `desk::scan::Wedge` tells a
 //!   scanner's burst from typing and `desk::wedge` routes it to the scan from any field;
 //!   `desk::store::trust_sql` holds the lockout, consent and retention statements (`?N`,

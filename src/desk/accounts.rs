@@ -2,7 +2,7 @@
 //! flag and an Argon2id password hash (the kiosk PIN's crate). 5 wrong passwords lock the
 //! account for 5 minutes. No built-in account: the first admin is made on the command line.
 //!
-//! Plain Rust: the store keeps the rows (`Backend::staff_*`), this decides.
+//! Plain Rust: the store keeps the rows (`desk::store`'s `staff_*`), this decides.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};

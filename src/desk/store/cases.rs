@@ -286,6 +286,7 @@ pub(super) fn assessments(db: &mut dyn Sql, record: i64) -> Result<Vec<Assessmen
     )
 }
 
+/// Ends one of the record's open links on `day`; false when there is no such open link.
 pub(super) fn link_end(
     db: &mut dyn Sql,
     id: i64,
@@ -390,6 +391,8 @@ pub(super) fn followups(db: &mut dyn Sql, record: i64) -> Result<Vec<FollowUp>, 
     )
 }
 
+/// Marks an open follow-up done on `day`; returns its record, or None when there is no
+/// such open follow-up (nothing written).
 pub(super) fn followup_done(
     db: &mut dyn Sql,
     id: i64,

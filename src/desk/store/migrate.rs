@@ -204,7 +204,7 @@ fn digest(rows: &[Vec<V>]) -> (u64, String) {
 
 /// Copies `src` into `dst` (which must be empty) and verifies before committing.
 pub fn copy(src: &SqliteStore, dst: &mut PgStore) -> Result<Vec<Copied>, DeskError> {
-    let name = super::Backend::describe(dst);
+    let name = super::sql::Sql::describe(dst);
     let pg = |what: &'static str| {
         let name = name.clone();
         move |e: postgres::Error| {

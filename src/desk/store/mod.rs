@@ -30,10 +30,8 @@ use crate::network::case::{ConsentChange, ConsentEvent, Contact, Link};
 use crate::network::followup::FollowUp;
 use crate::network::meeting::{Assessment, Meeting};
 use crate::stats::figures::Bucket;
-pub use backend::Backend;
 pub use network_sql::{CouncilRows, MonthSpan};
 
-mod backend;
 mod cases;
 pub mod migrate;
 pub mod network_sql;
@@ -102,7 +100,7 @@ pub enum AgencyChange {
 
 /// The desk's store, SQLite or PostgreSQL.
 pub struct DeskStore {
-    inner: RefCell<Box<dyn Backend>>,
+    inner: RefCell<Box<dyn sql::Sql>>,
 }
 
 impl DeskStore {
@@ -120,7 +118,7 @@ impl DeskStore {
         )))
     }
 
-    pub fn from_backend(b: Box<dyn Backend>) -> DeskStore {
+    pub fn from_backend(b: Box<dyn sql::Sql>) -> DeskStore {
         DeskStore {
             inner: RefCell::new(b),
         }
@@ -128,7 +126,7 @@ impl DeskStore {
 
     fn with<R>(
         &self,
-        f: impl FnOnce(&mut dyn Backend) -> Result<R, DeskError>,
+        f: impl FnOnce(&mut dyn sql::Sql) -> Result<R, DeskError>,
     ) -> Result<R, DeskError> {
         let mut b = self
             .inner
@@ -154,7 +152,7 @@ impl DeskStore {
         now: i64,
     ) -> Result<(IntakeRecord, bool), DeskError> {
         person(who)?;
-        let (id, created) = self.with(|b| b.open_or_create(visit, who, now))?;
+        let (id, created) = self.with(|b| records::open_or_create(b, visit, who, now))?;
         let rec = self
             .get(id)?
             .ok_or_else(|| DeskError(format!("record {id} vanished while opening it")))?;
@@ -162,7 +160,7 @@ impl DeskStore {
     }
 
     pub fn get(&self, id: i64) -> Result<Option<IntakeRecord>, DeskError> {
-        self.with(|b| b.get(id))
+        self.with(|b| records::get(b, id))
     }
 
     /// Saves staff edits whatever the record's version (one desk). Returns the number of
@@ -175,7 +173,7 @@ impl DeskStore {
         now: i64,
     ) -> Result<usize, DeskError> {
         person(who)?;
-        match self.with(|b| b.save(id, None, edits, who, now))? {
+        match self.with(|b| records::save(b, id, None, edits, who, now))? {
             Saved::Changed { fields, .. } => Ok(fields),
             Saved::Conflict { .. } => Err(DeskError(format!(
                 "record {id} was changed at the same moment; open it again"
@@ -193,24 +191,24 @@ impl DeskStore {
         now: i64,
     ) -> Result<Saved, DeskError> {
         person(who)?;
-        self.with(|b| b.save(id, Some(version), edits, who, now))
+        self.with(|b| records::save(b, id, Some(version), edits, who, now))
     }
 
     pub fn audit(&self, id: i64) -> Result<Vec<AuditEntry>, DeskError> {
-        self.with(|b| b.audit(id))
+        self.with(|b| records::audit(b, id))
     }
 
     pub fn search(&self, s: &Search) -> Result<Vec<IntakeSummary>, DeskError> {
-        self.with(|b| b.search(s))
+        self.with(|b| records::search(b, s))
     }
 
     /// Intakes opened (records created) per local day: `day_starts` are the unix times of
     /// local midnights, ascending, with one extra at the end.
     pub fn opened_per_day(&self, day_starts: &[i64]) -> Result<Vec<u32>, DeskError> {
-        self.with(|b| b.opened_per_day(day_starts))
+        self.with(|b| records::opened_per_day(b, day_starts))
     }
 
-    /// See `Backend::publish_day`.
+    /// See `records::publish_day`.
     pub fn publish_day(
         &self,
         kiosk_id: u16,
@@ -218,7 +216,7 @@ impl DeskStore {
         buckets: &[Bucket],
         now: i64,
     ) -> Result<usize, DeskError> {
-        self.with(|b| b.publish_day(kiosk_id, day, buckets, now))
+        self.with(|b| records::publish_day(b, kiosk_id, day, buckets, now))
     }
 
     /// The kiosks' published buckets of `from..=to` (one kiosk or all), in (kiosk, day, hour)
@@ -229,7 +227,7 @@ impl DeskStore {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(u16, Bucket)>, DeskError> {
-        self.with(|b| b.kiosk_buckets(kiosk, from, to))
+        self.with(|b| records::kiosk_buckets(b, kiosk, from, to))
     }
 
     /// Adds or updates an agency by id; each changed field is audited under `who`.
@@ -243,7 +241,7 @@ impl DeskStore {
         let new = serde_json::to_value(a).map_err(|e| DeskError(e.to_string()))?;
         person(who)?;
         self.with(|b| {
-            let old = b.agency_get(&a.id)?;
+            let old = cases::agency_get(b, &a.id)?;
             let (change, audit) = match old {
                 None => (
                     AgencyChange::Added,
@@ -276,19 +274,19 @@ impl DeskStore {
                     )
                 }
             };
-            b.agency_write(&a.id, &json, &audit, who, now)?;
+            cases::agency_write(b, &a.id, &json, &audit, who, now)?;
             Ok(change)
         })
     }
 
     pub fn agency(&self, id: &str) -> Result<Option<Agency>, DeskError> {
-        self.with(|b| b.agency_get(id))?
+        self.with(|b| cases::agency_get(b, id))?
             .map(|j| serde_json::from_str(&j).map_err(|e| DeskError(format!("agency {id}: {e}"))))
             .transpose()
     }
 
     pub fn agencies(&self) -> Result<Vec<Agency>, DeskError> {
-        self.with(|b| b.agency_all())?
+        self.with(|b| cases::agency_all(b))?
             .iter()
             .map(|j| {
                 serde_json::from_str(j).map_err(|e| DeskError(format!("agency directory: {e}")))
@@ -298,11 +296,11 @@ impl DeskStore {
 
     pub fn link(&self, l: &Link, who: &str, now: i64) -> Result<i64, DeskError> {
         person(who)?;
-        self.with(|b| b.link_insert(l, who, now))
+        self.with(|b| cases::link_insert(b, l, who, now))
     }
 
     pub fn links(&self, record: i64) -> Result<Vec<Link>, DeskError> {
-        self.with(|b| b.links(record))
+        self.with(|b| cases::links(b, record))
     }
 
     /// Logs a contact if the consent rule allows it (`network::case::check_contact`);
@@ -319,7 +317,7 @@ impl DeskStore {
             &links, &c.agency, &c.method, direction, &c.summary, today,
         )
         .map_err(Ok)?;
-        self.with(|b| b.contact_insert(c)).map_err(Err)
+        self.with(|b| cases::contact_insert(b, c)).map_err(Err)
     }
 
     /// Records consent given later or withdrawn on link `link_id` of `record`
@@ -347,7 +345,7 @@ impl DeskStore {
         let change = crate::network::case::check_consent(link, given, scope, withdrawn, today)
             .map_err(Ok)?;
         let written = self
-            .with(|b| b.consent_write(record, link, &change, note.trim(), who, now))
+            .with(|b| cases::consent_write(b, record, link, &change, note.trim(), who, now))
             .map_err(Err)?;
         if !written {
             return Err(Ok(format!(
@@ -358,43 +356,43 @@ impl DeskStore {
     }
 
     pub fn consent_events(&self, record: i64) -> Result<Vec<ConsentEvent>, DeskError> {
-        self.with(|b| b.consent_events(record))
+        self.with(|b| cases::consent_events(b, record))
     }
 
     pub fn contacts(&self, record: i64) -> Result<Vec<Contact>, DeskError> {
-        self.with(|b| b.contacts(record))
+        self.with(|b| cases::contacts(b, record))
     }
 
     pub fn add_meeting(&self, m: &Meeting, now: i64) -> Result<i64, DeskError> {
         person(&m.by)?;
-        self.with(|b| b.meeting_insert(m, now))
+        self.with(|b| cases::meeting_insert(b, m, now))
     }
 
     pub fn meetings(&self, record: Option<i64>) -> Result<Vec<Meeting>, DeskError> {
-        self.with(|b| b.meetings(record))
+        self.with(|b| cases::meetings(b, record))
     }
 
     pub fn add_assessment(&self, a: &Assessment, now: i64) -> Result<i64, DeskError> {
         person(&a.by)?;
-        self.with(|b| b.assessment_insert(a, now))
+        self.with(|b| cases::assessment_insert(b, a, now))
     }
 
     pub fn assessments(&self, record: i64) -> Result<Vec<Assessment>, DeskError> {
-        self.with(|b| b.assessments(record))
+        self.with(|b| cases::assessments(b, record))
     }
 
-    /// See `Backend::link_end`.
+    /// See `cases::link_end`.
     pub fn end_link(&self, id: i64, record: i64, day: &str) -> Result<bool, DeskError> {
-        self.with(|b| b.link_end(id, record, day))
+        self.with(|b| cases::link_end(b, id, record, day))
     }
 
     pub fn meeting(&self, id: i64) -> Result<Option<Meeting>, DeskError> {
-        self.with(|b| b.meeting_get(id))
+        self.with(|b| cases::meeting_get(b, id))
     }
 
     pub fn add_followup(&self, f: &FollowUp, now: i64) -> Result<i64, DeskError> {
         person(&f.by)?;
-        self.with(|b| b.followup_insert(f, now))
+        self.with(|b| cases::followup_insert(b, f, now))
     }
 
     /// Records a follow-up and, with `plan` and employment, the 定着支援 contacts it plans
@@ -418,13 +416,13 @@ impl DeskStore {
     }
 
     pub fn followups(&self, record: i64) -> Result<Vec<FollowUp>, DeskError> {
-        self.with(|b| b.followups(record))
+        self.with(|b| cases::followups(b, record))
     }
 
-    /// See `Backend::followup_done`.
+    /// See `cases::followup_done`.
     pub fn followup_done(&self, id: i64, day: &str, who: &str) -> Result<Option<i64>, DeskError> {
         person(who)?;
-        self.with(|b| b.followup_done(id, day, who))
+        self.with(|b| cases::followup_done(b, id, day, who))
     }
 
     /// Deletes closed (ターミネーション) records closed more than `days` ago (and records
@@ -441,7 +439,7 @@ impl DeskStore {
             .len())
     }
 
-    /// See `Backend::retention`; `who` is the administrator who asked, or `RETENTION` for
+    /// See `records::retention`; `who` is the administrator who asked, or `RETENTION` for
     /// the desks' own daily run.
     pub fn retention(
         &self,
@@ -451,45 +449,45 @@ impl DeskStore {
         who: &str,
     ) -> Result<Report, DeskError> {
         person(who)?;
-        self.with(|b| b.retention(now, policy, run, who))
+        self.with(|b| records::retention(b, now, policy, run, who))
     }
 
     /// Whether this desk has a record for the kiosk's visit.
     pub fn has_visit(&self, kiosk_id: u16, serial: u32) -> Result<bool, DeskError> {
-        self.with(|b| b.has_visit(kiosk_id, serial))
+        self.with(|b| records::has_visit(b, kiosk_id, serial))
     }
 
     pub fn count(&self) -> Result<i64, DeskError> {
-        self.with(|b| b.count())
+        self.with(|b| records::count(b))
     }
 
     pub fn staff_get(&self, login: &str) -> Result<Option<Account>, DeskError> {
-        self.with(|b| b.staff_get(login))
+        self.with(|b| records::staff_get(b, login))
     }
 
     pub fn staff_list(&self) -> Result<Vec<Account>, DeskError> {
-        self.with(|b| b.staff_list())
+        self.with(|b| records::staff_list(b))
     }
 
     pub fn staff_insert(&self, a: &Account, now: i64) -> Result<bool, DeskError> {
-        self.with(|b| b.staff_insert(a, now))
+        self.with(|b| records::staff_insert(b, a, now))
     }
 
     pub fn staff_update(&self, a: &Account) -> Result<(), DeskError> {
-        self.with(|b| b.staff_update(a))
+        self.with(|b| records::staff_update(b, a))
     }
 
     pub fn log_access(&self, e: &AccessEntry) -> Result<(), DeskError> {
-        self.with(|b| b.log_access(e))
+        self.with(|b| records::log_access(b, e))
     }
 
     pub fn access_log(&self, from: i64, to: i64) -> Result<Vec<AccessEntry>, DeskError> {
-        self.with(|b| b.access_log(from, to))
+        self.with(|b| records::access_log(b, from, to))
     }
 
     /// Signs `login` in with `pw` at `now` and logs the attempt (failed ones too). A locked or
     /// disabled account is refused before the password is hashed; a wrong password is
-    /// counted by one atomic statement (`Backend::staff_fail`), so guesses started at the same
+    /// counted by one atomic statement (`records::staff_fail`, `trust_sql::STAFF_FAIL`), so guesses started at the same
     /// moment lock the account after five, and a right password that races a lock is refused.
     /// Ok(account) only for an active, unlocked account with the right password.
     pub fn sign_in(
@@ -504,7 +502,7 @@ impl DeskStore {
             Some(refused) => Err(refused),
             None => match &acc {
                 Some(a) if super::accounts::password_matches(a, pw) => {
-                    if self.with(|b| b.staff_ok(login, now))? {
+                    if self.with(|b| records::staff_ok(b, login, now))? {
                         Ok(a.clone())
                     } else {
                         Err(SignIn::Locked {
@@ -513,7 +511,7 @@ impl DeskStore {
                     }
                 }
                 Some(_) => Err(
-                    match self.with(|b| b.staff_fail(login, now, now + LOCK_SECONDS))? {
+                    match self.with(|b| records::staff_fail(b, login, now, now + LOCK_SECONDS))? {
                         Some((failures, until)) => after_failure(failures, until, now),
                         None => SignIn::Locked {
                             minutes_left: LOCK_SECONDS / 60,

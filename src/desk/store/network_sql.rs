@@ -43,7 +43,7 @@ fn due_row(r: &dyn Row) -> Result<DueRow, DeskError> {
     })
 }
 
-/// `Backend::due_rows`.
+/// `DeskStore::due`'s rows.
 pub(super) fn due_rows(db: &mut dyn Sql, until: &str) -> Result<Vec<DueRow>, DeskError> {
     rows(db, "reading what is due", DUE, vals![until], due_row)
 }
@@ -145,7 +145,7 @@ const OPEN: &str = "SELECT id, created_at, closed_at, stage FROM intake WHERE cl
 /// at a month end is the one before its first change after that end (or its stage now).
 const STAGE_CHANGES: &str = "SELECT intake_id, at, old FROM audit WHERE field = 'stage' AND at >= ?1 ORDER BY intake_id, at, id";
 
-/// `Backend::council_rows`.
+/// `DeskStore::council_counts`' rows.
 pub(super) fn council_rows(
     db: &mut dyn Sql,
     months: &[MonthSpan],
@@ -225,7 +225,7 @@ impl super::DeskStore {
         within: u32,
     ) -> Result<Vec<crate::network::due::Due>, DeskError> {
         let until = today + chrono::Duration::days(i64::from(within));
-        let rows = self.with(|b| b.due_rows(&until.to_string()))?;
+        let rows = self.with(|b| due_rows(b, &until.to_string()))?;
         Ok(crate::network::due::due(rows, today, within))
     }
 
@@ -265,7 +265,7 @@ impl super::DeskStore {
             .iter()
             .map(|r| r.id.clone())
             .collect();
-        let rows = self.with(|b| b.council_rows(&spans, &route_ids))?;
+        let rows = self.with(|b| council_rows(b, &spans, &route_ids))?;
         let kinds: std::collections::HashMap<String, String> = self
             .agencies()?
             .into_iter()

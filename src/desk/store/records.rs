@@ -349,7 +349,7 @@ pub(super) fn opened_per_day(db: &mut dyn Sql, day_starts: &[i64]) -> Result<Vec
         .collect()
 }
 
-/// `Backend::retention`: under `Lock::Retention`, decided on what the database says of each
+/// `DeskStore::retention`: under `Lock::Retention`, decided on what the database says of each
 /// record's last activity (`trust_sql::ACTIVITY`).
 pub(super) fn retention(
     db: &mut dyn Sql,
