@@ -59,6 +59,12 @@ pub struct KioskConfig {
     pub publish_to: Option<String>,
     /// That role's password, first line of this file (mode 0600), relative to the config.
     pub publish_password_file: Option<PathBuf>,
+    /// With `publish_to`: a staff call not answered at a desk within this many seconds is
+    /// withdrawn and the visitor is told to speak to the reception window (LOBBY.md §1).
+    pub call_answer_seconds: u32,
+    /// The kiosk says who is coming (「佐藤さんが 向かっています」) instead of only that
+    /// someone is.
+    pub show_staff_name: bool,
 }
 
 impl Default for KioskConfig {
@@ -72,6 +78,8 @@ impl Default for KioskConfig {
             on_call_staff: None,
             publish_to: None,
             publish_password_file: None,
+            call_answer_seconds: 60,
+            show_staff_name: false,
         }
     }
 }
@@ -231,6 +239,8 @@ pub struct DeskConfig {
     pub password_file: Option<PathBuf>,
     /// The desk window locks (hiding every record) after this long without input.
     pub lock_minutes: u32,
+    /// The chime of a staff call from a kiosk, 0.0 (silent) to 1.0.
+    pub chime_volume: f32,
 }
 
 impl Default for DeskConfig {
@@ -242,6 +252,7 @@ impl Default for DeskConfig {
             database: None,
             password_file: None,
             lock_minutes: 5,
+            chime_volume: 0.7,
         }
     }
 }
@@ -278,6 +289,24 @@ impl Config {
                 format!(
                     "unknown time zone `{}`: use an IANA name such as Asia/Tokyo",
                     self.centre.timezone
+                ),
+            ));
+        }
+        if !(10..=600).contains(&self.kiosk.call_answer_seconds) {
+            return Err((
+                "kiosk.call_answer_seconds".into(),
+                format!(
+                    "{} is out of range: use 10 to 600 seconds (how long a visitor waits for a desk to answer a staff call)",
+                    self.kiosk.call_answer_seconds
+                ),
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.desk.chime_volume) {
+            return Err((
+                "desk.chime_volume".into(),
+                format!(
+                    "{} is out of range: use 0.0 (silent) to 1.0 (full volume)",
+                    self.desk.chime_volume
                 ),
             ));
         }

@@ -103,6 +103,14 @@
 //!   at the desk by `desk::network` (the forms' actions) + `desk::panes` (`LinksAdapter`,
 //!   `MeetingsAdapter`, `PyramidAdapter`, `FollowupsAdapter`, `DueAdapter`, `AgenciesAdapter`
 //!   and `RecordPanes` in ui/desk_{network,meetings,pyramid,followups,due,agencies,panes}.slint).
+//! - `lobby` — the lobby as the desks see it (LOBBY.md): staff calls, visitors waiting with a
+//!   printed slip, kiosks' heartbeats (`PrinterState`, warnings), the JSON of `hatarakitai
+//!   lobby`, `lobby::events` (what changed between two readings: `--follow`'s lines) and
+//!   `lobby::text` (the desks' words). Pure; nothing from a visit's answers. Written by the
+//!   kiosk's `kiosk::lobby` link (a thread, a bounded queue, SECURITY DEFINER functions of
+//!   `desk::store::schema::PG_ROUTINES`), read by `desk::store::lobby_sql` and heard by
+//!   `desk::lobby_live` (`LISTEN hatarakitai_lobby`); the kiosk's call screen follows its own
+//!   call in `kiosk::controller::call`.
 //! - `ui` — the generated Slint code of ui/app.slint (the kiosk's and the desk's windows and
 //!   globals), used by `kiosk`, `desk` and `screenshots`.
 //! - `screenshots` — `hatarakitai screenshots`: every kiosk screen (`screenshots::kiosk`, a
@@ -118,7 +126,8 @@
 //!   `access-log`, the `--staff LOGIN` sign-in with the password on standard input),
 //!   `cli::network` (`agency`, `case`, `due`, `council-stats`), `cli::meeting` (`meeting
 //!   add/pdf`, `pyramid`, `followup`), `cli::slip` (`keygen`, `decode`, `print-test`, `slip`),
-//!   `cli::stats` (`stats`, also `--source shared`, and `publish`). Domain rooms hold no
+//!   `cli::stats` (`stats`, also `--source shared`, and `publish`), `cli::lobby` (`lobby`,
+//!   `--follow`, `lobby answer`). Domain rooms hold no
 //!   command handlers.
 //!
 //! ## Data flow
@@ -139,7 +148,7 @@
 //! dropped.
 //!
 //! Layers, bottom up: `lang`, `failure`, `visit` (end reasons, print results, slip tickets),
-//! `keys` → `content` → `answers`, `config`, `network` → `matcher`, `payload`, `slip`, `stats`
+//! `keys` → `content` → `answers`, `config`, `network`, `lobby` → `matcher`, `payload`, `slip`, `stats`
 //! → `store`, `printer`, `speech`, `ui` → `kiosk`, `desk` → `screenshots` → `cli`. Nothing
 //! imports a room above it or beside it (`kiosk` and `desk` import nothing of each other;
 //! `kiosk::keys` and `kiosk::backend`'s visit types are re-exports of the lower rooms).
@@ -194,6 +203,7 @@ pub mod failure;
 pub mod keys;
 pub mod kiosk;
 pub mod lang;
+pub mod lobby;
 pub mod matcher;
 pub mod network;
 pub mod payload;

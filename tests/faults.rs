@@ -174,7 +174,9 @@ fn corrupted_database_gives_safe_mode_routes_but_no_slips() {
     // The visitor still gets routes: the real controller through to Results.
     let backend = LiveBackend::open(&loaded, content.clone(), dir.path(), fixed_clock(now));
     let content = Rc::new(content);
-    let settings = KioskSettings::from_config(&loaded.config.kiosk);
+    let mut settings = KioskSettings::from_config(&loaded.config.kiosk);
+    // A centre whose staff are paged by a command: the failed slip calls them.
+    settings.call_channel = hatarakitai::kiosk::controller::CallChannel::Hook;
     let mut ctrl = Controller::new(
         content.clone(),
         Rc::new(UiTexts::embedded().unwrap()),
@@ -199,7 +201,9 @@ fn corrupted_database_gives_safe_mode_routes_but_no_slips() {
     assert!(ctrl.slip_ticket().is_none());
     assert_eq!(ctrl.screen(), Screen::Results, "stays on the routes");
     let effects = ctrl.take_effects();
-    assert!(effects.iter().any(|e| matches!(e, Effect::NotifyStaff)));
+    assert!(effects.iter().any(|e| matches!(e, Effect::CallStaff(_))));
+    // … and the results say what is true: staff were told, not that someone is coming.
+    assert_eq!(ctrl.view().call.title.plain, "スタッフに 知らせました");
     assert!(!effects.iter().any(|e| matches!(e, Effect::Print { .. })));
 }
 

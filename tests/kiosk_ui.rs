@@ -42,6 +42,9 @@ fn build_on(data_dir: Option<&Path>, on_call_staff: Option<String>) -> Ui {
     let content = loaded.content().unwrap_or_else(|e| panic!("{e}"));
     let mut prepared = prepare(&loaded, content).unwrap_or_else(|e| panic!("{e}"));
     prepared.settings.data_dir = data_dir.map(Path::to_path_buf);
+    if on_call_staff.is_some() {
+        prepared.settings.call_channel = hatarakitai::kiosk::controller::CallChannel::Hook;
+    }
     let backend = Shared::default();
     let ctrl = Controller::new(
         prepared.content,
@@ -58,6 +61,8 @@ fn build_on(data_dir: Option<&Path>, on_call_staff: Option<String>) -> Ui {
             clock: Rc::new(i_slint_backend_testing::get_mocked_time),
             print_runner: PrintRunner::Inline,
             on_call_staff,
+            lobby: None,
+            news: Default::default(),
             speaker: None,
             keymap: Default::default(),
         },
@@ -515,7 +520,8 @@ fn call_staff_shows_the_screen_records_and_runs_the_command() {
     ui.tap("すぐに働きたい");
     ui.tap("スタッフをよぶ");
     assert_eq!(ui.screen(), Screen::StaffCall);
-    assert!(ui.has_text("スタッフが 来ます"));
+    // A command cannot answer: the kiosk says staff were told, never that someone comes.
+    assert!(ui.has_text("スタッフに 知らせました"));
     assert!(
         ui.buttons("スタッフをよぶ").is_empty(),
         "no second call from the staff-coming screen"
@@ -532,6 +538,19 @@ fn call_staff_shows_the_screen_records_and_runs_the_command() {
     ui.tap("もとの画面に もどる");
     assert_eq!(ui.screen(), Screen::Question(1));
     assert_eq!(ui.answers()[0], Some(0));
+}
+
+/// LOBBY.md §1: with no way to reach staff the button and its screen send the visitor to
+/// the reception window, and nothing on screen says staff are coming.
+#[test]
+fn without_a_channel_the_button_points_to_the_reception_window() {
+    let ui = start_with(None);
+    ui.goto_first_question();
+    assert!(ui.buttons("スタッフをよぶ").is_empty());
+    ui.tap("こまったとき");
+    assert_eq!(ui.screen(), Screen::StaffCall);
+    assert!(ui.has_text("受付の 窓口で 声を かけてください"));
+    assert_eq!(ui.events().iter().filter(|e| *e == "staff").count(), 1);
 }
 
 const ENTER: &str = "\n";

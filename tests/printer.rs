@@ -154,15 +154,18 @@ fn tcp_print_sends_a_raster_whose_qr_is_the_payload() {
 #[test]
 fn paper_end_and_cover_open_refuse_with_the_reason() {
     let (bitmap, _) = sample();
-    for (status, want) in [
-        (PAPER_END, PrintError::PaperEnd),
-        (COVER_OPEN, PrintError::CoverOpen),
+    use hatarakitai::lobby::PrinterState;
+    for (status, want, lobby) in [
+        (PAPER_END, PrintError::PaperEnd, PrinterState::PaperOut),
+        (COVER_OPEN, PrintError::CoverOpen, PrinterState::CoverOpen),
     ] {
         let fake = fake_printer(status, true);
         let mut p = TcpPrinter::new(fake.addr.clone(), Duration::from_secs(3));
         let st = p.status().unwrap();
         assert_eq!(st.refusal(), Some(want.clone()));
         assert_eq!(p.print(&bitmap), Err(want.clone()));
+        // What the kiosk's heartbeat then tells the desks (LOBBY.md §3).
+        assert_eq!(want.printer_state(), lobby);
         // Nothing was printed: no ESC @ reached the printer.
         for conn in fake.received.lock().unwrap().iter() {
             assert!(!conn.windows(2).any(|w| w == [0x1b, b'@']));
@@ -227,8 +230,20 @@ fn file_printer_writes_a_png_the_desk_can_scan() {
         ..PrinterConfig::default()
     };
     let (bitmap, payload) = sample();
-    let job = printer::print_job(&cfg, dir.path(), bitmap.clone(), "1125-077".into());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let job = printer::print_job(
+        &cfg,
+        dir.path(),
+        bitmap.clone(),
+        "1125-077".into(),
+        Box::new(move |s| tx.send(s).unwrap()),
+    );
     assert_eq!(job(), hatarakitai::kiosk::backend::PrintResult::Printed);
+    // A folder is no printer: the heartbeat says so rather than 「正常」.
+    assert_eq!(
+        rx.recv().unwrap(),
+        hatarakitai::lobby::PrinterState::NotConfigured
+    );
     let files: Vec<_> = std::fs::read_dir(dir.path().join("slips"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())

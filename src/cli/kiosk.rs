@@ -217,6 +217,16 @@ fn kiosk(ctx: &Ctx, fullscreen: bool, exit_after_first_frame: bool) -> Result<()
         let (engines, players) = crate::speech::from_config(&loaded.config.access, &dir);
         crate::speech::Speaker::start(engines, players)
     });
+    let news = crate::kiosk::lobby::NewsChannel::default();
+    backend.start_lobby(
+        &loaded,
+        crate::kiosk::lobby::Identity::of(&loaded, &dir),
+        speaker
+            .as_ref()
+            .is_some_and(crate::speech::Speaker::available),
+        news.report(),
+    );
+    let backend_lobby = backend.lobby().cloned();
     crate::kiosk::run::run_kiosk(
         prepared,
         Box::new(backend),
@@ -226,6 +236,8 @@ fn kiosk(ctx: &Ctx, fullscreen: bool, exit_after_first_frame: bool) -> Result<()
             started,
             stats: Some(stats),
             speaker,
+            lobby: backend_lobby,
+            news,
         },
     )
     .map_err(Failure::other)

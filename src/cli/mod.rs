@@ -15,6 +15,7 @@ use std::process::ExitCode;
 pub mod content;
 pub mod desk;
 pub mod kiosk;
+pub mod lobby;
 pub mod meeting;
 pub mod network;
 pub mod slip;
@@ -64,6 +65,8 @@ pub enum Command {
     Network(network::NetworkCommand),
     #[command(flatten)]
     Meeting(meeting::MeetingCommand),
+    #[command(flatten)]
+    Lobby(lobby::LobbyCommand),
 }
 
 /// The global options, handed to every family.
@@ -147,6 +150,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Stats(c)) => c.run(&ctx),
         Some(Command::Network(c)) => c.run(&ctx),
         Some(Command::Meeting(c)) => c.run(&ctx),
+        Some(Command::Lobby(c)) => c.run(&ctx),
     }
 }
 

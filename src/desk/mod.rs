@@ -7,6 +7,7 @@ pub mod arrivals;
 pub mod clock;
 pub mod controller;
 pub mod intake;
+pub mod lobby_live;
 pub mod network;
 pub mod pane_text;
 pub mod panes;

@@ -11,6 +11,7 @@ use slint::ComponentHandle;
 use super::controller::{Decoder, DeskController};
 use super::intake::ScannedVisit;
 use super::store::DeskStore;
+use super::store::postgres::PgTarget;
 use crate::config::Loaded;
 use crate::content::Content;
 use crate::failure::Failure;
@@ -48,17 +49,23 @@ pub fn decoder(keys: Vec<CentreKey>, content: Content, tz: chrono_tz::Tz) -> Dec
 /// The desk's store: the centre's PostgreSQL server when `[desk] database` names one, else
 /// `desk.sqlite` in the data dir.
 pub fn open_store(loaded: &Loaded, data_dir: &Path) -> Result<DeskStore, Failure> {
-    match &loaded.config.desk.database {
-        Some(url) => {
-            // Relative to the config's folder, like the content files.
-            let pw = loaded.content_path(&loaded.config.desk.password_file);
-            let target = crate::desk::store::postgres::PgTarget::new(url, pw.as_deref())
-                .map_err(Failure::input)?;
-            DeskStore::connect(&target).map_err(|e| Failure::other(e.to_string()))
-        }
+    match pg_target(loaded)? {
+        Some(target) => DeskStore::connect(&target).map_err(|e| Failure::other(e.to_string())),
         None => DeskStore::open(&data_dir.join("desk.sqlite"))
             .map_err(|e| Failure::other(e.to_string())),
     }
+}
+
+/// `[desk] database`, when it names the team's PostgreSQL server.
+pub fn pg_target(loaded: &Loaded) -> Result<Option<PgTarget>, Failure> {
+    let Some(url) = &loaded.config.desk.database else {
+        return Ok(None);
+    };
+    // Relative to the config's folder, like the content files.
+    let pw = loaded.content_path(&loaded.config.desk.password_file);
+    PgTarget::new(url, pw.as_deref())
+        .map(Some)
+        .map_err(Failure::input)
 }
 
 /// Builds the controller the window and the CLI share. Applies retention on the way.

@@ -11,6 +11,14 @@ use crate::matcher::Outcome;
 
 pub use crate::visit::{EndReason, PrintJob, PrintResult, SlipTicket};
 
+/// Which aids a visitor used (the lobby's waiting list shows them to staff).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Aids {
+    pub speech: bool,
+    pub keys: bool,
+    pub large_text: bool,
+}
+
 pub trait KioskBackend {
     /// Consent accepted: a visit begins.
     fn visit_started(&mut self, lang: Lang, large_text: bool);
@@ -29,6 +37,9 @@ pub trait KioskBackend {
         outcome: &Outcome,
         lang: Lang,
     ) -> Result<(SlipTicket, PrintJob), String>;
+    /// Just before `make_slip`: which aids the visitor used, for the waiting list's row
+    /// (LOBBY.md §2: never anything of the answers).
+    fn slip_aids(&mut self, _aids: Aids) {}
     /// The print job finished (called on the UI thread).
     fn print_finished(&mut self, result: &PrintResult);
     /// The visit ended.
@@ -68,6 +79,9 @@ impl<B: KioskBackend> KioskBackend for std::rc::Rc<std::cell::RefCell<B>> {
         lang: Lang,
     ) -> Result<(SlipTicket, PrintJob), String> {
         self.borrow_mut().make_slip(answers, outcome, lang)
+    }
+    fn slip_aids(&mut self, aids: Aids) {
+        self.borrow_mut().slip_aids(aids)
     }
     fn print_finished(&mut self, result: &PrintResult) {
         self.borrow_mut().print_finished(result)

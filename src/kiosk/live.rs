@@ -10,12 +10,15 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::backend::Aids;
 use super::backend::{EndReason, KioskBackend, PrintJob, PrintResult, SlipTicket};
+use super::lobby::{ArrivalInfo, Health, Identity, LobbyLink, Report, Timing as LobbyTiming};
 use super::publish::{PublishState, Publisher, Timing};
 use crate::answers::Answers;
 use crate::config::{CentreConfig, Loaded, PrinterConfig, in_data_dir};
 use crate::content::Content;
 use crate::lang::Lang;
+use crate::lobby::PrinterState;
 use crate::matcher::Outcome;
 use crate::payload::{self, CentreKey, VisitRecord};
 use crate::slip::{self, SlipData, SlipFonts};
@@ -50,6 +53,13 @@ pub struct LiveBackend {
     /// `[kiosk] publish_to`: started by the real kiosk only (`start_publishing`).
     publisher: Option<Publisher>,
     publish_problem: Option<String>,
+    /// `[kiosk] publish_to`: staff calls, arrivals and heartbeats (`start_lobby`).
+    lobby: Option<LobbyLink>,
+    lobby_problem: Option<String>,
+    /// The aids of the visit making a slip, and the slip printing (serial, receipt number,
+    /// language, aids) for the waiting list once it has printed.
+    aids: Aids,
+    printing: Option<ArrivalInfo>,
 }
 
 impl LiveBackend {
@@ -104,6 +114,46 @@ impl LiveBackend {
             simulated_print: None,
             publisher: None,
             publish_problem: None,
+            lobby: None,
+            lobby_problem: None,
+            aids: Aids::default(),
+            printing: None,
+        }
+    }
+
+    /// With `[kiosk] publish_to`: staff calls reach the desks, printed slips join their
+    /// waiting list, and a heartbeat tells them this kiosk's state (LOBBY.md). `report`
+    /// carries a call's news back to the controller (from the link's thread).
+    pub fn start_lobby(&mut self, loaded: &Loaded, me: Identity, speech: bool, report: Report) {
+        let cfg = &loaded.config.kiosk;
+        let Some(url) = &cfg.publish_to else { return };
+        let health = Health {
+            running_since: (self.clock)().timestamp(),
+            printer: PrinterState::Unknown,
+            speech,
+        };
+        let started = PgTarget::for_setting(
+            "[kiosk] publish_to",
+            url,
+            loaded.content_path(&cfg.publish_password_file).as_deref(),
+        )
+        .and_then(|t| LobbyLink::start(t, me, health, LobbyTiming::default(), report));
+        match started {
+            Ok(l) => self.lobby = Some(l),
+            // Calls then go nowhere: the visitor is sent to the window at once.
+            Err(e) => self.lobby_problem = Some(e),
+        }
+    }
+
+    pub fn lobby(&self) -> Option<&LobbyLink> {
+        self.lobby.as_ref()
+    }
+
+    /// What the print job tells the heartbeat of the printer.
+    fn printer_report(&self) -> Box<dyn FnOnce(PrinterState) + Send> {
+        match &self.lobby {
+            Some(l) => l.printer_reporter(),
+            None => Box::new(|_| {}),
         }
     }
 
@@ -270,17 +320,45 @@ impl KioskBackend for LiveBackend {
         let bitmap = slip::render(&data, fonts, self.printer.dots);
         let ticket = slip::ticket(&bitmap, &text, &receipt.receipt_no);
         self.slip_visit = Some(visit);
+        self.printing = Some(ArrivalInfo {
+            serial: receipt.serial,
+            receipt_no: receipt.receipt_no.clone(),
+            lang: lang.id(),
+            speech: self.aids.speech,
+            keys: self.aids.keys,
+            large_text: self.aids.large_text,
+        });
+        let report = self.printer_report();
         let job: PrintJob = match self.simulated_print.clone() {
-            Some(r) => Box::new(move || r),
-            None => {
-                crate::printer::print_job(&self.printer, &self.data_dir, bitmap, receipt.receipt_no)
-            }
+            Some(r) => Box::new(move || {
+                report(match &r {
+                    PrintResult::Printed => PrinterState::NotConfigured,
+                    PrintResult::Failed(_) => PrinterState::Error,
+                });
+                r
+            }),
+            None => crate::printer::print_job(
+                &self.printer,
+                &self.data_dir,
+                bitmap,
+                receipt.receipt_no,
+                report,
+            ),
         };
         Ok((ticket, job))
     }
 
+    fn slip_aids(&mut self, aids: Aids) {
+        self.aids = aids;
+    }
+
     fn print_finished(&mut self, result: &PrintResult) {
         let now = (self.clock)();
+        if let (Some(a), Some(l), PrintResult::Printed) =
+            (self.printing.take(), &self.lobby, result)
+        {
+            l.arrival(a);
+        }
         if let (Some(s), Some(v)) = (self.store.as_mut(), self.slip_visit.take()) {
             let r = s.record_print(v, now, result);
             self.note(r);
@@ -314,10 +392,17 @@ impl KioskBackend for LiveBackend {
         // The same test slip and printer check as the staff screen's テスト印刷 and
         // `hatarakitai print-test`.
         let (printer, dir) = (self.printer.clone(), self.data_dir.clone());
+        let report = self.printer_report();
         Box::new(
-            move || match crate::kiosk::test_print::print_test(&printer, &dir) {
-                Ok(_) => PrintResult::Printed,
-                Err(e) => PrintResult::Failed(e),
+            move || match crate::kiosk::test_print::print_test_state(&printer, &dir) {
+                Ok(_) => {
+                    report(crate::printer::printed_state(&printer));
+                    PrintResult::Printed
+                }
+                Err((e, state)) => {
+                    report(state);
+                    PrintResult::Failed(e)
+                }
             },
         )
     }
@@ -337,6 +422,13 @@ impl KioskBackend for LiveBackend {
             .publish_problem
             .clone()
             .or_else(|| self.publish_state().and_then(|s| s.problem));
+        let lobby = self
+            .lobby_problem
+            .clone()
+            .or_else(|| self.lobby.as_ref().and_then(|l| l.state().problem));
+        if let Some(p) = lobby {
+            parts.push(format!("スタッフの デスクに つながっていません。「スタッフをよぶ」は 窓口へ 案内します。 / The desks cannot be reached; a staff call sends the visitor to the reception window. ({p})"));
+        }
         if let Some(p) = publishing {
             parts.push(format!("集計をサーバーに送れていません。来所の記録はこのPCに残り、つながったときに送ります。 / Statistics not yet sent to the server; they are kept here and sent when it can be reached. ({p})"));
         }

@@ -9,6 +9,7 @@ pub mod controller;
 /// Key names → actions lives below the kiosk (the config validates `[access.keys]` with it).
 pub use crate::keys;
 pub mod live;
+pub mod lobby;
 pub mod measure;
 pub mod pin;
 pub mod pin_files;

@@ -26,6 +26,9 @@ pub struct RunOptions {
     pub stats: Option<crate::kiosk::staff_stats::Source>,
     /// The kiosk's voice (None: `[access] speech = false`).
     pub speaker: Option<crate::speech::Speaker>,
+    /// `[kiosk] publish_to`'s lobby link, and where it reports calls' news.
+    pub lobby: Option<crate::kiosk::lobby::LobbyLink>,
+    pub news: crate::kiosk::lobby::NewsChannel,
 }
 
 /// Everything the kiosk needs that is checked before the window opens.
@@ -123,6 +126,8 @@ pub fn run_kiosk(
             clock: system_clock(),
             print_runner: PrintRunner::Thread,
             on_call_staff: prepared.on_call_staff,
+            lobby: opts.lobby,
+            news: opts.news,
             speaker: opts.speaker,
             keymap: prepared.keymap,
         },

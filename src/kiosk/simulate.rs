@@ -77,6 +77,9 @@ pub struct Summary {
     /// (kiosk id, serial) of every visit committed for a slip, in order.
     #[serde(skip)]
     pub committed: Vec<(u16, u32)>,
+    /// With `[kiosk] publish_to`: the staff calls and arrivals sent to the desks' lobby.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lobby: Option<crate::kiosk::lobby::LinkState>,
 }
 
 pub struct Options {
@@ -115,6 +118,16 @@ pub fn run(
     if live.store().is_none() {
         return Err(live.status());
     }
+    // Calls and arrivals go to the desks through the real kiosk's lobby link.
+    let mut live = live;
+    let news = crate::kiosk::lobby::NewsChannel::default();
+    live.start_lobby(
+        loaded,
+        crate::kiosk::lobby::Identity::of(loaded, data_dir),
+        false,
+        news.report(),
+    );
+    let link = live.lobby().cloned();
     // Shared so the simulation can set each print's outcome.
     let shared = Rc::new(RefCell::new(live));
     let mut ctrl = Controller::new(
@@ -209,6 +222,12 @@ pub fn run(
             if rng.chance(2) {
                 ctrl.call_staff(step(&clock));
                 counts.staff_calls += 1;
+                for e in ctrl.take_effects() {
+                    if let (Effect::CallStaff(r), Some(l)) = (e, &link) {
+                        l.call(r);
+                        l.wait_sent(std::time::Duration::from_secs(5));
+                    }
+                }
                 ctrl.staff_call_close(step(&clock));
             }
             let n = content.questionnaire.questions[q].options.len() as u64;
@@ -240,10 +259,19 @@ pub fn run(
             });
             ctrl.print(step(&clock));
             for e in ctrl.take_effects() {
-                if let Effect::Print { visit, job } = e {
-                    let r = job();
-                    ctrl.print_finished(visit, r);
+                match (e, &link) {
+                    (Effect::Print { visit, job }, _) => {
+                        let r = job();
+                        ctrl.print_finished(visit, r);
+                    }
+                    (Effect::CallStaff(r), Some(l)) => l.call(r),
+                    _ => {}
                 }
+            }
+            // The link's queue is bounded (the kiosk never waits); a simulation runs far
+            // faster than visitors, so it lets the link catch up.
+            if let Some(l) = &link {
+                l.wait_sent(std::time::Duration::from_secs(5));
             }
             if let Some(v) = shared.borrow().current_visit() {
                 sum.committed.push((v.kiosk_id, v.serial));
@@ -266,6 +294,16 @@ pub fn run(
             ctrl.tick(u64::try_from(clock.get()).unwrap_or(0));
         }
         ctrl.take_effects();
+    }
+    if let Some(l) = &link {
+        // A simulation ends at once; the kiosk's link would have sent these meanwhile.
+        if !l.wait_sent(std::time::Duration::from_secs(30)) {
+            return Err(format!(
+                "the lobby could not be reached within 30 s: {}",
+                l.state().problem.unwrap_or_default()
+            ));
+        }
+        sum.lobby = Some(l.state());
     }
     let mut total = DayCounts::default();
     sum.days.values().for_each(|d| total.add(d));

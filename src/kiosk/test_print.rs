@@ -34,10 +34,21 @@ pub fn test_slip(now: chrono::NaiveDateTime) -> SlipData {
 /// Asks the configured printer for its status and prints a test slip. JSON: printer, status,
 /// printed (and the error when it was not).
 pub fn print_test(cfg: &PrinterConfig, data_dir: &Path) -> Result<Value, String> {
+    print_test_state(cfg, data_dir).map_err(|(e, _)| e)
+}
+
+/// `print_test`, with the printer's state for the lobby's heartbeat when it failed.
+pub fn print_test_state(
+    cfg: &PrinterConfig,
+    data_dir: &Path,
+) -> Result<Value, (String, crate::lobby::PrinterState)> {
+    use crate::lobby::PrinterState;
     let mut p = printer::from_config(cfg, data_dir);
     let describe = p.describe();
-    let status = p.status().map_err(|e| format!("{describe}: {e}"))?;
-    let fonts = SlipFonts::bundled().map_err(|e| e.to_string())?;
+    let status = p
+        .status()
+        .map_err(|e| (format!("{describe}: {e}"), e.printer_state()))?;
+    let fonts = SlipFonts::bundled().map_err(|e| (e.to_string(), PrinterState::Unknown))?;
     let bitmap = slip::render(
         &test_slip(chrono::Local::now().naive_local()),
         &fonts,
@@ -49,6 +60,6 @@ pub fn print_test(cfg: &PrinterConfig, data_dir: &Path) -> Result<Value, String>
         "test".into(),
         Duration::from_millis(cfg.timeout_ms),
     )
-    .map_err(|e| format!("{describe}: {e}"))?;
+    .map_err(|e| (format!("{describe}: {e}"), e.printer_state()))?;
     Ok(json!({ "printer": describe, "status": status.summary(), "printed": true }))
 }

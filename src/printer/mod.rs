@@ -90,6 +90,28 @@ pub enum PrintError {
     },
 }
 
+impl PrintError {
+    /// What the lobby's heartbeat says of the printer after this error (LOBBY.md §3).
+    pub fn printer_state(&self) -> crate::lobby::PrinterState {
+        use crate::lobby::PrinterState as S;
+        match self {
+            PrintError::PaperEnd => S::PaperOut,
+            PrintError::CoverOpen => S::CoverOpen,
+            PrintError::Offline | PrintError::Unreachable { .. } => S::Offline,
+            _ => S::Error,
+        }
+    }
+}
+
+/// The printer's state after a print or test that worked: a folder is no printer.
+pub fn printed_state(cfg: &PrinterConfig) -> crate::lobby::PrinterState {
+    if cfg.kind == crate::config::PrinterKind::File {
+        crate::lobby::PrinterState::NotConfigured
+    } else {
+        crate::lobby::PrinterState::Ok
+    }
+}
+
 impl fmt::Display for PrintError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -180,13 +202,21 @@ pub fn print_job(
     data_dir: &Path,
     bitmap: Bitmap,
     receipt_no: String,
+    report: Box<dyn FnOnce(crate::lobby::PrinterState) + Send>,
 ) -> PrintJob {
     let printer = from_config(cfg, data_dir);
     let timeout = Duration::from_millis(cfg.timeout_ms);
+    let ok = printed_state(cfg);
     Box::new(
         move || match print_with_timeout(printer, bitmap, receipt_no, timeout) {
-            Ok(()) => PrintResult::Printed,
-            Err(e) => PrintResult::Failed(e.to_string()),
+            Ok(()) => {
+                report(ok);
+                PrintResult::Printed
+            }
+            Err(e) => {
+                report(e.printer_state());
+                PrintResult::Failed(e.to_string())
+            }
         },
     )
 }

@@ -385,6 +385,8 @@ impl Shooter {
                 }),
                 print_runner: PrintRunner::Inline,
                 on_call_staff: None,
+                lobby: None,
+                news: Default::default(),
                 speaker: None,
                 keymap: Default::default(),
             },

@@ -33,6 +33,7 @@ use crate::stats::figures::Bucket;
 pub use network_sql::{CouncilRows, MonthSpan};
 
 mod cases;
+pub mod lobby_sql;
 pub mod migrate;
 pub mod network_sql;
 pub mod postgres;
@@ -543,6 +544,42 @@ impl DeskStore {
 pub const RETENTION: &str = "retention";
 
 /// The store refuses a write without a person: every audit entry names who acted.
+/// The lobby (LOBBY.md): read by the desks' home and `hatarakitai lobby`.
+impl DeskStore {
+    /// Today's lobby: calls, arrivals and kiosks (`since` = the centre's local midnight).
+    pub fn lobby(&self, since: i64, now: i64) -> Result<crate::lobby::Lobby, DeskError> {
+        self.with(|b| lobby_sql::read(b, since, now))
+    }
+
+    /// 「行きます」 as `login` (`name` is what the kiosk and the other desks show).
+    pub fn lobby_answer(
+        &self,
+        call: i64,
+        login: &str,
+        name: &str,
+        now: i64,
+    ) -> Result<Result<crate::lobby::Call, lobby_sql::Refused>, DeskError> {
+        person(login)?;
+        self.with(|b| lobby_sql::answer(b, call, login, name, now))
+    }
+
+    /// 「対応します」 on a waiting visitor.
+    pub fn lobby_handle(
+        &self,
+        arrival: i64,
+        login: &str,
+        name: &str,
+    ) -> Result<Result<crate::lobby::Arrival, lobby_sql::Refused>, DeskError> {
+        person(login)?;
+        self.with(|b| lobby_sql::handle(b, arrival, login, name))
+    }
+
+    /// Clears calls and arrivals of days before `before` (daily, with retention).
+    pub fn lobby_prune(&self, before: i64) -> Result<u64, DeskError> {
+        self.with(|b| lobby_sql::prune(b, before))
+    }
+}
+
 fn person(who: &str) -> Result<(), DeskError> {
     if who.trim().is_empty() {
         Err(DeskError(

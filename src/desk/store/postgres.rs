@@ -204,6 +204,9 @@ impl Row for PgRow<'_> {
     fn text(&self, i: usize) -> Result<String, DeskError> {
         self.get(i)
     }
+    fn opt_text(&self, i: usize) -> Result<Option<String>, DeskError> {
+        self.get(i)
+    }
     fn bool(&self, i: usize) -> Result<bool, DeskError> {
         match self.row.columns().get(i).map(|c| c.type_().clone()) {
             Some(Type::BOOL) => self.get(i),

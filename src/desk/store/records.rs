@@ -192,12 +192,13 @@ pub(super) fn open_or_create(
         &visit.receipt_no,
         now
     ];
-    let out = transaction(
-        db,
-        "starting a transaction",
-        Lock::None,
-        "saving",
-        |db| match first(db, "creating the intake record", INTAKE_INSERT, p, id_from)? {
+    let out = transaction(db, "starting a transaction", Lock::None, "saving", |db| {
+        db.exec(
+            "taking the visitor off the waiting list",
+            super::lobby_sql::SCANNED,
+            vals![kiosk, serial, now],
+        )?;
+        match first(db, "creating the intake record", INTAKE_INSERT, p, id_from)? {
             Some(id) => {
                 db.exec(
                     "writing the audit trail",
@@ -214,8 +215,8 @@ pub(super) fn open_or_create(
                 id_from,
             )
             .map(|id| (id, false)),
-        },
-    )?;
+        }
+    })?;
     Ok(out.unwrap_or_default())
 }
 

@@ -381,6 +381,71 @@ const MAINTENANCE: Table = Table {
     )
 };
 
+/// Step 8: the lobby, live (LOBBY.md): the kiosks' staff calls, the visitors waiting with a
+/// printed slip, and each kiosk's last heartbeat. Kiosks write them only through the
+/// functions of `PG_ROUTINES`; no row holds anything of a visit's answers.
+const LOBBY_CALL: Table = Table {
+    constraint: Some("UNIQUE (token)"),
+    ..table(
+        "lobby_call",
+        8,
+        &[
+            col("id", Id, 8),
+            col("token", Text, 8),
+            col("kiosk_id", Int32, 8),
+            col("kiosk_name", Text, 8),
+            col("called_at", BigInt, 8),
+            col("expires_at", BigInt, 8),
+            col("lang", Text, 8),
+            col("speech", Bool, 8),
+            col("keys", Bool, 8),
+            opt("answered_by", Text, 8),
+            opt("answered_name", Text, 8),
+            opt("answered_at", BigInt, 8),
+        ],
+    )
+};
+
+const LOBBY_ARRIVAL: Table = Table {
+    constraint: Some("UNIQUE (kiosk_id, serial)"),
+    ..table(
+        "lobby_arrival",
+        8,
+        &[
+            col("id", Id, 8),
+            col("kiosk_id", Int32, 8),
+            col("serial", BigInt, 8),
+            col("receipt_no", Text, 8),
+            col("kiosk_name", Text, 8),
+            col("arrived_at", BigInt, 8),
+            col("lang", Text, 8),
+            col("speech", Bool, 8),
+            col("keys", Bool, 8),
+            col("large_text", Bool, 8),
+            opt("handling_by", Text, 8),
+            opt("handling_name", Text, 8),
+            opt("scanned_at", BigInt, 8),
+        ],
+    )
+};
+
+const KIOSK_HEALTH: Table = Table {
+    order: "kiosk_id",
+    ..table(
+        "kiosk_health",
+        8,
+        &[
+            key("kiosk_id", Int32, 8),
+            col("kiosk_name", Text, 8),
+            col("running_since", BigInt, 8),
+            col("printer", Text, 8),
+            col("speech", Bool, 8),
+            col("version", Text, 8),
+            col("seen_at", BigInt, 8),
+        ],
+    )
+};
+
 /// Every table, in the order they were made (and `desk migrate` copies them).
 pub const TABLES: &[Table] = &[
     INTAKE,
@@ -397,6 +462,9 @@ pub const TABLES: &[Table] = &[
     FOLLOWUP,
     CONSENT_EVENT,
     MAINTENANCE,
+    LOBBY_CALL,
+    LOBBY_ARRIVAL,
+    KIOSK_HEALTH,
 ];
 
 const fn ix(name: &'static str, table: &'static str, on: &'static str, since: i64) -> Index {
@@ -445,7 +513,71 @@ pub const INDEXES: &[Index] = &[
         "(intake_id, id)",
         7,
     ),
+    ix("lobby_call_at", "lobby_call", "(called_at)", 8),
+    ix("lobby_arrival_at", "lobby_arrival", "(arrived_at)", 8),
 ];
+
+/// PostgreSQL's own part of a step: what the kiosks may call and how the desks hear of it.
+/// The kiosks' role (assets/deploy/kiosk-role.sql) may only EXECUTE the four kiosk
+/// functions — SECURITY DEFINER, so it needs no right on any table: it inserts its call,
+/// arrival and heartbeat and reads back the state of the one call whose random token it
+/// made, and nothing else. Each change to a lobby table NOTIFYs `hatarakitai_lobby` with
+/// the table's name only (anyone may LISTEN; the desks read the rows with their own rights).
+pub const PG_ROUTINES: &[(i64, &str)] = &[(
+    8,
+    r"CREATE FUNCTION hatarakitai_now() RETURNS BIGINT LANGUAGE sql STABLE
+    AS $$ SELECT CAST(floor(extract(epoch FROM now())) AS BIGINT) $$;
+CREATE FUNCTION hatarakitai_lobby_call(p_token TEXT, p_kiosk INTEGER, p_name TEXT,
+        p_lang TEXT, p_speech BOOLEAN, p_keys BOOLEAN, p_seconds INTEGER) RETURNS void
+    LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$ INSERT INTO lobby_call (token, kiosk_id, kiosk_name, called_at, expires_at, lang,
+            speech, keys)
+        VALUES (p_token, p_kiosk, p_name, hatarakitai_now(),
+            hatarakitai_now() + greatest(p_seconds, 1), p_lang, p_speech, p_keys)
+        ON CONFLICT (token) DO NOTHING $$;
+CREATE FUNCTION hatarakitai_lobby_call_state(p_token TEXT,
+        OUT state TEXT, OUT answered_name TEXT)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$ SELECT CASE WHEN answered_by IS NOT NULL THEN 'answered'
+            WHEN expires_at <= hatarakitai_now() THEN 'expired' ELSE 'open' END,
+            answered_name
+        FROM lobby_call WHERE token = p_token $$;
+CREATE FUNCTION hatarakitai_lobby_arrival(p_kiosk INTEGER, p_serial BIGINT, p_receipt TEXT,
+        p_name TEXT, p_lang TEXT, p_speech BOOLEAN, p_keys BOOLEAN, p_large BOOLEAN)
+        RETURNS void
+    LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$ INSERT INTO lobby_arrival (kiosk_id, serial, receipt_no, kiosk_name, arrived_at,
+            lang, speech, keys, large_text, scanned_at)
+        SELECT p_kiosk, p_serial, p_receipt, p_name, hatarakitai_now(), p_lang, p_speech,
+            p_keys, p_large,
+            (SELECT hatarakitai_now() FROM intake WHERE kiosk_id = p_kiosk AND serial = p_serial)
+        ON CONFLICT (kiosk_id, serial) DO NOTHING $$;
+CREATE FUNCTION hatarakitai_kiosk_health(p_kiosk INTEGER, p_name TEXT, p_since BIGINT,
+        p_printer TEXT, p_speech BOOLEAN, p_version TEXT) RETURNS void
+    LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$ INSERT INTO kiosk_health (kiosk_id, kiosk_name, running_since, printer, speech,
+            version, seen_at)
+        VALUES (p_kiosk, p_name, p_since, p_printer, p_speech, p_version, hatarakitai_now())
+        ON CONFLICT (kiosk_id) DO UPDATE SET kiosk_name = excluded.kiosk_name,
+            running_since = excluded.running_since, printer = excluded.printer,
+            speech = excluded.speech, version = excluded.version, seen_at = excluded.seen_at $$;
+REVOKE ALL ON FUNCTION hatarakitai_lobby_call(TEXT, INTEGER, TEXT, TEXT, BOOLEAN, BOOLEAN,
+    INTEGER) FROM PUBLIC;
+REVOKE ALL ON FUNCTION hatarakitai_lobby_call_state(TEXT) FROM PUBLIC;
+REVOKE ALL ON FUNCTION hatarakitai_lobby_arrival(INTEGER, BIGINT, TEXT, TEXT, TEXT, BOOLEAN,
+    BOOLEAN, BOOLEAN) FROM PUBLIC;
+REVOKE ALL ON FUNCTION hatarakitai_kiosk_health(INTEGER, TEXT, BIGINT, TEXT, BOOLEAN, TEXT)
+    FROM PUBLIC;
+CREATE FUNCTION hatarakitai_lobby_notify() RETURNS trigger LANGUAGE plpgsql
+    AS $$ BEGIN PERFORM pg_notify('hatarakitai_lobby', TG_TABLE_NAME); RETURN NULL; END $$;
+CREATE TRIGGER lobby_call_notify AFTER INSERT OR UPDATE OR DELETE ON lobby_call
+    FOR EACH ROW EXECUTE FUNCTION hatarakitai_lobby_notify();
+CREATE TRIGGER lobby_arrival_notify AFTER INSERT OR UPDATE OR DELETE ON lobby_arrival
+    FOR EACH ROW EXECUTE FUNCTION hatarakitai_lobby_notify();
+CREATE TRIGGER kiosk_health_notify AFTER INSERT OR UPDATE OR DELETE ON kiosk_health
+    FOR EACH ROW EXECUTE FUNCTION hatarakitai_lobby_notify();
+",
+)];
 
 /// The newest schema step (SQLite's `user_version`, PostgreSQL's `hatarakitai_schema`).
 pub const VERSION: i64 = {
@@ -512,7 +644,13 @@ pub fn step(n: i64, d: Dialect) -> String {
     for i in INDEXES.iter().filter(|i| i.since == n) {
         out.push(format!("CREATE INDEX {} ON {}{}", i.name, i.table, i.on));
     }
-    out.iter().map(|s| format!("{s};\n")).collect()
+    let mut sql: String = out.iter().map(|s| format!("{s};\n")).collect();
+    if d == Dialect::Postgres {
+        for (_, r) in PG_ROUTINES.iter().filter(|(since, _)| *since == n) {
+            sql.push_str(r);
+        }
+    }
+    sql
 }
 
 /// Every step for `d`, in order: entry N brings the schema from version N to N+1.
@@ -532,7 +670,7 @@ mod tests {
 
     #[test]
     fn every_step_does_something_and_columns_come_in_step_order() {
-        assert_eq!(VERSION, 7);
+        assert_eq!(VERSION, 8);
         for n in 1..=VERSION {
             assert!(!step(n, Dialect::Sqlite).is_empty(), "step {n}");
         }

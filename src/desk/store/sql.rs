@@ -70,6 +70,7 @@ pub trait Row {
     fn i64(&self, i: usize) -> Result<i64, DeskError>;
     fn opt_i64(&self, i: usize) -> Result<Option<i64>, DeskError>;
     fn text(&self, i: usize) -> Result<String, DeskError>;
+    fn opt_text(&self, i: usize) -> Result<Option<String>, DeskError>;
     fn bool(&self, i: usize) -> Result<bool, DeskError>;
 }
 

@@ -86,6 +86,9 @@ impl Row for SqliteRow<'_, '_> {
     fn text(&self, i: usize) -> Result<String, DeskError> {
         self.get(i)
     }
+    fn opt_text(&self, i: usize) -> Result<Option<String>, DeskError> {
+        self.get(i)
+    }
     fn bool(&self, i: usize) -> Result<bool, DeskError> {
         self.get(i)
     }

@@ -5,15 +5,17 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 use slint::{ComponentHandle, Image, SharedString};
 
 use crate::kiosk::backend::PrintResult;
 use crate::kiosk::controller::{
-    Controller, Effect, KeyOutcome, Screen, SetupStep, SlipStatus, View,
+    CallNews, Controller, Effect, KeyOutcome, Screen, SetupStep, SlipStatus, View,
 };
 use crate::kiosk::keys::{self, KeyMap};
+use crate::kiosk::lobby::{LobbyLink, NewsChannel};
 use crate::kiosk::measure;
 use crate::lang::Lang;
 use crate::speech::{Request, Speaker};
@@ -50,6 +52,10 @@ pub struct AdapterOptions {
     pub print_runner: PrintRunner,
     /// `kiosk.on_call_staff`: program and arguments, split on whitespace, run without a shell.
     pub on_call_staff: Option<String>,
+    /// `[kiosk] publish_to`: the desks hear staff calls through it (LOBBY.md).
+    pub lobby: Option<LobbyLink>,
+    /// News of calls from the lobby link's or the command's thread; drained on the UI thread.
+    pub news: NewsChannel,
     /// The kiosk's voice; None = no speech (screenshots, most tests).
     pub speaker: Option<Speaker>,
     /// `[access.keys]`.
@@ -62,6 +68,8 @@ struct Inner {
     opts: AdapterOptions,
     last: RefCell<Synced>,
     ticker: slint::Timer,
+    /// Drains `opts.news` (a call's answer shows within a fifth of a second).
+    news_timer: slint::Timer,
 }
 
 #[derive(Default)]
@@ -106,6 +114,7 @@ impl Kiosk {
                 opts,
                 last: RefCell::new(Synced::default()),
                 ticker: slint::Timer::default(),
+                news_timer: slint::Timer::default(),
             }),
         };
         let a = app.global::<ui::KioskAdapter>();
@@ -223,8 +232,26 @@ impl Kiosk {
                 }
             },
         );
+        let w = Rc::downgrade(&kiosk.inner);
+        kiosk.inner.news_timer.start(
+            slint::TimerMode::Repeated,
+            Duration::from_millis(200),
+            move || {
+                if let Some(inner) = w.upgrade() {
+                    Kiosk { inner }.drain_news();
+                }
+            },
+        );
         kiosk.refresh();
         kiosk
+    }
+
+    /// Hands news of staff calls to the controller (the timer does this in the real kiosk).
+    pub fn drain_news(&self) {
+        let news: Vec<_> = self.inner.opts.news.rx.try_iter().collect();
+        for (seq, n) in news {
+            self.act(|c, now| c.call_news(now, seq, n));
+        }
     }
 
     /// Runs one controller operation at the current time, then updates the UI.
@@ -408,9 +435,20 @@ impl Kiosk {
                     }
                 }
             },
-            Effect::NotifyStaff => {
+            Effect::CallStaff(req) => {
+                let seq = req.seq;
+                let lobby = self.inner.opts.lobby.as_ref();
+                if let Some(l) = lobby {
+                    l.call(req);
+                }
                 if let Some(cmd) = self.inner.opts.on_call_staff.as_deref() {
-                    notify_staff(cmd);
+                    // With the lobby as well, the command is an extra (a pager, a light):
+                    // its failure does not change what the visitor is told.
+                    let news = lobby.is_none().then(|| self.inner.opts.news.tx.clone());
+                    notify_staff(cmd, seq, news);
+                } else if lobby.is_none() {
+                    // `publish_to` set but its link could not start: nobody hears the call.
+                    let _ = self.inner.opts.news.tx.send((seq, CallNews::Failed));
                 }
             }
             Effect::Speak(script) => {
@@ -440,10 +478,19 @@ impl Kiosk {
 }
 
 /// Runs the configured staff-call command without a shell and without waiting; a thread
-/// reaps it so no zombie stays. Failures go to stderr (they carry no visitor data).
-pub fn notify_staff(cmd: &str) {
+/// reaps it so no zombie stays. A command that cannot start or exits with an error is
+/// reported to `news` as `Failed` (the visitor is then sent to the window). Failures go to
+/// stderr (they carry no visitor data).
+pub fn notify_staff(cmd: &str, seq: u64, news: Option<Sender<(u64, CallNews)>>) {
+    let failed = move |news: Option<Sender<(u64, CallNews)>>| {
+        if let Some(tx) = news {
+            let _ = tx.send((seq, CallNews::Failed));
+        }
+    };
     let mut parts = cmd.split_whitespace();
-    let Some(program) = parts.next() else { return };
+    let Some(program) = parts.next() else {
+        return failed(news);
+    };
     let child = std::process::Command::new(program)
         .args(parts)
         .stdin(std::process::Stdio::null())
@@ -455,11 +502,15 @@ pub fn notify_staff(cmd: &str) {
             let _ = std::thread::Builder::new()
                 .name("on_call_staff".into())
                 .spawn(move || {
-                    let _ = child.wait();
+                    if !child.wait().is_ok_and(|s| s.success()) {
+                        eprintln!("hatarakitai: kiosk.on_call_staff failed (exit status not 0)");
+                        failed(news);
+                    }
                 });
         }
         Err(e) => {
-            eprintln!("hatarakitai: kiosk.on_call_staff `{program}` could not be started: {e}")
+            eprintln!("hatarakitai: kiosk.on_call_staff `{program}` could not be started: {e}");
+            failed(news);
         }
     }
 }
@@ -562,6 +613,11 @@ fn apply(app: &ui::AppWindow, v: &View, last: &mut Synced, ctrl: &Controller) {
             a.set_setup_print(0);
             a.set_setup_print_text(ui::RText::default());
         }
+    }
+    if prev.map(|p| &p.call) != Some(&v.call) {
+        a.set_call_title(to_rtext(&v.call.title));
+        a.set_call_body(to_rtext(&v.call.body));
+        a.set_call_button(v.call.button_key.into());
     }
     a.set_staff_status(v.staff_status.as_str().into());
     a.set_speech_available(v.speech_available);

@@ -553,7 +553,12 @@ impl Controller {
     /// After every input: keep focus valid, and speak a new screen (or stop speaking).
     pub fn after_input(&mut self) {
         self.settle_focus();
-        let place = (self.screen, self.idle_left.is_some(), self.lang);
+        let place = (
+            self.screen,
+            self.idle_left.is_some(),
+            self.lang,
+            self.shown_call_phase(),
+        );
         if !self.speech.on {
             if self.spoken_place.take().is_some() {
                 self.effects.push(Effect::StopSpeech);

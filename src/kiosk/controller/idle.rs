@@ -24,6 +24,7 @@ impl Controller {
         self.pin_gate.settle(now);
         let was_locked = self.pin_gate.locked(self.clock).is_some();
         self.clock = self.clock.max(now);
+        self.call_deadline_passed(now);
         if self.screen == Screen::StaffPin
             && was_locked
             && self.pin_gate.locked(now).is_none()

@@ -34,6 +34,10 @@ pub struct KioskSettings {
     /// Where the PIN set at the kiosk, its lock and the kiosk's name are kept (the data dir);
     /// None = in memory only (screenshots, `speak`, tests).
     pub data_dir: Option<PathBuf>,
+    /// How 「スタッフを よぶ」 reaches staff, and how long a call waits for an answer.
+    pub call_channel: CallChannel,
+    pub call_answer_seconds: u32,
+    pub show_staff_name: bool,
 }
 
 impl Default for KioskSettings {
@@ -46,6 +50,9 @@ impl Default for KioskSettings {
             staff_pin_hash: None,
             kiosk_id: 1,
             data_dir: None,
+            call_channel: CallChannel::None,
+            call_answer_seconds: 60,
+            show_staff_name: false,
         }
     }
 }
@@ -57,6 +64,15 @@ impl KioskSettings {
             warning_seconds: k.warning_seconds,
             staff_pin_hash: k.staff_pin_hash.clone(),
             kiosk_id: k.id,
+            call_channel: if k.publish_to.is_some() {
+                CallChannel::Lobby
+            } else if k.on_call_staff.is_some() {
+                CallChannel::Hook
+            } else {
+                CallChannel::None
+            },
+            call_answer_seconds: k.call_answer_seconds,
+            show_staff_name: k.show_staff_name,
             ..KioskSettings::default()
         }
     }
@@ -108,8 +124,9 @@ pub enum SlipStatus {
 pub enum Effect {
     /// Run the print job off the UI thread; report back with `print_finished(visit, …)`.
     Print { visit: u64, job: PrintJob },
-    /// Run the configured `kiosk.on_call_staff` command (not waited for).
-    NotifyStaff,
+    /// Send the call to the lobby, or run the `kiosk.on_call_staff` command; report back
+    /// with `call_news(seq, …)`.
+    CallStaff(CallRequest),
     /// Staff chose "exit kiosk".
     ExitKiosk,
     /// The setup's test print: run `job` off the UI thread; report with `test_print_finished`.
@@ -124,7 +141,7 @@ impl std::fmt::Debug for Effect {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Effect::Print { visit, .. } => write!(f, "Print {{ visit: {visit} }}"),
-            Effect::NotifyStaff => f.write_str("NotifyStaff"),
+            Effect::CallStaff(r) => write!(f, "CallStaff {{ seq: {} }}", r.seq),
             Effect::ExitKiosk => f.write_str("ExitKiosk"),
             Effect::TestPrint { .. } => f.write_str("TestPrint"),
             Effect::Speak(s) => write!(f, "Speak({} sentences)", s.parts.len()),
@@ -134,6 +151,7 @@ impl std::fmt::Debug for Effect {
 }
 
 pub use access::{KeyOutcome, MAX_VOLUME, SpeechMode, Target};
+pub use call::{CallChannel, CallNews, CallPhase, CallRequest, CallView};
 pub use view::*;
 
 pub struct Controller {
@@ -144,6 +162,10 @@ pub struct Controller {
     screen: Screen,
     /// Where 「もとの画面に もどる」 goes from the staff-call screen.
     call_return: Screen,
+    /// The visitor's call (call.rs): numbered so late news of an older one is ignored.
+    call_phase: CallPhase,
+    call_seq: u64,
+    call_deadline: u64,
     lang: Lang,
     large: bool,
     answers: Answers,
@@ -179,7 +201,7 @@ pub struct Controller {
     /// The first key of a visit: explain the keys before the screen.
     pending_intro: bool,
     /// The screen, dialog and language last spoken in full.
-    spoken_place: Option<(Screen, bool, Lang)>,
+    spoken_place: Option<(Screen, bool, Lang, &'static str)>,
     /// The control last spoken by touch-to-hear or focus (a second tap activates it).
     heard: Option<Target>,
     reported_focus: String,
@@ -207,6 +229,9 @@ impl Controller {
             backend,
             screen: Screen::Attract,
             call_return: Screen::Attract,
+            call_phase: CallPhase::NoChannel,
+            call_seq: 0,
+            call_deadline: 0,
             lang: Lang::Ja,
             large: false,
             answers,
@@ -447,6 +472,11 @@ impl Controller {
         let Some(outcome) = self.outcome.as_ref() else {
             return false;
         };
+        self.backend.slip_aids(super::backend::Aids {
+            speech: self.speech.on,
+            keys: self.keys_used,
+            large_text: self.large,
+        });
         match self.backend.make_slip(&self.answers, outcome, self.lang) {
             Ok((ticket, job)) => {
                 self.slip = Some((ticket, SlipStatus::Printing));
@@ -459,9 +489,7 @@ impl Controller {
             Err(_reason) => {
                 // The reason is for staff (backend status); the visitor gets a kind message.
                 self.slip_error = true;
-                self.backend.staff_called();
-                self.effects.push(Effect::NotifyStaff);
-                self.changed();
+                self.send_call(now);
             }
         }
         true
@@ -536,35 +564,10 @@ impl Controller {
         self.changed();
         true
     }
-
-    /// 「スタッフをよぶ」: the staff-coming screen, the event recorded, the command run.
-    pub fn call_staff(&mut self, now: u64) -> bool {
-        self.touch(now);
-        if matches!(
-            self.screen,
-            Screen::StaffCall | Screen::StaffPin | Screen::StaffSetup | Screen::Staff
-        ) {
-            return false;
-        }
-        self.call_return = self.screen;
-        self.backend.staff_called();
-        self.effects.push(Effect::NotifyStaff);
-        self.set_screen(now, Screen::StaffCall);
-        true
-    }
-
-    /// 「もとの画面に もどる」 on the staff-coming screen.
-    pub fn staff_call_close(&mut self, now: u64) -> bool {
-        if !self.tap(now, Screen::StaffCall) {
-            return false;
-        }
-        let to = self.call_return;
-        self.set_screen(now, to);
-        true
-    }
 }
 
 mod access;
+mod call;
 mod idle;
 pub mod speech_script;
 mod staff;

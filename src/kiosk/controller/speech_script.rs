@@ -148,6 +148,8 @@ pub fn screen(v: &View, t: &UiTexts) -> Script {
             if let Some(r) = &v.results {
                 if r.slip_error {
                     s.push(&t.get("results.slip_error", l));
+                    s.push(&v.call.title);
+                    s.push(&v.call.body);
                 }
                 if r.cards.is_empty() {
                     s.push(&t.get("results.none", l));
@@ -190,9 +192,9 @@ pub fn screen(v: &View, t: &UiTexts) -> Script {
             }
         }
         Screen::StaffCall => {
-            for k in ["staffcall.title", "staffcall.body", "staffcall.back"] {
-                s.push(&t.get(k, l));
-            }
+            s.push(&v.call.title);
+            s.push(&v.call.body);
+            s.push(&t.get("staffcall.back", l));
         }
         Screen::StaffPin => {
             s.push(&t.get("pin.title", l));
@@ -279,7 +281,7 @@ pub fn target(v: &View, t: &UiTexts, f: Target) -> Script {
         Target::Slow => t.get("speech.slow", l),
         Target::Quieter => t.get("speech.quieter", l),
         Target::Louder => t.get("speech.louder", l),
-        Target::Call => t.get("call_staff", l),
+        Target::Call => t.get(v.call.button_key, l),
         Target::Start => t.get("attract.start", l),
         Target::ConsentDecline => t.get("consent.decline", l),
         Target::ConsentAccept => t.get("consent.accept", l),

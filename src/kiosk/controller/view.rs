@@ -1,7 +1,7 @@
 //! What the screen shows: plain data built from the controller's state; the adapter maps it to
 //! Slint structs and models, and speech reads it aloud.
 
-use super::{Controller, Screen, SetupStep, SlipStatus, SpeechMode};
+use super::{CallView, Controller, Screen, SetupStep, SlipStatus, SpeechMode};
 use crate::kiosk::rtext::RText;
 use crate::lang::Lang;
 use crate::matcher;
@@ -97,6 +97,8 @@ pub struct View {
     pub focus_visible: bool,
     pub speech: SpeechMode,
     pub speech_available: bool,
+    /// The staff-call screen's words (call.rs) and the call button's label key.
+    pub call: CallView,
 }
 
 impl Controller {
@@ -160,6 +162,7 @@ impl Controller {
             focus_visible: self.focus_visible(),
             speech: self.speech,
             speech_available: self.speech_available,
+            call: self.call_view(),
         }
     }
 
