@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod adapter;
 pub mod arrivals;
+pub mod chime;
 pub mod clock;
 pub mod controller;
 pub mod intake;

@@ -127,6 +127,9 @@ pub fn daily_retention(
     for r in &report.removed {
         super::private_files::remove_meetings(&pdf, &r.meetings);
     }
+    // The lobby is a day's: earlier days' calls and arrivals go (they name no visitor).
+    let midnight = super::clock::local_midnight(now, 0, loaded.config.timezone());
+    store.lobby_prune(midnight).map_err(|e| e.to_string())?;
     Ok(report)
 }
 
@@ -183,6 +186,18 @@ pub fn run_desk(loaded: &Loaded, data_dir: &Path) -> Result<(), Failure> {
                     running.store(false, Ordering::Release);
                 });
             },
+        );
+    }
+    // The lobby (LOBBY.md) is heard only through the team's server.
+    if let Some(target) = pg_target(loaded)? {
+        super::panes::lobby::start(
+            &window,
+            loaded.config.timezone(),
+            target,
+            super::chime::player(
+                &loaded.config.access.players,
+                loaded.config.desk.chime_volume,
+            ),
         );
     }
     let _wedge = super::wedge::connect(&window);

@@ -8,7 +8,7 @@ use crate::answers::Answers;
 use crate::content::Content;
 use crate::kiosk::backend::{MemoryBackend, PrintResult};
 use crate::kiosk::controller::speech_script::{self, Script};
-use crate::kiosk::controller::{Controller, KioskSettings};
+use crate::kiosk::controller::{CallChannel, CallNews, Controller, KioskSettings};
 use crate::kiosk::ui_texts::UiTexts;
 use crate::lang::Lang;
 
@@ -21,12 +21,16 @@ pub enum ScreenSpec {
     Results,
     Slip,
     Done,
+    /// 「こまったとき」 on a kiosk with no way to reach staff.
     StaffCall,
+    /// With the lobby (LOBBY.md §1): calling, a desk answered, nobody answered in time.
+    StaffCalling,
+    StaffComing,
+    StaffBusy,
     Idle,
 }
 
-pub const SCREEN_NAMES: &str =
-    "attract, consent, question:1 … question:8, results, slip, done, staff-call, idle";
+pub const SCREEN_NAMES: &str = "attract, consent, question:1 … question:8, results, slip, done, staff-call, staff-calling, staff-coming, staff-busy, idle";
 
 impl ScreenSpec {
     pub fn parse(s: &str, questions: usize) -> Result<ScreenSpec, String> {
@@ -38,6 +42,9 @@ impl ScreenSpec {
             "slip" => ScreenSpec::Slip,
             "done" => ScreenSpec::Done,
             "staff-call" => ScreenSpec::StaffCall,
+            "staff-calling" => ScreenSpec::StaffCalling,
+            "staff-coming" => ScreenSpec::StaffComing,
+            "staff-busy" => ScreenSpec::StaffBusy,
             "idle" => ScreenSpec::Idle,
             _ => {
                 let n: usize = s
@@ -63,6 +70,9 @@ impl ScreenSpec {
             ScreenSpec::Slip,
             ScreenSpec::Done,
             ScreenSpec::StaffCall,
+            ScreenSpec::StaffCalling,
+            ScreenSpec::StaffComing,
+            ScreenSpec::StaffBusy,
             ScreenSpec::Idle,
         ]);
         v
@@ -78,7 +88,18 @@ pub fn script_for(
     lang: Lang,
     answers: &Answers,
 ) -> Script {
-    let settings = KioskSettings::default();
+    let lobby = matches!(
+        spec,
+        ScreenSpec::StaffCalling | ScreenSpec::StaffComing | ScreenSpec::StaffBusy
+    );
+    let settings = KioskSettings {
+        call_channel: if lobby {
+            CallChannel::Lobby
+        } else {
+            CallChannel::None
+        },
+        ..KioskSettings::default()
+    };
     let idle_ms = u64::from(settings.idle_seconds) * 1000;
     let mut w = Walk {
         c: Controller::new(
@@ -104,7 +125,18 @@ pub fn script_for(
                 w.at(|c, n| c.finish(n));
             }
         }
-        ScreenSpec::StaffCall => w.at(|c, n| c.call_staff(n)),
+        ScreenSpec::StaffCall | ScreenSpec::StaffCalling => w.at(|c, n| c.call_staff(n)),
+        ScreenSpec::StaffComing => {
+            w.at(|c, n| c.call_staff(n));
+            let now = w.now;
+            w.c.call_news(now, 1, CallNews::Answered(None));
+        }
+        ScreenSpec::StaffBusy => {
+            w.at(|c, n| c.call_staff(n));
+            // Past `call_answer_seconds` (60), before the idle dialog (90 s).
+            let t = w.now + 61_000;
+            w.c.tick(t);
+        }
         ScreenSpec::Idle => {
             w.walk_to_question(0, answers);
             let t = w.now + idle_ms + 1000;

@@ -4,7 +4,64 @@
 
 use chrono::TimeZone;
 
-use super::{Arrival, Call, KioskHealth, PrinterState, Warning};
+use super::{Arrival, Call, KioskHealth, Lobby, PrinterState, Warning};
+
+/// Who answered is shown to the other desks this long.
+pub const ANSWERED_SHOWN: i64 = 60;
+
+/// A waiting-list row at a desk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingRow {
+    pub id: i64,
+    pub line: String,
+    /// 「対応中: 佐藤」 or "".
+    pub handling: String,
+    /// This desk's person is the one handling it.
+    pub mine: bool,
+}
+
+/// Everything a desk shows of the lobby, as words (`desk::panes::lobby` copies them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rows {
+    /// Open calls: id and line (the banner, 「行きます」 on each).
+    pub calls: Vec<(i64, String)>,
+    /// Calls answered within `ANSWERED_SHOWN`: 「佐藤さんが 1階ロビーへ 向かっています」.
+    pub answered: Vec<String>,
+    pub waiting: Vec<WaitingRow>,
+    pub warnings: Vec<String>,
+    pub kiosks: Vec<String>,
+}
+
+/// The desk's rows of `l`; `me` = the signed-in login (whose 対応中 rows are theirs).
+pub fn rows(l: &Lobby, tz: chrono_tz::Tz, me: &str) -> Rows {
+    let now = l.now;
+    Rows {
+        calls: l
+            .open_calls()
+            .map(|c| (c.id, call_line(c, now, tz)))
+            .collect(),
+        answered: l
+            .calls
+            .iter()
+            .filter(|c| c.answered_at.is_some_and(|t| now - t < ANSWERED_SHOWN))
+            .map(answered_line)
+            .collect(),
+        waiting: l
+            .waiting()
+            .map(|a| WaitingRow {
+                id: a.id,
+                line: waiting_line(a, now, tz),
+                handling: handling_line(a),
+                mine: a.handling_by.as_deref() == Some(me),
+            })
+            .collect(),
+        warnings: l
+            .warnings()
+            .map(|(k, w)| warning_line(k, w, now, tz))
+            .collect(),
+        kiosks: l.kiosks.iter().map(|k| kiosk_line(k, now, tz)).collect(),
+    }
+}
 
 /// `ja-easy` → やさしい日本語.
 pub fn lang_name(id: &str) -> &str {
@@ -177,5 +234,40 @@ mod tests {
             "1階ロビーから 5分 連絡が ありません（最後: 9:55）。電源とネットワークを 確認してください"
         );
         assert_eq!(duration(3900), "1時間5分");
+    }
+
+    #[test]
+    fn a_desk_sees_open_calls_recent_answers_waiting_visitors_and_warnings() {
+        let t = 1_796_605_200;
+        let mut answered = call(2, t - 30);
+        answered.answered_by = Some("sato".into());
+        answered.answered_name = Some("佐藤".into());
+        answered.answered_at = Some(t - 20);
+        let mut old = call(3, t - 600);
+        old.answered_by = Some("sato".into());
+        old.answered_at = Some(t - 590);
+        let mut mine = arrival(5, t - 60);
+        mine.handling_by = Some("sato".into());
+        mine.handling_name = Some("佐藤".into());
+        let l = Lobby {
+            now: t,
+            calls: vec![call(1, t - 5), answered, old, call(4, t - 3600)],
+            arrivals: vec![arrival(4, t - 120), mine],
+            kiosks: vec![kiosk(t - 10, PrinterState::CoverOpen)],
+        };
+        let r = rows(&l, TZ, "sato");
+        assert_eq!(r.calls.len(), 1, "the expired call is not offered");
+        assert_eq!(r.calls[0].0, 1);
+        assert_eq!(r.answered, ["佐藤さんが 1階ロビーへ 向かっています"]);
+        assert_eq!(r.waiting.len(), 2);
+        assert!(!r.waiting[0].mine && r.waiting[1].mine);
+        assert_eq!(r.waiting[1].handling, "対応中: 佐藤");
+        assert_eq!(
+            r.warnings,
+            ["1階ロビー: プリンターの カバーが 開いています"]
+        );
+        assert!(
+            r.kiosks[0].starts_with("1階ロビー · プリンターの カバーが 開いています · 音声あり")
+        );
     }
 }

@@ -513,6 +513,73 @@ fn render_in(
     a.invoke_sign_in("kanri".into(), "kanri-pass-1".into());
     a.set_tab(3);
     shot("39-desk-staff", &mut written)?;
+    // The lobby (LOBBY.md) as a desk on the team's server shows it: a staff call, two visitors
+    // waiting (one being seen to), a kiosk out of paper; then the same call on the lock screen.
+    a.set_tab(0);
+    w.global::<crate::ui::LobbyAdapter>().set_available(true);
+    crate::desk::panes::lobby::show(&w, &sample_lobby(), tz, "kanri");
+    shot("40-desk-lobby", &mut written)?;
+    a.invoke_lock_now();
+    shot("41-desk-lobby-locked", &mut written)?;
     let _ = w.hide();
     Ok(written)
+}
+
+/// A lobby mid-morning: one open call, one answered a moment ago, two visitors waiting, two
+/// kiosks (one out of paper).
+fn sample_lobby() -> crate::lobby::Lobby {
+    use crate::lobby::{Arrival, Call, KioskHealth, Lobby, PrinterState};
+    let call = |id: i64, kiosk: i64, name: &str, at: i64| Call {
+        id,
+        kiosk_id: kiosk,
+        kiosk_name: name.into(),
+        called_at: at,
+        expires_at: at + 60,
+        lang: "ja-easy".into(),
+        speech: true,
+        keys: true,
+        answered_by: None,
+        answered_name: None,
+        answered_at: None,
+    };
+    let mut answered = call(1, 2, "2階 相談室前", NOW - 40);
+    answered.answered_by = Some("t.tanaka".into());
+    answered.answered_name = Some("田中".into());
+    answered.answered_at = Some(NOW - 30);
+    let arrival = |id: i64, serial: i64, at: i64, lang: &str| Arrival {
+        id,
+        receipt_no: format!("1207-{serial:03}"),
+        kiosk_id: 1,
+        kiosk_name: "1階ロビー".into(),
+        serial,
+        arrived_at: at,
+        lang: lang.into(),
+        speech: false,
+        keys: false,
+        large_text: lang == "ja",
+        handling_by: None,
+        handling_name: None,
+        scanned_at: None,
+    };
+    let mut seen = arrival(2, 5, NOW - 14 * 60, "en");
+    seen.handling_by = Some("kanri".into());
+    seen.handling_name = Some("山本".into());
+    let kiosk = |id: i64, name: &str, printer: PrinterState| KioskHealth {
+        kiosk_id: id,
+        kiosk_name: name.into(),
+        running_since: NOW - 3 * 3600,
+        printer,
+        speech: true,
+        version: "0.1.0".into(),
+        seen_at: NOW - 20,
+    };
+    Lobby {
+        now: NOW,
+        calls: vec![answered, call(2, 1, "1階ロビー", NOW - 12)],
+        arrivals: vec![seen, arrival(3, 6, NOW - 6 * 60, "ja")],
+        kiosks: vec![
+            kiosk(1, "1階ロビー", PrinterState::Ok),
+            kiosk(2, "2階 相談室前", PrinterState::PaperOut),
+        ],
+    }
 }

@@ -16,7 +16,7 @@ use crate::kiosk::adapter::{AdapterOptions, Kiosk, PrintRunner};
 use crate::kiosk::backend::{
     EndReason, KioskBackend, MemoryBackend, PrintJob, PrintResult, SlipTicket,
 };
-use crate::kiosk::controller::{Controller, KioskSettings};
+use crate::kiosk::controller::{CallChannel, CallNews, Controller, KioskSettings};
 use crate::kiosk::keys::KeyAction;
 use crate::kiosk::run::Prepared;
 use crate::lang::Lang;
@@ -157,7 +157,13 @@ pub enum Shot {
     Slip,
     PrintFailed,
     Done,
+    /// 「こまったとき」 with no way to reach staff: the reception window.
     StaffCall,
+    /// With the lobby: 呼んでいます, then a desk's answer (with the name shown).
+    StaffCalling,
+    StaffComing,
+    /// No desk answered in time.
+    StaffBusy,
     Idle,
     /// The one-time setup (no PIN yet): the new PIN half typed.
     SetupPin,
@@ -184,6 +190,9 @@ impl Shot {
             Shot::PrintFailed,
             Shot::Done,
             Shot::StaffCall,
+            Shot::StaffCalling,
+            Shot::StaffComing,
+            Shot::StaffBusy,
             Shot::Idle,
             Shot::SetupPin,
             Shot::SetupName,
@@ -206,7 +215,10 @@ impl Shot {
             Shot::Slip => "05-slip".into(),
             Shot::PrintFailed => "06-print-failed".into(),
             Shot::Done => "07-done".into(),
-            Shot::StaffCall => "08-staff-coming".into(),
+            Shot::StaffCall => "08-staff-call-no-channel".into(),
+            Shot::StaffCalling => "08b-staff-calling".into(),
+            Shot::StaffComing => "08c-staff-coming".into(),
+            Shot::StaffBusy => "08d-staff-busy".into(),
             Shot::Idle => "09-idle-dialog".into(),
             Shot::SetupPin => "10a-staff-setup-pin".into(),
             Shot::SetupName => "10b-staff-setup-name".into(),
@@ -262,9 +274,19 @@ pub fn drive(k: &Kiosk, shot: Shot, answers: &[Option<u8>]) {
             steps(k, &|c, n| c.print(n));
             steps(k, &|c, n| c.finish(n));
         }
-        Shot::StaffCall => {
+        Shot::StaffCall | Shot::StaffCalling => {
             to_question(k, 2);
             steps(k, &|c, n| c.call_staff(n));
+        }
+        Shot::StaffComing => {
+            to_question(k, 2);
+            steps(k, &|c, n| c.call_staff(n));
+            k.act(|c, n| c.call_news(n, 1, CallNews::Answered(Some("佐藤".into()))));
+        }
+        Shot::StaffBusy => {
+            to_question(k, 2);
+            steps(k, &|c, n| c.call_staff(n));
+            k.act(|c, n| c.tick(n + 61_000));
         }
         Shot::Idle => {
             to_question(k, 2);
@@ -368,6 +390,17 @@ impl Shooter {
             KioskSettings {
                 staff_pin_hash: None,
                 data_dir: None,
+                // The call screens with the lobby (LOBBY.md §1); every other shot as a
+                // kiosk configured without any channel.
+                call_channel: if matches!(
+                    shot,
+                    Shot::StaffCalling | Shot::StaffComing | Shot::StaffBusy
+                ) {
+                    CallChannel::Lobby
+                } else {
+                    self.prepared.settings.call_channel
+                },
+                show_staff_name: shot == Shot::StaffComing,
                 ..self.prepared.settings.clone()
             },
             Box::new(SampleBackend::new(fail)),

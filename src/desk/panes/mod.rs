@@ -12,6 +12,7 @@ pub mod agencies;
 pub mod due;
 pub mod followups;
 pub mod links;
+pub mod lobby;
 pub mod meetings;
 pub mod pyramid;
 
@@ -113,6 +114,7 @@ pub fn clear(w: &DeskWindow) {
     pyramid::clear(w);
     followups::clear(w);
     due::clear(w);
+    lobby::clear(w);
 }
 
 /// Fills the open record's parts (and clears the last answer when another record was
@@ -175,4 +177,5 @@ pub fn connect(
     followups::connect(window, &wire);
     due::connect(window, &wire);
     agencies::connect(window, &wire);
+    lobby::connect(window, &wire);
 }
