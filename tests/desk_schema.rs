@@ -231,7 +231,15 @@ fn desk_migrate_copies_every_column_of_every_table() {
              SELECT id, intake_id, 'withdrawn', '2026-03-01', '', 'by phone', 'boss', 1770000000 FROM case_link;
          INSERT INTO maintenance (name, last_run) VALUES ('retention', 1770000000);
          INSERT INTO kiosk_stats (kiosk_id, day, hour, metric, key, n, published_at)
-             VALUES (3, 20260301, 9, 'started', '', 4, 1770000000);",
+             VALUES (3, 20260301, 9, 'started', '', 4, 1770000000);
+         INSERT INTO lobby_call (token, kiosk_id, kiosk_name, called_at, expires_at, lang, speech,
+                 keys, answered_by, answered_name, answered_at)
+             VALUES ('tok', 2, '1階ロビー', 1770000000, 1770000060, 'ja-easy', 1, 0, 'sato', '佐藤', 1770000010);
+         INSERT INTO lobby_arrival (kiosk_id, serial, receipt_no, kiosk_name, arrived_at, lang,
+                 speech, keys, large_text, handling_by, handling_name, scanned_at)
+             VALUES (2, 7, '0301-001', '1階ロビー', 1770000000, 'en', 1, 1, 1, 'sato', '佐藤', 1770000100);
+         INSERT INTO kiosk_health (kiosk_id, kiosk_name, running_since, printer, speech, version, seen_at)
+             VALUES (2, '1階ロビー', 1769990000, 'paper_out', 1, '0.1.0', 1770000000);",
     )
     .unwrap();
     let held = sqlite_columns(&path);

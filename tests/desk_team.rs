@@ -1119,6 +1119,23 @@ fn desk_migrate_copies_a_one_pc_desk_into_postgres_verified() {
         String::from_utf8(o.stdout).unwrap()
     };
     let before = list(sc);
+    // A one-PC desk's lobby tables stay empty in life (kiosks publish to a server); today's
+    // rows here show that `desk migrate` copies them too.
+    let db = rusqlite::Connection::open(dir.path().join("desk.sqlite")).unwrap();
+    db.execute_batch(
+        "INSERT INTO lobby_call (token, kiosk_id, kiosk_name, called_at, expires_at, lang, speech,
+                 keys, answered_by, answered_name, answered_at)
+             VALUES ('tok', 1, '1階ロビー', strftime('%s','now'), strftime('%s','now') + 60,
+                 'ja', 1, 0, 'admin', '管理者', strftime('%s','now'));
+         INSERT INTO lobby_arrival (kiosk_id, serial, receipt_no, kiosk_name, arrived_at, lang,
+                 speech, keys, large_text)
+             VALUES (1, 99, '1207-099', '1階ロビー', strftime('%s','now'), 'en', 0, 1, 0);
+         INSERT INTO kiosk_health (kiosk_id, kiosk_name, running_since, printer, speech, version,
+                 seen_at)
+             VALUES (1, '1階ロビー', 0, 'ok', 1, '0.1.0', strftime('%s','now'));",
+    )
+    .unwrap();
+    drop(db);
 
     let url = pg.new_database("migrate");
     let o = bin()

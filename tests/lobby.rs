@@ -292,9 +292,18 @@ fn the_kiosk_role_reads_nothing_of_the_lobby_or_the_records() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // Its own call, by its token: the state, nothing else.
     let o = as_kiosk("SELECT * FROM hatarakitai_lobby_call_state('tok-a')");
-    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "open|");
-    let o = as_kiosk("SELECT count(*) FROM hatarakitai_lobby_call_state('tok-b')");
-    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "0");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "open|",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // Another token (no such call, or another kiosk's): nothing at all.
+    let o = as_kiosk(
+        "SELECT coalesce(state, '-') || coalesce(answered_name, '-') \
+         FROM hatarakitai_lobby_call_state('tok-b')",
+    );
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "--");
     for forbidden in [
         "SELECT * FROM lobby_call",
         "SELECT * FROM lobby_arrival",

@@ -145,6 +145,22 @@ impl LiveBackend {
         }
     }
 
+    /// What stops this kiosk itself (store, key, font), without the server's reachability:
+    /// `simulate` fails on these only.
+    pub fn local_problems(&self) -> Vec<String> {
+        let mut parts = Vec::new();
+        if let Some(p) = &self.store_problem {
+            parts.push(p.clone());
+        }
+        if let Err(e) = &self.key {
+            parts.push(format!("鍵 / key: {e}"));
+        }
+        if let Err(e) = &self.fonts {
+            parts.push(format!("フォント / font: {e}"));
+        }
+        parts
+    }
+
     pub fn lobby(&self) -> Option<&LobbyLink> {
         self.lobby.as_ref()
     }
@@ -408,16 +424,7 @@ impl KioskBackend for LiveBackend {
     }
 
     fn status(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(p) = &self.store_problem {
-            parts.push(p.clone());
-        }
-        if let Err(e) = &self.key {
-            parts.push(format!("鍵 / key: {e}"));
-        }
-        if let Err(e) = &self.fonts {
-            parts.push(format!("フォント / font: {e}"));
-        }
+        let mut parts = self.local_problems();
         let publishing = self
             .publish_problem
             .clone()

@@ -283,15 +283,17 @@ fn token() -> Result<String, String> {
 impl Worker {
     fn run(&mut self, rx: Receiver<Job>) {
         loop {
-            let wait = if self.calls.is_empty() && self.arrivals.is_empty() {
-                self.next_beat.saturating_duration_since(Instant::now())
-            } else if self.calls.iter().any(|c| !c.sent) || !self.arrivals.is_empty() {
-                self.next_try
-                    .saturating_duration_since(Instant::now())
-                    .min(self.timing.poll)
-            } else {
-                self.timing.poll
-            };
+            // The next heartbeat, or sooner while a call waits for its answer; never before
+            // the next try when the server was not reached.
+            let now = Instant::now();
+            let mut due = self.next_beat;
+            if !self.calls.is_empty() || !self.arrivals.is_empty() {
+                due = due.min(now + self.timing.poll);
+            }
+            if self.client.is_none() {
+                due = due.max(self.next_try);
+            }
+            let wait = due.saturating_duration_since(now);
             match rx.recv_timeout(wait) {
                 Ok(job) => self.take(job),
                 Err(RecvTimeoutError::Timeout) => {}

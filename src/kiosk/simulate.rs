@@ -90,6 +90,14 @@ pub struct Options {
     pub report_commits: bool,
 }
 
+/// The link's queue is bounded (the kiosk never waits); a simulation runs far faster than
+/// visitors, so it lets the link catch up — while the server answers.
+fn catch_up(l: &crate::kiosk::lobby::LobbyLink) {
+    if l.state().problem.is_none() {
+        l.wait_sent(std::time::Duration::from_secs(5));
+    }
+}
+
 /// Runs the simulation. Days end today (centre time); visits are spread over opening hours.
 pub fn run(
     loaded: &Loaded,
@@ -225,7 +233,7 @@ pub fn run(
                 for e in ctrl.take_effects() {
                     if let (Effect::CallStaff(r), Some(l)) = (e, &link) {
                         l.call(r);
-                        l.wait_sent(std::time::Duration::from_secs(5));
+                        catch_up(l);
                     }
                 }
                 ctrl.staff_call_close(step(&clock));
@@ -271,7 +279,7 @@ pub fn run(
             // The link's queue is bounded (the kiosk never waits); a simulation runs far
             // faster than visitors, so it lets the link catch up.
             if let Some(l) = &link {
-                l.wait_sent(std::time::Duration::from_secs(5));
+                catch_up(l);
             }
             if let Some(v) = shared.borrow().current_visit() {
                 sum.committed.push((v.kiosk_id, v.serial));
@@ -296,19 +304,17 @@ pub fn run(
         ctrl.take_effects();
     }
     if let Some(l) = &link {
-        // A simulation ends at once; the kiosk's link would have sent these meanwhile.
-        if !l.wait_sent(std::time::Duration::from_secs(30)) {
-            return Err(format!(
-                "the lobby could not be reached within 30 s: {}",
-                l.state().problem.unwrap_or_default()
-            ));
-        }
+        // A simulation ends at once; the kiosk's link would have sent these meanwhile. A
+        // server that cannot be reached costs the kiosk nothing: the summary says what went.
+        catch_up(l);
         sum.lobby = Some(l.state());
     }
     let mut total = DayCounts::default();
     sum.days.values().for_each(|d| total.add(d));
     sum.total = total;
-    let status = shared.borrow().status();
+    // A server that cannot be reached is not the simulation's failure (the kiosk runs the
+    // same): the summary's `lobby` says what was sent.
+    let status = shared.borrow().local_problems().join("\n");
     if !status.is_empty() {
         return Err(status);
     }

@@ -24,6 +24,8 @@ enum Col {
     Int16,
     OptInt,
     Text,
+    /// A text that may be NULL (the lobby's who-answered columns).
+    OptText,
     Bool,
 }
 
@@ -34,6 +36,7 @@ fn col(c: &Column) -> Col {
         Ty::Id | Ty::Int64 | Ty::BigInt => Col::Int,
         Ty::Int32 => Col::Int32,
         Ty::Int16 => Col::Int16,
+        Ty::Text if c.null => Col::OptText,
         Ty::Text => Col::Text,
         Ty::Bool => Col::Bool,
     }
@@ -144,6 +147,7 @@ fn sqlite_rows(src: &SqliteStore, t: &Table) -> Result<Vec<Vec<V>>, DeskError> {
                         Col::Int | Col::Int32 | Col::Int16 => V::I(r.get(i)?),
                         Col::OptInt => r.get::<_, Option<i64>>(i)?.map_or(V::Null, V::I),
                         Col::Text => V::T(r.get(i)?),
+                        Col::OptText => r.get::<_, Option<String>>(i)?.map_or(V::Null, V::T),
                         Col::Bool => V::B(r.get::<_, i64>(i)? != 0),
                     })
                 })
@@ -166,6 +170,7 @@ fn pg_rows(tx: &mut postgres::Transaction<'_>, t: &Table) -> Result<Vec<Vec<V>>,
                 Col::Int16 => V::I(i64::from(r.try_get::<_, i16>(i)?)),
                 Col::OptInt => r.try_get::<_, Option<i64>>(i)?.map_or(V::Null, V::I),
                 Col::Text => V::T(r.try_get(i)?),
+                Col::OptText => r.try_get::<_, Option<String>>(i)?.map_or(V::Null, V::T),
                 Col::Bool => V::B(r.try_get(i)?),
             });
         }
@@ -187,6 +192,8 @@ fn param(v: &V, c: Col, table: &str) -> Result<Box<dyn ToSql + Sync>, DeskError>
         (V::I(n), Col::OptInt) => Box::new(Some(*n)),
         (V::Null, Col::OptInt) => Box::new(None::<i64>),
         (V::T(s), Col::Text) => Box::new(s.clone()),
+        (V::T(s), Col::OptText) => Box::new(Some(s.clone())),
+        (V::Null, Col::OptText) => Box::new(None::<String>),
         (V::B(b), Col::Bool) => Box::new(*b),
         _ => {
             return Err(DeskError(format!(
