@@ -19,6 +19,7 @@ pub enum ContentCommand {
     /// Match answers to routes: --answers goal=work_now,days=d5 or --batch (JSON Lines).
     #[command(display_order = 2)]
     Match {
+        /// The answers, k=v,… (e.g. goal=work_now,days=d5); question ids and values as in questions.toml.
         #[arg(long, conflicts_with_all = ["batch", "emit_space"])]
         answers: Option<String>,
         /// Read JSON Lines ({"goal":"work_now",…}) on stdin, write one result line per input line.
@@ -27,12 +28,16 @@ pub enum ContentCommand {
         /// Print every possible set of answers as JSON Lines (input for --batch).
         #[arg(long)]
         emit_space: bool,
+        /// The language of the explanation: ja | ja-easy (やさしいにほんご, furigana) | en.
         #[arg(long, default_value = "ja")]
         lang: String,
     },
     /// Validate a config file and the content it points to.
     #[command(display_order = 3)]
-    CheckConfig { file: PathBuf },
+    CheckConfig {
+        /// The TOML config file.
+        file: PathBuf,
+    },
 }
 
 impl ContentCommand {

@@ -34,8 +34,10 @@ pub enum DeskCommand {
     /// network and printed PDFs. `--dry-run` lists what would go. Administrators only.
     #[command(display_order = 20)]
     Retention {
+        /// List what would be deleted; delete nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Sign in as this administrator's login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },
@@ -53,25 +55,34 @@ pub enum IntakeAction {
     },
     /// Print one intake record (with its audit trail) as JSON.
     Show {
+        /// The intake record's number (as in `intake list`).
         id: i64,
+        /// Sign in as this staff login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },
     /// Change staff fields of a record: --set name=… --set stage=assessment (ids as in
     /// `intake show`); --version makes the save fail if someone saved since that version.
     Save {
+        /// The intake record's number (as in `intake list`).
         id: i64,
+        /// Sign in as this staff login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
+        /// A field to change, FIELD=VALUE (repeatable): name, furigana, contact, assigned_staff,
+        /// next_action, notes, stage.
         #[arg(long = "set", required = true)]
         set: Vec<String>,
+        /// The record's version when it was read (`intake show`); the save fails if it has changed since.
         #[arg(long)]
         version: Option<i64>,
     },
     /// List records (newest first) as JSON: --text matches name or ふりがな.
     List {
+        /// Sign in as this staff login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
+        /// Only records whose name or ふりがな contains this.
         #[arg(long, default_value = "")]
         text: String,
     },

@@ -13,8 +13,10 @@ pub enum KioskCommand {
     /// The lobby kiosk (the default).
     #[command(display_order = 1)]
     Kiosk {
+        /// Full screen (as SLINT_FULLSCREEN=1).
         #[arg(long)]
         fullscreen: bool,
+        /// Print first_frame_ms=N once the first frame is shown, and exit (start-up checks).
         #[arg(long)]
         exit_after_first_frame: bool,
     },
@@ -22,6 +24,7 @@ pub enum KioskCommand {
     /// PNG, headless, with the software renderer.
     #[command(display_order = 4)]
     Screenshots {
+        /// The folder to write the PNG files to.
         #[arg(long)]
         out: PathBuf,
         /// Only files whose name contains this (e.g. `results_ja-easy`).
@@ -31,11 +34,13 @@ pub enum KioskCommand {
     /// Drive the real kiosk flow headlessly with random visitors (demo data, soak, benchmarks).
     #[command(display_order = 5)]
     Simulate {
+        /// How many visitors.
         #[arg(long, default_value_t = 100)]
         visits: u64,
         /// Spread the visits over this many days, ending today.
         #[arg(long, default_value_t = 1)]
         days: u32,
+        /// The random seed (the same seed gives the same visits).
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Print `committed KIOSK SERIAL` for each visit committed for a slip (crash tests).
@@ -54,8 +59,10 @@ pub enum KioskCommand {
         /// attract | consent | question:N (1–8) | results | slip | done | staff-call | idle
         #[arg(long, conflicts_with = "text", required_unless_present = "text")]
         screen: Option<String>,
+        /// Say this text instead of a screen's.
         #[arg(long)]
         text: Option<String>,
+        /// The language: ja | ja-easy (やさしいにほんご, furigana) | en.
         #[arg(long, default_value = "ja")]
         lang: String,
         /// The answers the results come from (k=v,…).
@@ -64,6 +71,7 @@ pub enum KioskCommand {
         /// Slow speech (×0.8), as the kiosk's 「ゆっくり」.
         #[arg(long)]
         slow: bool,
+        /// The WAV file to write.
         #[arg(long)]
         out: PathBuf,
     },

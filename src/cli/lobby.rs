@@ -28,10 +28,14 @@ pub enum LobbyCommand {
     Lobby {
         #[command(subcommand)]
         action: Option<LobbyAction>,
+        /// Keep running and print one JSON line per event (call, answered, arrival, scanned,
+        /// health) as it happens, starting with what is open now; needs `[desk] database`.
         #[arg(long)]
         follow: bool,
+        /// Output format (JSON only).
         #[arg(long, value_enum, default_value = "json")]
         format: LobbyFormat,
+        /// The staff login (password on standard input).
         #[arg(long, required = true)]
         staff: Option<String>,
     },
@@ -41,7 +45,9 @@ pub enum LobbyCommand {
 pub enum LobbyAction {
     /// 「行きます」: answer a staff call for every desk (exit 2 if someone was first).
     Answer {
+        /// The call's id (`id` in `hatarakitai lobby`'s calls).
         call_id: i64,
+        /// The staff login who goes (password on standard input).
         #[arg(long)]
         staff: String,
     },
@@ -49,6 +55,7 @@ pub enum LobbyAction {
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum LobbyFormat {
+    /// `{"calls": […], "waiting": […], "kiosks": […]}`, or JSON lines with --follow.
     Json,
 }
 

@@ -47,8 +47,10 @@ pub enum MeetingAction {
     Pdf {
         /// The meeting's id (printed by `meeting add`).
         meeting: i64,
+        /// The PDF file to write.
         #[arg(long)]
         out: PathBuf,
+        /// Sign in as this staff login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },
@@ -56,21 +58,30 @@ pub enum MeetingAction {
 
 #[derive(clap::Args, Debug)]
 pub struct MeetingAdd {
+    /// The intake record's number (as in `intake list`).
     pub record: i64,
+    /// The meeting's day (YYYY-MM-DD).
     #[arg(long)]
     pub date: String,
+    /// Who took part (本人, family, agencies, staff), as one text.
     #[arg(long, default_value = "")]
     pub participants: String,
+    /// What the meeting was about.
     #[arg(long, default_value = "")]
     pub agenda: String,
+    /// What was decided (支援方針).
     #[arg(long)]
     pub decision: String,
+    /// The short-term goal.
     #[arg(long)]
     pub goal: String,
+    /// By when the goal should be met (YYYY-MM-DD).
     #[arg(long)]
     pub goal_date: String,
+    /// The day of the next review (YYYY-MM-DD); it shows in the due list.
     #[arg(long)]
     pub review: String,
+    /// Sign in as this staff login; the password is read from standard input (first line).
     #[arg(long)]
     pub staff: String,
 }
@@ -79,6 +90,7 @@ pub struct MeetingAdd {
 pub enum FollowupAction {
     /// Record employment, plan a 定着支援 contact or a job coach phase.
     Add {
+        /// The intake record's number (as in `intake list`).
         record: i64,
         /// 就職 | 定着支援 | ジョブコーチ (or employment | retention | jobcoach)
         #[arg(long)]
@@ -92,20 +104,24 @@ pub enum FollowupAction {
         /// The last day of a job coach phase.
         #[arg(long, default_value = "")]
         until: String,
+        /// A note for the follow-up.
         #[arg(long, default_value = "")]
         note: String,
         /// With --kind 就職: also plan 定着支援 at 2 weeks, 1, 3 and 6 months.
         #[arg(long = "plan-retention")]
         plan: bool,
+        /// Sign in as this staff login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },
     /// Mark a follow-up done (it leaves the due list).
     Done {
+        /// The follow-up's id (as `due` lists it).
         id: i64,
         /// The day it was done (default: today).
         #[arg(long)]
         date: Option<String>,
+        /// Sign in as this staff login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },
@@ -113,7 +129,9 @@ pub enum FollowupAction {
 
 #[derive(Subcommand, Debug)]
 pub enum PyramidAction {
+    /// Record an assessment of the 職業準備性ピラミッド: five ratings, base → top, with notes.
     Add {
+        /// The intake record's number (as in `intake list`).
         record: i64,
         /// Five ratings 1–4, base → top, e.g. 1,2,3,4,2.
         #[arg(long)]
@@ -124,6 +142,7 @@ pub enum PyramidAction {
         /// The assessment's day (default: today).
         #[arg(long)]
         date: Option<String>,
+        /// Sign in as this staff login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },

@@ -33,7 +33,9 @@ use crate::content::Content;
 #[command(
     name = "hatarakitai",
     version,
-    about = "働きたい!! — lobby kiosk for an employment and life support centre"
+    about = "働きたい!! — lobby kiosk for an employment and life support centre",
+    long_about = LONG_ABOUT,
+    after_long_help = AFTER_LONG_HELP
 )]
 pub struct Cli {
     /// Data directory (default: $XDG_DATA_HOME/hatarakitai).
@@ -67,6 +69,47 @@ pub enum Command {
     Meeting(meeting::MeetingCommand),
     #[command(flatten)]
     Lobby(lobby::LobbyCommand),
+}
+
+const LONG_ABOUT: &str = "働きたい!! — lobby kiosk for an employment and life support centre \
+(障害者就業・生活支援センター).
+
+Without a command, or with `kiosk`, it runs the touchscreen kiosk: eight short questions, the \
+routes that fit and why, and a printed slip whose QR code holds the answers, encrypted with \
+the centre key. `desk` runs the staff desk that reads the slip and keeps the intake record; \
+the other commands do the same work without a window (for scripts, an administrator, tests).";
+
+/// The rest of the manual: files, environment, exit status and the licence notice (the
+/// binary links Slint under GPL-3.0-only; README.md § Licences).
+const AFTER_LONG_HELP: &str = "Files:
+  /etc/hatarakitai/kiosk.toml, /etc/hatarakitai/desk.toml
+      The package's configs (--config); unknown keys are errors. Check one with
+      `hatarakitai check-config FILE`.
+  $XDG_DATA_HOME/hatarakitai (default ~/.local/share/hatarakitai; --data-dir)
+      kiosk.sqlite (kiosk) or desk.sqlite (desk), centre.key, staff-pin, slips/, pdf/.
+      The packaged kiosk units use /var/lib/hatarakitai (mode 0700, user hatarakitai).
+  /usr/share/doc/hatarakitai/DEPLOY.md
+      Installing a kiosk and a desk: the key, the staff PIN, the units, PostgreSQL.
+
+Environment:
+  XDG_DATA_HOME      where the data directory is, unless --data-dir is given
+  SLINT_FULLSCREEN=1 full screen (as --fullscreen)
+  SLINT_BACKEND      e.g. linuxkms-software for a build with the linuxkms feature
+
+Exit status:
+  0 done; 2 bad input (arguments, content, config: the message names the file and line);
+  1 failure (database, printer, I/O). Messages go to standard error, JSON to standard output.
+
+Licence:
+  hatarakitai's own code is MIT OR Apache-2.0. This program links Slint (GPL-3.0-only, as
+  chosen for this project) and other crates, so the program as built and distributed is
+  under the GNU General Public License version 3 and comes with NO WARRANTY, to the extent
+  permitted by law. You may redistribute it under that licence; its text and every
+  third-party notice are in /usr/share/doc/hatarakitai/ (copyright, THIRD-PARTY-NOTICES.txt).";
+
+/// The command line as `main` parses it: the derive's definition with the version line.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command().version(version_line())
 }
 
 /// The global options, handed to every family.
@@ -111,8 +154,7 @@ pub(super) static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::
 
 pub fn main() -> ExitCode {
     STARTED.get_or_init(std::time::Instant::now);
-    let cmd = <Cli as clap::CommandFactory>::command().version(version_line());
-    let parsed = cmd
+    let parsed = command()
         .try_get_matches()
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
     let cli = match parsed {

@@ -38,12 +38,16 @@ pub enum NetworkCommand {
     /// and open follow-ups, for the team or --mine.
     #[command(display_order = 18)]
     Due {
+        /// Days ahead to include (overdue items are always included).
         #[arg(long, default_value_t = 7)]
         within: u32,
+        /// Only the signed-in person's items: recorded by them, or on records whose 担当者 is them.
         #[arg(long)]
         mine: bool,
+        /// Output format.
         #[arg(long, value_enum, default_value = "json")]
         format: ListFormat,
+        /// Sign in as this staff login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },
@@ -51,12 +55,16 @@ pub enum NetworkCommand {
     /// so that none can be worked back from a total shown as x).
     #[command(display_order = 19)]
     CouncilStats {
+        /// First local day, YYYY-MM-DD (counts are per month).
         #[arg(long)]
         from: String,
+        /// Last local day, YYYY-MM-DD.
         #[arg(long)]
         to: String,
+        /// Output format (CSV for Excel, or JSON).
         #[arg(long, value_enum, default_value = "csv")]
         format: CouncilFormat,
+        /// Sign in as this staff login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },
@@ -66,14 +74,18 @@ pub enum NetworkCommand {
 pub enum AgencyAction {
     /// Add or update agencies by id from a TOML file (administrators).
     Import {
+        /// The agency directory TOML file (the shape of /usr/share/hatarakitai/examples/agencies.toml).
         file: PathBuf,
+        /// Sign in as this administrator's login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },
     /// Every agency as JSON (the bundled sample on first use).
     List {
+        /// Sign in as this staff login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
+        /// Output format.
         #[arg(long, value_enum, default_value = "json")]
         format: ListFormat,
     },
@@ -94,7 +106,9 @@ pub enum ListFormat {
 pub enum CaseAction {
     /// Link an agency to a record, with the person's consent to share information.
     Link {
+        /// The intake record's number (as in `intake list`).
         record: i64,
+        /// The agency's id (as `agency list` shows it).
         #[arg(long)]
         agency: String,
         /// 就労 / 生活 / 医療 / 企業 / 家族 / その他, or free text.
@@ -109,42 +123,56 @@ pub enum CaseAction {
         /// The person there working with them (or a family member), if named.
         #[arg(long, default_value = "")]
         person: String,
+        /// Sign in as this staff login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },
     /// End a link: the agency no longer works with this person (from --date, default today).
     End {
+        /// The intake record's number (as in `intake list`).
         record: i64,
+        /// The link's id (in `intake show`).
         #[arg(long)]
         link: i64,
+        /// The day the link ends (YYYY-MM-DD; default today).
         #[arg(long)]
         date: Option<String>,
+        /// Sign in as this staff login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },
     /// Consent on a link given later (--given, with --scope) or withdrawn (--withdrawn); each
     /// is in the record's audit trail and the link's consent history.
     Consent {
+        /// The intake record's number (as in `intake list`).
         record: i64,
+        /// The agency's id.
         #[arg(long)]
         agency: String,
         /// Which link, when the record has several open links to that agency.
         #[arg(long)]
         link: Option<i64>,
+        /// The day the person consented (YYYY-MM-DD).
         #[arg(long, conflicts_with = "withdrawn")]
         given: Option<String>,
+        /// What may be shared.
         #[arg(long, default_value = "")]
         scope: String,
+        /// The day the person withdrew consent (YYYY-MM-DD).
         #[arg(long)]
         withdrawn: Option<String>,
+        /// A note for the consent history.
         #[arg(long, default_value = "")]
         note: String,
+        /// Sign in as this staff login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },
     /// Log an exchange with an agency; `sent` needs the person's consent.
     Contact {
+        /// The intake record's number (as in `intake list`).
         record: i64,
+        /// The agency's id.
         #[arg(long)]
         agency: String,
         /// 電話 | FAX | メール | 訪問
@@ -153,8 +181,10 @@ pub enum CaseAction {
         /// sent | received
         #[arg(long)]
         direction: String,
+        /// What was said or sent, briefly.
         #[arg(long)]
         summary: String,
+        /// Sign in as this staff login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },

@@ -21,22 +21,29 @@ pub enum SlipCommand {
     /// the kiosk).
     #[command(display_order = 11)]
     Slip {
+        /// The answers, k=v,… (e.g. goal=work_now,days=d5); question ids and values as in questions.toml.
         #[arg(long)]
         answers: String,
+        /// The PNG file to write the slip to.
         #[arg(long)]
         out: PathBuf,
+        /// The slip's language: ja | ja-easy (やさしいにほんご, furigana) | en.
         #[arg(long, default_value = "ja")]
         lang: String,
     },
     /// Make a new centre key file (mode 0600; never overwrites). Prints the key id.
     #[command(display_order = 22)]
     Keygen {
+        /// The key file to create (refused if it exists).
         #[arg(long)]
         out: PathBuf,
     },
     /// What the desk reads from a slip's QR text (`-` = standard input).
     #[command(display_order = 23)]
-    Decode { payload: String },
+    Decode {
+        /// The text of the QR code (`-`: read it from standard input).
+        payload: String,
+    },
     /// Print a test slip on the configured printer and report its status.
     #[command(display_order = 24)]
     PrintTest,

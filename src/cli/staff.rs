@@ -23,6 +23,7 @@ pub enum StaffCommand {
     /// Who viewed or changed which record, and every failed sign-in (admins only).
     #[command(display_order = 10)]
     AccessLog {
+        /// Sign in as this administrator's login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
         /// First local day, YYYY-MM-DD (default: 30 days ago).
@@ -31,6 +32,7 @@ pub enum StaffCommand {
         /// Last local day (default: today).
         #[arg(long)]
         to: Option<String>,
+        /// Output format.
         #[arg(long, value_enum, default_value = "json")]
         format: LogFormat,
     },
@@ -43,10 +45,13 @@ pub enum StaffCommand {
 pub enum StaffAction {
     /// Add an account (the first one: `--admin`, its password on standard input).
     Add {
+        /// Make an administrator (the first account must be one).
         #[arg(long)]
         admin: bool,
+        /// The new account's login.
         #[arg(long)]
         login: String,
+        /// The staff member's name, as the desk shows it.
         #[arg(long)]
         name: String,
         /// The administrator adding it (not for the very first account).
@@ -55,31 +60,42 @@ pub enum StaffAction {
     },
     /// The accounts, as JSON.
     List {
+        /// Sign in as this administrator's login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },
     /// Nobody can sign in with this login any more (a signed-in desk is signed out at its next action).
     Disable {
+        /// The account's login.
         login: String,
+        /// Sign in as this administrator's login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },
+    /// Let a disabled login sign in again.
     Enable {
+        /// The account's login.
         login: String,
+        /// Sign in as this administrator's login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },
     /// A new password (second line of standard input), and the lock lifted.
     ResetPassword {
+        /// The account's login.
         login: String,
+        /// Sign in as this administrator's login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },
     /// Make an account administrator or staff (never the last administrator staff).
     Role {
+        /// The account's login.
         login: String,
+        /// The new role.
         #[arg(long, value_parser = ["admin", "staff"])]
         role: String,
+        /// Sign in as this administrator's login; the password is read from standard input (first line).
         #[arg(long)]
         staff: String,
     },

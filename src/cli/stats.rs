@@ -27,8 +27,10 @@ pub enum StatsCommand {
         /// Last local day, YYYY-MM-DD (default: --from).
         #[arg(long)]
         to: Option<String>,
+        /// Output format (CSV for Excel: UTF-8 with BOM, CRLF).
         #[arg(long, value_enum, default_value = "table")]
         format: crate::stats::Format,
+        /// One row per day, hour of the day or route.
         #[arg(long, value_enum, default_value = "day")]
         by: crate::stats::By,
         /// The kiosk database (default: kiosk.sqlite in the data directory).
