@@ -65,6 +65,20 @@ pub struct KioskConfig {
     /// The kiosk says who is coming (「佐藤さんが 向かっています」) instead of only that
     /// someone is.
     pub show_staff_name: bool,
+    /// Where a visitor goes when no desk can come (no channel, no answer, no server), in the
+    /// centre's words: `[kiosk.call_help] ja = "…", ja-easy = "…", en = "…"` (ja-easy may use
+    /// `{漢字|かんじ}`). Unset: 「受付の 窓口で 声を かけてください。」.
+    pub call_help: Option<CallHelp>,
+}
+
+/// `[kiosk.call_help]`: one sentence per language.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallHelp {
+    pub ja: String,
+    #[serde(rename = "ja-easy")]
+    pub ja_easy: String,
+    pub en: String,
 }
 
 impl Default for KioskConfig {
@@ -80,6 +94,7 @@ impl Default for KioskConfig {
             publish_password_file: None,
             call_answer_seconds: 60,
             show_staff_name: false,
+            call_help: None,
         }
     }
 }

@@ -96,9 +96,24 @@ impl Controller {
             }
             _ => self.t(&format!("{key}.title")),
         };
+        // Where to go instead, in the centre's own words when it gave them.
+        let help = matches!(
+            self.call_phase,
+            CallPhase::NoChannel | CallPhase::Unanswered | CallPhase::Unreachable
+        );
+        let body = match (&self.settings.call_help, help) {
+            (Some(h), true) => self.markup(
+                &h[match self.lang {
+                    crate::lang::Lang::Ja => 0,
+                    crate::lang::Lang::JaEasy => 1,
+                    crate::lang::Lang::En => 2,
+                }],
+            ),
+            _ => self.t(&format!("{key}.body")),
+        };
         CallView {
             title,
-            body: self.t(&format!("{key}.body")),
+            body,
             button_key: self.call_button_key(),
         }
     }

@@ -38,6 +38,8 @@ pub struct KioskSettings {
     pub call_channel: CallChannel,
     pub call_answer_seconds: u32,
     pub show_staff_name: bool,
+    /// `[kiosk.call_help]`: where to go when no desk can come (ja, ja-easy, en).
+    pub call_help: Option<[String; 3]>,
 }
 
 impl Default for KioskSettings {
@@ -53,6 +55,7 @@ impl Default for KioskSettings {
             call_channel: CallChannel::None,
             call_answer_seconds: 60,
             show_staff_name: false,
+            call_help: None,
         }
     }
 }
@@ -73,6 +76,10 @@ impl KioskSettings {
             },
             call_answer_seconds: k.call_answer_seconds,
             show_staff_name: k.show_staff_name,
+            call_help: k
+                .call_help
+                .as_ref()
+                .map(|h| [h.ja.clone(), h.ja_easy.clone(), h.en.clone()]),
             ..KioskSettings::default()
         }
     }

@@ -108,6 +108,36 @@ fn no_answer_in_time_or_no_server_sends_the_visitor_to_the_window() {
 }
 
 #[test]
+fn the_centre_says_where_to_go_in_its_own_words() {
+    let content = Rc::new(Content::embedded().unwrap_or_else(|e| panic!("{e}")));
+    let texts = Rc::new(UiTexts::embedded().unwrap_or_else(|e| panic!("{e:?}")));
+    let mut c = Controller::new(
+        content,
+        texts,
+        KioskSettings {
+            call_help: Some([
+                "1階 入口の 右、総合受付で 声を かけてください。".into(),
+                "1かい いりぐちの みぎ、{総合受付|そうごううけつけ}で こえを かけてください。"
+                    .into(),
+                "Please ask at the main desk, right of the entrance.".into(),
+            ]),
+            ..KioskSettings::default()
+        },
+        Box::new(Rc::new(RefCell::new(MemoryBackend::default()))),
+    );
+    c.call_staff(1_000);
+    assert_eq!(
+        c.view().call.body.plain,
+        "1階 入口の 右、総合受付で 声を かけてください。"
+    );
+    c.set_lang(2_000, crate::lang::Lang::JaEasy);
+    assert_eq!(
+        c.view().call.body.plain,
+        "1かい いりぐちの みぎ、総合受付で こえを かけてください。"
+    );
+}
+
+#[test]
 fn a_failing_command_counts_as_no_channel() {
     let mut c = kiosk(CallChannel::Hook, false);
     c.call_staff(1_000);
