@@ -39,6 +39,11 @@ def main():
         w.fail("the kiosk said someone is coming before any desk answered")
     print(f"atspi-lobby: the kiosk says {CALLING!r}; waiting for a desk to answer")
     sys.stdout.flush()
+    # Only now may the desk answer (.ci/lobby-check waits for this file): else an answer that
+    # comes within one tree walk would hide 「呼んでいます」 from this client.
+    mark = os.environ.get("LOBBY_CALLING_MARK")
+    if mark:
+        open(mark, "w").close()
     nodes, ok = w.wait_for(app, has_text(COMING), 30.0)
     print("---- staff-call screen: role | name | states ----")
     for n in nodes:
