@@ -69,7 +69,8 @@ impl Desk {
         c
     }
 
-    fn run(&self, args: &[&str], stdin: &str) -> std::process::Output {
+    /// Started with `stdin` written to it (the password) and its output piped.
+    fn spawn(&self, args: &[&str], stdin: &str) -> Child {
         let mut child = self
             .cmd(args)
             .stdin(Stdio::piped())
@@ -83,7 +84,11 @@ impl Desk {
             .unwrap()
             .write_all(stdin.as_bytes())
             .unwrap();
-        child.wait_with_output().unwrap()
+        child
+    }
+
+    fn run(&self, args: &[&str], stdin: &str) -> std::process::Output {
+        self.spawn(args, stdin).wait_with_output().unwrap()
     }
 
     fn lobby(&self) -> serde_json::Value {
@@ -97,19 +102,10 @@ impl Desk {
 
     /// `lobby --follow`, its lines arriving on a channel.
     fn follow(&self) -> (Child, mpsc::Receiver<serde_json::Value>) {
-        let mut child = self
-            .cmd(&["lobby", "--follow", "--staff", "boss", "--format", "json"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{BOSS}\n").as_bytes())
-            .unwrap();
+        let mut child = self.spawn(
+            &["lobby", "--follow", "--staff", "boss", "--format", "json"],
+            &format!("{BOSS}\n"),
+        );
         let out = child.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {

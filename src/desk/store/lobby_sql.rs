@@ -6,16 +6,23 @@ use super::DeskError;
 use super::sql::{Row, Sql, first, rows, vals};
 use crate::lobby::{Arrival, Call, KioskHealth, Lobby, PrinterState};
 
-const CALLS: &str = "SELECT id, kiosk_id, kiosk_name, called_at, expires_at, lang, speech, keys, \
-     answered_by, answered_name, answered_at FROM lobby_call WHERE called_at >= ?1 ORDER BY id";
-const CALL: &str = "SELECT id, kiosk_id, kiosk_name, called_at, expires_at, lang, speech, keys, \
-     answered_by, answered_name, answered_at FROM lobby_call WHERE id = ?1";
-const ARRIVALS: &str = "SELECT id, receipt_no, kiosk_id, kiosk_name, serial, arrived_at, lang, \
-     speech, keys, large_text, handling_by, handling_name, scanned_at FROM lobby_arrival \
-     WHERE arrived_at >= ?1 ORDER BY id";
-const ARRIVAL: &str = "SELECT id, receipt_no, kiosk_id, kiosk_name, serial, arrived_at, lang, \
-     speech, keys, large_text, handling_by, handling_name, scanned_at FROM lobby_arrival \
-     WHERE id = ?1";
+// One column list per row type, read by one mapping function each (`call`, `arrival`).
+macro_rules! call_select {
+    () => {
+        "SELECT id, kiosk_id, kiosk_name, called_at, expires_at, lang, speech, keys, \
+         answered_by, answered_name, answered_at FROM lobby_call"
+    };
+}
+macro_rules! arrival_select {
+    () => {
+        "SELECT id, receipt_no, kiosk_id, kiosk_name, serial, arrived_at, lang, speech, keys, \
+         large_text, handling_by, handling_name, scanned_at FROM lobby_arrival"
+    };
+}
+const CALLS: &str = concat!(call_select!(), " WHERE called_at >= ?1 ORDER BY id");
+const CALL: &str = concat!(call_select!(), " WHERE id = ?1");
+const ARRIVALS: &str = concat!(arrival_select!(), " WHERE arrived_at >= ?1 ORDER BY id");
+const ARRIVAL: &str = concat!(arrival_select!(), " WHERE id = ?1");
 const KIOSKS: &str = "SELECT kiosk_id, kiosk_name, running_since, printer, speech, version, \
      seen_at FROM kiosk_health ORDER BY kiosk_id";
 /// The first 「行きます」 wins: the row changes only while nobody has answered and the call
