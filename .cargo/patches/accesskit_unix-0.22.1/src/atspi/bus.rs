@@ -396,7 +396,14 @@ impl Bus {
         let Ok(item) = cache_item_for_node(self.unique_name().inner(), &node) else {
             return Ok(());
         };
-        self.emit_cache_signal("AddAccessible", &item).await
+        // hatarakitai patch: the body is one struct, `((so)(so)(so)iiassusau)`, as
+        // at-spi2-core's Cache.xml says and libatspi (atspi/atspi-misc.c) checks. `&item`
+        // alone went out as the struct's fields, `(so)(so)(so)iiassusau`, so every libatspi
+        // client refused it ("AddAccessible with unknown signature") and an AT-SPI path
+        // re-used for a new node stayed defunct to Orca. Upstream (still unfixed there):
+        // adapters/unix/src/atspi/bus.rs. RemoveAccessible below is left as published, on
+        // purpose: see .cargo/patches/README.md.
+        self.emit_cache_signal("AddAccessible", &(item,)).await
     }
 
     pub(crate) async fn emit_cache_remove(&self, adapter_id: usize, node_id: NodeId) -> Result<()> {
