@@ -126,7 +126,7 @@ fn postgres_fresh_and_upgraded_hold_exactly_the_defined_columns() {
     let url = pg.new_database("schema_v6");
     let mut c = pg.client(&url);
     let v6 = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/desk-v6-postgres.sql"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/desk-v6-postgres-ddl.sql"),
     )
     .unwrap();
     c.batch_execute(&v6).unwrap();
