@@ -143,9 +143,7 @@ pub fn open_db(path: &Path, create: bool, migrations: &[&str]) -> Result<Connect
     conn.busy_timeout(BUSY_TIMEOUT)
         .map_err(|e| StoreError::sql(path, "setting the busy timeout", &e))?;
     quick_check(&conn, path)?;
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-        .map_err(|e| StoreError::sql(path, "switching to WAL", &e))?;
+    let mode = switch_to_wal(&conn).map_err(|e| StoreError::sql(path, "switching to WAL", &e))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StoreError::new(
             ErrorKind::Unwritable,
@@ -167,6 +165,25 @@ pub fn open_db(path: &Path, create: bool, migrations: &[&str]) -> Result<Connect
     conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")
         .map_err(|e| StoreError::sql(path, "checking that the database is writable", &e))?;
     Ok(conn)
+}
+
+/// `PRAGMA journal_mode=WAL`, retried while another opener holds the file. On a new file
+/// several openers (desks starting together, an `intake` command) race to upgrade a shared
+/// lock, and SQLite answers BUSY at once, without the busy handler, to avoid a deadlock; the
+/// retry gives the winner time to finish, up to [`BUSY_TIMEOUT`] as for any other write.
+fn switch_to_wal(conn: &Connection) -> rusqlite::Result<String> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)) {
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if matches!(f.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Creates the folder and an empty 0600 file, or tightens an existing file to 0600.
