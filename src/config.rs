@@ -325,6 +325,20 @@ impl Config {
                 ),
             ));
         }
+        if let Some(h) = &self.kiosk.call_help {
+            for (field, text) in [("ja", &h.ja), ("ja-easy", &h.ja_easy), ("en", &h.en)] {
+                if text.trim().is_empty() {
+                    return Err((
+                        format!("kiosk.call_help.{field}"),
+                        "is empty: write where a visitor goes when no desk can come, e.g. \"受付の 窓口で 声を かけてください。\" (or leave [kiosk.call_help] out for that default)".into(),
+                    ));
+                }
+            }
+            // ja-easy is shown with furigana: bad markup would reach the screen as braces.
+            if let Err(why) = crate::content::text::parse_ruby(&h.ja_easy) {
+                return Err(("kiosk.call_help.ja-easy".into(), why));
+            }
+        }
         if self.kiosk.idle_seconds < 30 {
             return Err((
                 "kiosk.idle_seconds".into(),

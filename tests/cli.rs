@@ -281,6 +281,19 @@ fn check_config_reports_bad_config_and_bad_content_with_file_line_field() {
     let o = run(&["check-config", cfg.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("kiosk.idle_seconds"), "{}", stderr(&o));
+    // The centre's own words for 「こまったとき」: ja-easy markup that would show as braces.
+    std::fs::write(
+        &cfg,
+        "[kiosk.call_help]\nja = \"受付へ\"\nja-easy = \"{受付|うけつけ へ\"\nen = \"Go to reception\"\n",
+    )
+    .unwrap();
+    let o = run(&["check-config", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("kiosk.call_help.ja-easy") && e.contains("never closed"),
+        "{e}"
+    );
     // Edited rules naming an option that does not exist.
     let rules = hatarakitai::content::EMBEDDED_RULES.replacen(
         "income = [\"salary\"] }",
