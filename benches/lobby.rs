@@ -95,6 +95,7 @@ fn main() {
         Identity {
             kiosk_id: 1,
             name: "1階ロビー".into(),
+            setup_dir: None,
             version: "bench".into(),
             call_answer_seconds: 60,
         },

@@ -148,6 +148,7 @@ fn link(url: &str, answer_seconds: u32) -> (LobbyLink, mpsc::Receiver<(u64, Call
         Identity {
             kiosk_id: 1,
             name: "1階ロビー".into(),
+            setup_dir: None,
             version: "0.1.0 (test)".into(),
             call_answer_seconds: answer_seconds,
         },

@@ -91,7 +91,11 @@ impl Default for Timing {
 #[derive(Debug, Clone)]
 pub struct Identity {
     pub kiosk_id: u16,
+    /// The name when the setup has given none (or without a data dir).
     pub name: String,
+    /// The data dir whose setup name wins, read again for each message, so that a name
+    /// changed at the staff screen reaches the desks without a restart.
+    pub setup_dir: Option<std::path::PathBuf>,
     pub version: String,
     pub call_answer_seconds: u32,
 }
@@ -103,9 +107,8 @@ impl Identity {
         let k = &loaded.config.kiosk;
         Identity {
             kiosk_id: k.id,
-            name: crate::kiosk::pin_files::StaffFiles::new(data_dir)
-                .read_name()
-                .unwrap_or_else(|| format!("受付端末 {}", k.id)),
+            name: format!("受付端末 {}", k.id),
+            setup_dir: Some(data_dir.to_path_buf()),
             version: format!(
                 "{} ({})",
                 env!("CARGO_PKG_VERSION"),
@@ -113,6 +116,16 @@ impl Identity {
             ),
             call_answer_seconds: k.call_answer_seconds,
         }
+    }
+}
+
+impl Identity {
+    /// The name the desks show now: the one given at the setup, else `name`.
+    pub fn current_name(&self) -> String {
+        self.setup_dir
+            .as_deref()
+            .and_then(|d| crate::kiosk::pin_files::StaffFiles::new(d).read_name())
+            .unwrap_or_else(|| self.name.clone())
     }
 }
 
@@ -408,6 +421,7 @@ impl Worker {
         sent_arrivals: &mut usize,
         beat: bool,
     ) -> Result<(), String> {
+        let name = self.me.current_name();
         let Some(db) = self.client.as_mut() else {
             return Ok(());
         };
@@ -419,7 +433,7 @@ impl Worker {
                 &[
                     &c.token,
                     &kiosk,
-                    &self.me.name,
+                    &name,
                     &c.req.lang,
                     &c.req.speech,
                     &c.req.keys,
@@ -437,7 +451,7 @@ impl Worker {
                     &kiosk,
                     &i64::from(a.serial),
                     &a.receipt_no,
-                    &self.me.name,
+                    &name,
                     &a.lang,
                     &a.speech,
                     &a.keys,
@@ -481,7 +495,7 @@ impl Worker {
                 "SELECT hatarakitai_kiosk_health($1, $2, $3, $4, $5, $6)",
                 &[
                     &kiosk,
-                    &self.me.name,
+                    &name,
                     &h.running_since,
                     &h.printer.id(),
                     &h.speech,
@@ -492,5 +506,33 @@ impl Worker {
             self.next_beat = Instant::now() + self.timing.heartbeat;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod identity_tests {
+    use super::Identity;
+    use crate::kiosk::pin_files::StaffFiles;
+
+    /// A name given (or changed) at the staff screen is what the next message carries.
+    #[test]
+    fn the_setup_name_is_read_for_each_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let me = Identity {
+            kiosk_id: 2,
+            name: "受付端末 2".into(),
+            setup_dir: Some(dir.path().to_path_buf()),
+            version: "test".into(),
+            call_answer_seconds: 60,
+        };
+        assert_eq!(me.current_name(), "受付端末 2");
+        StaffFiles::new(dir.path())
+            .write_name("2階 相談室前")
+            .unwrap();
+        assert_eq!(me.current_name(), "2階 相談室前");
+        StaffFiles::new(dir.path())
+            .write_name("1階 ロビー")
+            .unwrap();
+        assert_eq!(me.current_name(), "1階 ロビー");
     }
 }
