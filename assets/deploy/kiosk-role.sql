@@ -11,10 +11,12 @@
 --   psql -d hatarakitai -c '\password hatarakitai_kiosk'
 -- Safe to run again.
 
+-- Roles belong to the whole server: if the script runs for two databases at the same moment,
+-- the loser of the race sees a unique_violation instead of duplicate_object.
 DO $$
 BEGIN
     CREATE ROLE hatarakitai_kiosk LOGIN;
-EXCEPTION WHEN duplicate_object THEN
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
     NULL;
 END
 $$;
