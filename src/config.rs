@@ -326,11 +326,22 @@ impl Config {
             ));
         }
         if let Some(h) = &self.kiosk.call_help {
-            for (field, text) in [("ja", &h.ja), ("ja-easy", &h.ja_easy), ("en", &h.en)] {
+            let fields = [
+                ("ja", &h.ja, "受付の 窓口で 声を かけてください。"),
+                (
+                    "ja-easy",
+                    &h.ja_easy,
+                    "{受付|うけつけ}の {窓口|まどぐち}で {声|こえ}を かけてください。",
+                ),
+                ("en", &h.en, "Please speak to the reception desk."),
+            ];
+            for (field, text, example) in fields {
                 if text.trim().is_empty() {
                     return Err((
                         format!("kiosk.call_help.{field}"),
-                        "is empty: write where a visitor goes when no desk can come, e.g. \"受付の 窓口で 声を かけてください。\" (or leave [kiosk.call_help] out for that default)".into(),
+                        format!(
+                            "is empty: write where a visitor goes when no desk can come, e.g. \"{example}\" (or leave [kiosk.call_help] out for the default)"
+                        ),
                     ));
                 }
             }

@@ -294,6 +294,19 @@ fn check_config_reports_bad_config_and_bad_content_with_file_line_field() {
         e.contains("kiosk.call_help.ja-easy") && e.contains("never closed"),
         "{e}"
     );
+    // An empty text: the example is in the field's own language.
+    std::fs::write(
+        &cfg,
+        "[kiosk.call_help]\nja = \"受付へ\"\nja-easy = \"{受付|うけつけ}へ\"\nen = \" \"\n",
+    )
+    .unwrap();
+    let o = run(&["check-config", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("kiosk.call_help.en") && e.contains("is empty") && e.contains("reception"),
+        "{e}"
+    );
     // Edited rules naming an option that does not exist.
     let rules = hatarakitai::content::EMBEDDED_RULES.replacen(
         "income = [\"salary\"] }",
