@@ -15,6 +15,15 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Writes `toml` to `cfg` and runs `check-config` on it, which must refuse it (exit 2);
+/// returns what it said.
+fn refused_config(cfg: &std::path::Path, toml: &str) -> String {
+    std::fs::write(cfg, toml).unwrap();
+    let o = run(&["check-config", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    stderr(&o)
+}
+
 #[test]
 fn match_prints_the_contract_json() {
     let o = run(&[
@@ -267,42 +276,28 @@ fn check_config_reports_bad_config_and_bad_content_with_file_line_field() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("kiosk.toml");
     // Broken TOML.
-    std::fs::write(&cfg, "[kiosk]\nid = 1\nidle_seconds = \n").unwrap();
-    let o = run(&["check-config", cfg.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("kiosk.toml:3:"), "{}", stderr(&o));
+    let e = refused_config(&cfg, "[kiosk]\nid = 1\nidle_seconds = \n");
+    assert!(e.contains("kiosk.toml:3:"), "{e}");
     // Unknown key (a typo must not be ignored).
-    std::fs::write(&cfg, "[kiosk]\nidle_secnds = 60\n").unwrap();
-    let o = run(&["check-config", cfg.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("idle_secnds"), "{}", stderr(&o));
+    let e = refused_config(&cfg, "[kiosk]\nidle_secnds = 60\n");
+    assert!(e.contains("idle_secnds"), "{e}");
     // A value that would hurt visitors.
-    std::fs::write(&cfg, "[kiosk]\nidle_seconds = 5\n").unwrap();
-    let o = run(&["check-config", cfg.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("kiosk.idle_seconds"), "{}", stderr(&o));
+    let e = refused_config(&cfg, "[kiosk]\nidle_seconds = 5\n");
+    assert!(e.contains("kiosk.idle_seconds"), "{e}");
     // The centre's own words for 「こまったとき」: ja-easy markup that would show as braces.
-    std::fs::write(
+    let e = refused_config(
         &cfg,
         "[kiosk.call_help]\nja = \"受付へ\"\nja-easy = \"{受付|うけつけ へ\"\nen = \"Go to reception\"\n",
-    )
-    .unwrap();
-    let o = run(&["check-config", cfg.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    let e = stderr(&o);
+    );
     assert!(
         e.contains("kiosk.call_help.ja-easy") && e.contains("never closed"),
         "{e}"
     );
     // An empty text: the example is in the field's own language.
-    std::fs::write(
+    let e = refused_config(
         &cfg,
         "[kiosk.call_help]\nja = \"受付へ\"\nja-easy = \"{受付|うけつけ}へ\"\nen = \" \"\n",
-    )
-    .unwrap();
-    let o = run(&["check-config", cfg.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    let e = stderr(&o);
+    );
     assert!(
         e.contains("kiosk.call_help.en") && e.contains("is empty") && e.contains("reception"),
         "{e}"
@@ -314,10 +309,7 @@ fn check_config_reports_bad_config_and_bad_content_with_file_line_field() {
         1,
     );
     std::fs::write(dir.path().join("rules.toml"), &rules).unwrap();
-    std::fs::write(&cfg, "[content]\nrules = \"rules.toml\"\n").unwrap();
-    let o = run(&["check-config", cfg.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    let e = stderr(&o);
+    let e = refused_config(&cfg, "[content]\nrules = \"rules.toml\"\n");
     assert!(
         e.contains("rules.toml:")
             && e.contains("unknown option id `wages`")
@@ -325,21 +317,16 @@ fn check_config_reports_bad_config_and_bad_content_with_file_line_field() {
         "{e}"
     );
     // A content file that does not exist.
-    std::fs::write(&cfg, "[content]\nroutes = \"nowhere.toml\"\n").unwrap();
-    let o = run(&["check-config", cfg.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
+    let e = refused_config(&cfg, "[content]\nroutes = \"nowhere.toml\"\n");
     assert!(
-        stderr(&o).contains("nowhere.toml") && stderr(&o).contains("cannot read"),
-        "{}",
-        stderr(&o)
+        e.contains("nowhere.toml") && e.contains("cannot read"),
+        "{e}"
     );
     // Tuned weights that break a MUST rule are caught.
     let rules = hatarakitai::content::EMBEDDED_RULES.replacen("why = \"M1: closed work does not use the disability track\"\nwhen = { disclose = [\"closed\"] }\nroutes = [\"hellowork_open\"]", "why = \"x\"\nwhen = { disclose = [\"closed\"] }\nroutes = [\"daycare\"]", 1);
     std::fs::write(dir.path().join("rules.toml"), &rules).unwrap();
-    std::fs::write(&cfg, "[content]\nrules = \"rules.toml\"\n").unwrap();
-    let o = run(&["check-config", cfg.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("M1:"), "{}", stderr(&o));
+    let e = refused_config(&cfg, "[content]\nrules = \"rules.toml\"\n");
+    assert!(e.contains("M1:"), "{e}");
     // Missing config file.
     let o = run(&[
         "check-config",
@@ -353,25 +340,18 @@ fn check_config_reports_bad_config_and_bad_content_with_file_line_field() {
 fn a_key_map_with_an_unknown_key_or_action_names_it_and_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("kiosk.toml");
-    std::fs::write(
+    let e = refused_config(
         &cfg,
         "[access.keys]\nselect = [\"Enter\"]\nhelp = [\".\", \"Hyper\"]\n",
-    )
-    .unwrap();
-    let o = run(&["check-config", cfg.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    let e = stderr(&o);
+    );
     assert!(
         e.contains("kiosk.toml:3:") && e.contains("Hyper") && e.contains("access.keys.help"),
         "{e}"
     );
-    std::fs::write(&cfg, "[access.keys]\njump = [\"J\"]\n").unwrap();
-    let o = run(&["check-config", cfg.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
+    let e = refused_config(&cfg, "[access.keys]\njump = [\"J\"]\n");
     assert!(
-        stderr(&o).contains("kiosk.toml:2:") && stderr(&o).contains("unknown action `jump`"),
-        "{}",
-        stderr(&o)
+        e.contains("kiosk.toml:2:") && e.contains("unknown action `jump`"),
+        "{e}"
     );
 }
 
