@@ -107,7 +107,7 @@ impl Identity {
         let k = &loaded.config.kiosk;
         Identity {
             kiosk_id: k.id,
-            name: format!("受付端末 {}", k.id),
+            name: crate::kiosk::pin_files::default_name(k.id),
             setup_dir: Some(data_dir.to_path_buf()),
             version: format!(
                 "{} ({})",
@@ -117,9 +117,7 @@ impl Identity {
             call_answer_seconds: k.call_answer_seconds,
         }
     }
-}
 
-impl Identity {
     /// The name the desks show now: the one given at the setup, else `name`.
     pub fn current_name(&self) -> String {
         self.setup_dir
@@ -421,10 +419,10 @@ impl Worker {
         sent_arrivals: &mut usize,
         beat: bool,
     ) -> Result<(), String> {
-        let name = self.me.current_name();
         let Some(db) = self.client.as_mut() else {
             return Ok(());
         };
+        let name = self.me.current_name();
         for c in self.calls.iter_mut().filter(|c| !c.sent) {
             let left = c.deadline.saturating_duration_since(now).as_secs().max(1);
             let left = i32::try_from(left).unwrap_or(i32::MAX);

@@ -129,6 +129,11 @@ impl StaffFiles {
     }
 }
 
+/// The kiosk's name when none was given at the setup: 「受付端末 N」 with `[kiosk] id`.
+pub fn default_name(kiosk_id: u16) -> String {
+    format!("受付端末 {kiosk_id}")
+}
+
 /// A kiosk name: 1 to `MAX_NAME_CHARS` characters, no control characters (trimmed first).
 pub fn check_name(name: &str) -> Result<&str, String> {
     let name = name.trim();

@@ -190,7 +190,7 @@ impl Controller {
 
     /// The kiosk name when none was given: 「受付端末 N」 with `[kiosk] id`.
     pub fn default_kiosk_name(&self) -> String {
-        format!("受付端末 {}", self.settings.kiosk_id)
+        crate::kiosk::pin_files::default_name(self.settings.kiosk_id)
     }
 
     pub fn kiosk_name(&self) -> String {
