@@ -18,6 +18,7 @@ pub struct Config {
     pub content: ContentConfig,
     pub desk: DeskConfig,
     pub access: AccessConfig,
+    pub serve: ServeConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -272,6 +273,141 @@ impl Default for DeskConfig {
     }
 }
 
+/// `hatarakitai serve` (SERVER.md §1–2): where the desk is served to the staff's browsers.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServeConfig {
+    /// `127.0.0.1:8080` by default: plain HTTP is served on a loopback address only.
+    pub listen: String,
+    /// The server certificate (PEM, with its chain) and its key, relative to the config:
+    /// both set = HTTPS (`hatarakitai tls init` makes them).
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// The address staff type (`https://desk.centre.lan:8443/`): decides the cookie's name
+    /// and Secure flag, HSTS, the Origin a POST must carry and the Host names accepted.
+    /// Unset = made from `listen` (and TLS).
+    pub public_url: Option<String>,
+    /// Threads that each own one connection to the store (the store is synchronous).
+    pub store_workers: u32,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            listen: "127.0.0.1:8080".into(),
+            tls_cert: None,
+            tls_key: None,
+            public_url: None,
+            store_workers: 4,
+        }
+    }
+}
+
+impl ServeConfig {
+    /// The listen address, parsed.
+    pub fn addr(&self) -> Result<std::net::SocketAddr, (String, String)> {
+        self.listen.parse().map_err(|_| {
+            (
+                "serve.listen".into(),
+                format!(
+                    "`{}` is not an address and port: write e.g. \"127.0.0.1:8080\" (this PC only) or \"0.0.0.0:8443\" (every network, with tls_cert and tls_key)",
+                    self.listen
+                ),
+            )
+        })
+    }
+
+    pub fn tls(&self) -> bool {
+        self.tls_cert.is_some() && self.tls_key.is_some()
+    }
+
+    fn validate(&self) -> Result<(), (String, String)> {
+        let addr = self.addr()?;
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            return Err((
+                "serve.tls_cert".into(),
+                "set both serve.tls_cert and serve.tls_key (PEM files, e.g. from `hatarakitai tls init`), or neither".into(),
+            ));
+        }
+        if !addr.ip().is_loopback() && !self.tls() {
+            return Err((
+                "serve.listen".into(),
+                format!(
+                    "{addr} is reachable from other PCs, so staff passwords and records would cross the network unencrypted: set serve.tls_cert and serve.tls_key (`hatarakitai tls init --name HOST --out DIR` makes them), or listen on 127.0.0.1"
+                ),
+            ));
+        }
+        if !(1..=64).contains(&self.store_workers) {
+            return Err((
+                "serve.store_workers".into(),
+                "use 1 to 64 (4 is plenty for a centre)".into(),
+            ));
+        }
+        if let Some(u) = &self.public_url {
+            crate::config::PublicUrl::parse(u).map_err(|m| ("serve.public_url".to_string(), m))?;
+        }
+        Ok(())
+    }
+}
+
+/// `[serve] public_url`, checked: scheme, host and port, nothing after the `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl {
+    pub https: bool,
+    /// `host` or `host:port` as the browser sends it in `Host` (default ports left out).
+    pub authority: String,
+}
+
+impl PublicUrl {
+    pub fn parse(u: &str) -> Result<PublicUrl, String> {
+        let bad = || {
+            format!(
+                "`{u}` is not the desk's address: write the scheme, the host and the port staff type, e.g. \"https://desk.centre.lan:8443/\""
+            )
+        };
+        let (https, rest) = if let Some(r) = u.strip_prefix("https://") {
+            (true, r)
+        } else if let Some(r) = u.strip_prefix("http://") {
+            (false, r)
+        } else {
+            return Err(bad());
+        };
+        let authority = rest.strip_suffix('/').unwrap_or(rest);
+        if authority.is_empty()
+            || !authority
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        {
+            return Err(bad());
+        }
+        let default_port = if https { ":443" } else { ":80" };
+        let authority = authority
+            .strip_suffix(default_port)
+            .unwrap_or(authority)
+            .to_ascii_lowercase();
+        if !https {
+            let host = authority
+                .rsplit_once(':')
+                .map_or(authority.as_str(), |(h, _)| h);
+            if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+                return Err(format!(
+                    "`{u}` is plain http on a name other PCs use: use https:// (a reverse proxy or serve.tls_cert) — plain http is for this PC only (127.0.0.1)"
+                ));
+            }
+        }
+        Ok(PublicUrl { https, authority })
+    }
+
+    /// The value a browser puts in `Origin` for pages of this address.
+    pub fn origin(&self) -> String {
+        format!(
+            "{}://{}",
+            if self.https { "https" } else { "http" },
+            self.authority
+        )
+    }
+}
+
 /// A loaded config, with the directory its relative paths are resolved against.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Loaded {
@@ -288,12 +424,14 @@ impl Config {
         if let Err((span, field, message)) = cfg.access.key_map() {
             return Err(src.err(Some(span), field, message));
         }
-        cfg.validate().map_err(|(field, message)| ContentError {
-            file: name.to_string(),
-            line: None,
-            field,
-            message,
-        })?;
+        cfg.validate()
+            .and_then(|()| cfg.serve.validate())
+            .map_err(|(field, message)| ContentError {
+                file: name.to_string(),
+                line: None,
+                field,
+                message,
+            })?;
         Ok(cfg)
     }
 

@@ -23,6 +23,11 @@ pub enum DeskCommand {
         #[command(subcommand)]
         action: Option<DeskAction>,
     },
+    /// The desk for the staff's browsers (SERVER.md): serves it on `[serve] listen`
+    /// (127.0.0.1:8080 by default; HTTPS with `[serve] tls_cert` and `tls_key`) and prints
+    /// the address to open. This process alone holds the data; stop it with Ctrl+C or SIGTERM.
+    #[command(display_order = 6)]
+    Serve,
     /// Intake records without the window (signed in with --staff LOGIN).
     #[command(display_order = 8)]
     Intake {
@@ -108,6 +113,7 @@ impl DeskCommand {
         let (loaded, dir) = ctx.setup()?;
         match self {
             DeskCommand::Desk { action: None } => crate::desk::run::run_desk(&loaded, &dir),
+            DeskCommand::Serve => crate::serve::run(&loaded, &dir),
             DeskCommand::Desk {
                 action: Some(DeskAction::Migrate { to, password_file }),
             } => migrate(&loaded, &dir, &to, password_file.as_deref()),

@@ -11,7 +11,7 @@ use super::view::{self, IntakeView};
 use crate::content::Content;
 
 /// Turns clean scan text into a visit, or a message for staff (not ours, damaged, wrong key…).
-pub type Decoder = Box<dyn Fn(&str) -> Result<ScannedVisit, String>>;
+pub type Decoder = Box<dyn Fn(&str) -> Result<ScannedVisit, String> + Send + Sync>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {

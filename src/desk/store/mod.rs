@@ -42,6 +42,7 @@ pub mod schema;
 pub mod sql;
 pub mod sqlite;
 pub mod trust_sql;
+pub mod web_sql;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeskError(pub String);
@@ -577,6 +578,48 @@ impl DeskStore {
     /// Clears calls and arrivals of days before `before` (daily, with retention).
     pub fn lobby_prune(&self, before: i64) -> Result<u64, DeskError> {
         self.with(|b| lobby_sql::prune(b, before))
+    }
+}
+
+/// The browsers' sessions (SERVER.md §2; `web_sql`).
+impl DeskStore {
+    pub fn session_insert(&self, s: &web_sql::WebSession) -> Result<(), DeskError> {
+        self.with(|b| web_sql::insert(b, s))
+    }
+
+    pub fn session_get(&self, id_hash: &str) -> Result<Option<web_sql::WebSession>, DeskError> {
+        self.with(|b| web_sql::get(b, id_hash))
+    }
+
+    /// Activity at `now`; false = the session had been idle since before `idle_from`
+    /// (locked: nothing moved).
+    pub fn session_touch(
+        &self,
+        id_hash: &str,
+        now: i64,
+        idle_from: i64,
+    ) -> Result<bool, DeskError> {
+        self.with(|b| web_sql::touch(b, id_hash, now, idle_from))
+    }
+
+    pub fn session_unlock(&self, id_hash: &str, now: i64) -> Result<(), DeskError> {
+        self.with(|b| web_sql::unlock(b, id_hash, now))
+    }
+
+    pub fn session_delete(&self, id_hash: &str) -> Result<(), DeskError> {
+        self.with(|b| web_sql::delete(b, id_hash))
+    }
+
+    /// After a password change: this session may go on, every other of the login ends.
+    pub fn session_password_changed(&self, id_hash: &str, login: &str) -> Result<(), DeskError> {
+        self.with(|b| {
+            web_sql::password_changed(b, id_hash)?;
+            web_sql::end_others(b, login, id_hash).map(|_| ())
+        })
+    }
+
+    pub fn session_prune(&self, before: i64) -> Result<u64, DeskError> {
+        self.with(|b| web_sql::prune(b, before))
     }
 }
 

@@ -446,6 +446,26 @@ const KIOSK_HEALTH: Table = Table {
     )
 };
 
+/// Step 9 (SERVER.md §2): the browsers' sessions at `hatarakitai serve`. A session id is
+/// kept only as its SHA-256 (`id_hash`); the form token is the session's own; `seen_at` is
+/// the last activity, from which the server locks the session; `must_change` is set when
+/// the password used to sign in is shorter than the web's minimum.
+const WEB_SESSION: Table = Table {
+    order: "id_hash",
+    ..table(
+        "web_session",
+        9,
+        &[
+            key("id_hash", Text, 9),
+            col("login", Text, 9),
+            col("csrf", Text, 9),
+            col("created_at", BigInt, 9),
+            col("seen_at", BigInt, 9),
+            col("must_change", Bool, 9),
+        ],
+    )
+};
+
 /// Every table, in the order they were made (and `desk migrate` copies them).
 pub const TABLES: &[Table] = &[
     INTAKE,
@@ -465,6 +485,7 @@ pub const TABLES: &[Table] = &[
     LOBBY_CALL,
     LOBBY_ARRIVAL,
     KIOSK_HEALTH,
+    WEB_SESSION,
 ];
 
 const fn ix(name: &'static str, table: &'static str, on: &'static str, since: i64) -> Index {
@@ -670,7 +691,7 @@ mod tests {
 
     #[test]
     fn every_step_does_something_and_columns_come_in_step_order() {
-        assert_eq!(VERSION, 8);
+        assert_eq!(VERSION, 9);
         for n in 1..=VERSION {
             assert!(!step(n, Dialect::Sqlite).is_empty(), "step {n}");
         }
