@@ -239,7 +239,9 @@ fn desk_migrate_copies_every_column_of_every_table() {
                  speech, keys, large_text, handling_by, handling_name, scanned_at)
              VALUES (2, 7, '0301-001', '1階ロビー', 1770000000, 'en', 1, 1, 1, 'sato', '佐藤', 1770000100);
          INSERT INTO kiosk_health (kiosk_id, kiosk_name, running_since, printer, speech, version, seen_at)
-             VALUES (2, '1階ロビー', 1769990000, 'paper_out', 1, '0.1.0', 1770000000);",
+             VALUES (2, '1階ロビー', 1769990000, 'paper_out', 1, '0.1.0', 1770000000);
+         INSERT INTO web_session (id_hash, login, csrf, created_at, seen_at, must_change)
+             VALUES ('ab12', 'sato', 'cd34', 1770000000, 1770000100, 1);",
     )
     .unwrap();
     let held = sqlite_columns(&path);
