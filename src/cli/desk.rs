@@ -28,6 +28,12 @@ pub enum DeskCommand {
     /// the address to open. This process alone holds the data; stop it with Ctrl+C or SIGTERM.
     #[command(display_order = 6)]
     Serve,
+    /// The database's schema (SERVER.md §3), for the administrator on the server.
+    #[command(display_order = 6)]
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
     /// Intake records without the window (signed in with --staff LOGIN).
     #[command(display_order = 8)]
     Intake {
@@ -108,12 +114,52 @@ pub enum DeskAction {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum DbAction {
+    /// Create or upgrade the schema as the database's owner, and set retention's periods
+    /// where only the owner can write them. `serve` connects as the application role
+    /// (assets/deploy/server-roles.sql), which changes no schema: run this after installing
+    /// a new version, then run server-roles.sql again.
+    Upgrade {
+        /// The owner's connection: postgresql://OWNER@HOST:5432/DBNAME (password from
+        /// --password-file; never in the URL). Without it: `[desk] database`, or desk.sqlite.
+        #[arg(long)]
+        database: Option<String>,
+        /// The owner's password, first line of this file (mode 0600).
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+        /// Closed records are deleted this many days after closing (default: `[desk]
+        /// retention_days`).
+        #[arg(long)]
+        retention_days: Option<u32>,
+        /// Records without an end are deleted after this many years without activity
+        /// (default: `[desk] retention_years`).
+        #[arg(long)]
+        retention_years: Option<u32>,
+    },
+}
+
 impl DeskCommand {
     pub fn run(self, ctx: &Ctx) -> Result<(), Failure> {
         let (loaded, dir) = ctx.setup()?;
         match self {
             DeskCommand::Desk { action: None } => crate::desk::run::run_desk(&loaded, &dir),
             DeskCommand::Serve => crate::serve::run(&loaded, &dir),
+            DeskCommand::Db {
+                action:
+                    DbAction::Upgrade {
+                        database,
+                        password_file,
+                        retention_days,
+                        retention_years,
+                    },
+            } => db_upgrade(
+                &loaded,
+                &dir,
+                database.as_deref(),
+                password_file.as_deref(),
+                (retention_days, retention_years),
+            ),
             DeskCommand::Desk {
                 action: Some(DeskAction::Migrate { to, password_file }),
             } => migrate(&loaded, &dir, &to, password_file.as_deref()),
@@ -257,6 +303,52 @@ pub fn intake_open(
 
 /// `hatarakitai desk migrate --to postgresql://…`: desk.sqlite into an empty PostgreSQL
 /// database, verified table by table (see `desk::store::migrate`).
+/// `hatarakitai db upgrade`: the schema brought up to date by its owner, and retention's
+/// periods written where the application role can only read them.
+pub fn db_upgrade(
+    loaded: &Loaded,
+    dir: &Path,
+    database: Option<&str>,
+    password_file: Option<&Path>,
+    (days, years): (Option<u32>, Option<u32>),
+) -> Result<(), Failure> {
+    let days = days.unwrap_or(loaded.config.desk.retention_days);
+    let years = years.unwrap_or(loaded.config.desk.retention_years);
+    if days == 0 || years == 0 {
+        return Err(Failure::input(
+            "--retention-days and --retention-years must be at least 1",
+        ));
+    }
+    let store = match database {
+        Some(url) => {
+            let pw = match password_file {
+                Some(p) => Some(p.to_path_buf()),
+                None => loaded.content_path(&loaded.config.desk.password_file),
+            };
+            let target = crate::store::pg::PgTarget::for_setting("--database", url, pw.as_deref())
+                .map_err(Failure::input)?;
+            crate::desk::store::DeskStore::connect(&target)
+                .map_err(|e| Failure::other(e.to_string()))?
+        }
+        None => open_store(loaded, dir)?,
+    };
+    if store.is_app_role() {
+        return Err(Failure::input(format!(
+            "{} is the application role: run `db upgrade` as the database's owner (--database postgresql://OWNER@HOST/DB --password-file FILE); nothing was changed",
+            store.describe()
+        )));
+    }
+    store
+        .set_retention_policy(i64::from(days), i64::from(years))
+        .map_err(|e| Failure::other(e.to_string()))?;
+    json(&serde_json::json!({
+        "database": store.describe(),
+        "schema": crate::desk::store::schema::VERSION,
+        "retention_days": days,
+        "retention_years": years,
+    }))
+}
+
 pub fn migrate(
     loaded: &Loaded,
     dir: &Path,
@@ -316,7 +408,9 @@ pub fn retention(loaded: &Loaded, dir: &Path, dry_run: bool, staff: &str) -> Res
         )));
     }
     let run = if dry_run { Run::DryRun } else { Run::Now };
-    let policy = crate::desk::run::retention_policy(loaded);
+    let policy = store
+        .effective_policy(crate::desk::run::retention_policy(loaded))
+        .map_err(|e| Failure::other(e.to_string()))?;
     let report = store
         .retention(now, policy, run, &who.login)
         .map_err(|e| Failure::other(e.to_string()))?;

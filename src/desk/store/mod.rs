@@ -138,6 +138,52 @@ impl DeskStore {
         f(b.as_mut())
     }
 
+    /// Connected as the application role of SERVER.md §3 (PostgreSQL, not the owner).
+    pub fn is_app_role(&self) -> bool {
+        self.inner.try_borrow().is_ok_and(|b| b.app_role())
+    }
+
+    /// The periods retention runs with here: the owner's row (`db upgrade`) for the
+    /// application role, whose `hatarakitai_retention` reads them; else `config`'s.
+    pub fn effective_policy(&self, config: Policy) -> Result<Policy, DeskError> {
+        if !self.is_app_role() {
+            return Ok(config);
+        }
+        let row = self.with(|b| {
+            sql::first(
+                b,
+                "reading retention's periods",
+                "SELECT closed_days, inactive_years FROM retention_policy WHERE id = 1",
+                &[],
+                |r| Ok((r.i64(0)?, r.i64(1)?)),
+            )
+        })?;
+        Ok(match row {
+            Some((d, y)) => Policy {
+                closed_days: u32::try_from(d).unwrap_or(config.closed_days),
+                inactive_years: u32::try_from(y).unwrap_or(config.inactive_years),
+            },
+            None => Policy {
+                closed_days: 1095,
+                inactive_years: 5,
+            },
+        })
+    }
+
+    /// Retention's periods (the owner's `db upgrade`; the application role cannot write them).
+    pub fn set_retention_policy(&self, days: i64, years: i64) -> Result<(), DeskError> {
+        self.with(|b| {
+            b.exec(
+                "writing retention's periods",
+                "INSERT INTO retention_policy (id, closed_days, inactive_years) VALUES (1, ?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET closed_days = excluded.closed_days,
+                     inactive_years = excluded.inactive_years",
+                sql::vals![days, years],
+            )
+            .map(|_| ())
+        })
+    }
+
     pub fn describe(&self) -> String {
         self.inner
             .try_borrow()
@@ -451,6 +497,7 @@ impl DeskStore {
         who: &str,
     ) -> Result<Report, DeskError> {
         person(who)?;
+        let policy = self.effective_policy(policy)?;
         self.with(|b| records::retention(b, now, policy, run, who))
     }
 

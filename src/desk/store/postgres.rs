@@ -23,6 +23,9 @@ pub struct PgStore {
     target: PgTarget,
     /// Prepared statements by their text (dropped with the connection).
     statements: HashMap<String, Statement>,
+    /// Connected as the application role, not the owner (SERVER.md §3): no DDL, retention
+    /// only through the owner's `hatarakitai_retention`.
+    app_role: bool,
 }
 
 fn pg_err<'a>(what: &'a str, name: &'a str) -> impl Fn(postgres::Error) -> DeskError + 'a {
@@ -57,13 +60,14 @@ impl PgStore {
         let mut client = t
             .connect("hatarakitai-desk", std::time::Duration::from_secs(5))
             .map_err(DeskError)?;
-        migrate(&mut client, &name)?;
+        let app_role = migrate(&mut client, &name)?;
         custom_plans(&mut client, &name)?;
         Ok(PgStore {
             client,
             name,
             target: t.clone(),
             statements: HashMap::new(),
+            app_role,
         })
     }
 
@@ -132,7 +136,55 @@ const SCHEMA_LOCK: i64 = 0x6861_7461_7261;
 /// … and one for retention, held by the desk running it.
 const RETENTION_LOCK: i64 = 0x6861_7461_7262;
 
-fn migrate(client: &mut Client, name: &str) -> Result<(), DeskError> {
+/// Whether this connection is not the schema's owner (the application role of SERVER.md
+/// §3): such a role only reads the schema's version and refuses any other than its own.
+fn is_app_role(client: &mut Client, name: &str) -> Result<bool, DeskError> {
+    let row = client
+        .query_one(
+            "SELECT (SELECT tableowner <> current_user FROM pg_tables
+                 WHERE schemaname = current_schema() AND tablename = 'hatarakitai_schema')",
+            &[],
+        )
+        .map_err(pg_err("checking the database role", name))?;
+    let app: Option<bool> = row
+        .try_get(0)
+        .map_err(pg_err("checking the database role", name))?;
+    Ok(app.unwrap_or(false))
+}
+
+/// The application role's check: the schema must be exactly this program's.
+fn check_version(client: &mut Client, name: &str) -> Result<(), DeskError> {
+    let row = client
+        .query_opt("SELECT version FROM hatarakitai_schema", &[])
+        .map_err(pg_err("reading the schema version", name))?;
+    let have: i32 = match row {
+        Some(r) => r
+            .try_get(0)
+            .map_err(pg_err("reading the schema version", name))?,
+        None => 0,
+    };
+    let known = schema::steps(Dialect::Postgres).len() as i32;
+    if have == known {
+        return Ok(());
+    }
+    let what = if have < known { "older" } else { "newer" };
+    Err(DeskError(format!(
+        "{name}: the database has schema version {have}, {what} than this program's ({known}); the application role changes no schema: the administrator runs `hatarakitai db upgrade` as the database's owner with this version of hatarakitai (nothing was changed)"
+    )))
+}
+
+/// Brings the schema up to date as its owner; as the application role, only checks it.
+/// Returns whether this is the application role.
+fn migrate(client: &mut Client, name: &str) -> Result<bool, DeskError> {
+    if is_app_role(client, name)? {
+        check_version(client, name)?;
+        return Ok(true);
+    }
+    owner_migrate(client, name)?;
+    Ok(false)
+}
+
+fn owner_migrate(client: &mut Client, name: &str) -> Result<(), DeskError> {
     let mut tx = client
         .transaction()
         .map_err(pg_err("starting the schema check", name))?;
@@ -218,6 +270,10 @@ impl Row for PgRow<'_> {
 impl Sql for PgStore {
     fn describe(&self) -> String {
         self.name.clone()
+    }
+
+    fn app_role(&self) -> bool {
+        self.app_role
     }
 
     fn reconnect_if_closed(&mut self) -> Result<(), DeskError> {

@@ -359,6 +359,9 @@ pub(super) fn retention(
     run: Run,
     who: &str,
 ) -> Result<Report, DeskError> {
+    if db.app_role() && run != Run::DryRun {
+        return retention_as_owner(db, now, run);
+    }
     let report = transaction(db, "starting retention", Lock::Retention, "saving", |db| {
         let last = first(
             db,
@@ -590,6 +593,44 @@ fn changes(before: &StaffFields, after: &StaffFields) -> Vec<(&'static str, Stri
 }
 
 /// Why retention removed a record, for its audit row (no personal data).
+/// Retention by the application role (SERVER.md §3): the owner's SECURITY DEFINER function
+/// does all of it, with the periods only the owner can write; this role may delete no audit
+/// row itself. What it removed comes back as rows.
+fn retention_as_owner(db: &mut dyn Sql, now: i64, run: Run) -> Result<Report, DeskError> {
+    use crate::desk::retention::{Reason, Removal};
+    let force = run == Run::Now;
+    let removed = transaction(db, "starting retention", Lock::None, "saving", |db| {
+        rows(
+            db,
+            "running retention (hatarakitai_retention)",
+            "SELECT record, reason, last_activity, meetings FROM hatarakitai_retention(?1, ?2)",
+            vals![now, force],
+            |r| {
+                Ok(Removal {
+                    record: r.i64(0)?,
+                    reason: if r.text(1)? == "closed" {
+                        Reason::Closed
+                    } else {
+                        Reason::Inactive
+                    },
+                    last_activity: r.i64(2)?,
+                    meetings: r
+                        .text(3)?
+                        .split(',')
+                        .filter_map(|m| m.parse().ok())
+                        .collect(),
+                })
+            },
+        )
+    })?
+    .unwrap_or_default();
+    Ok(Report {
+        ran: true,
+        dry_run: false,
+        removed,
+    })
+}
+
 fn retention_note(r: &crate::desk::retention::Removal, p: Policy) -> String {
     match r.reason {
         crate::desk::retention::Reason::Closed => {

@@ -466,6 +466,19 @@ const WEB_SESSION: Table = Table {
     )
 };
 
+/// Step 9 (SERVER.md §3): retention's periods where only the database's owner can write
+/// them (`hatarakitai db upgrade --retention-days … --retention-years …`); the application
+/// role runs retention only through `hatarakitai_retention`, which reads them here.
+const RETENTION_POLICY: Table = table(
+    "retention_policy",
+    9,
+    &[
+        key("id", Int32, 9),
+        col("closed_days", BigInt, 9),
+        col("inactive_years", BigInt, 9),
+    ],
+);
+
 /// Every table, in the order they were made (and `desk migrate` copies them).
 pub const TABLES: &[Table] = &[
     INTAKE,
@@ -486,6 +499,7 @@ pub const TABLES: &[Table] = &[
     LOBBY_ARRIVAL,
     KIOSK_HEALTH,
     WEB_SESSION,
+    RETENTION_POLICY,
 ];
 
 const fn ix(name: &'static str, table: &'static str, on: &'static str, since: i64) -> Index {
@@ -544,9 +558,10 @@ pub const INDEXES: &[Index] = &[
 /// arrival and heartbeat and reads back the state of the one call whose random token it
 /// made, and nothing else. Each change to a lobby table NOTIFYs `hatarakitai_lobby` with
 /// the table's name only (anyone may LISTEN; the desks read the rows with their own rights).
-pub const PG_ROUTINES: &[(i64, &str)] = &[(
-    8,
-    r"CREATE FUNCTION hatarakitai_now() RETURNS BIGINT LANGUAGE sql STABLE
+pub const PG_ROUTINES: &[(i64, &str)] = &[
+    (
+        8,
+        r"CREATE FUNCTION hatarakitai_now() RETURNS BIGINT LANGUAGE sql STABLE
     AS $$ SELECT CAST(floor(extract(epoch FROM now())) AS BIGINT) $$;
 CREATE FUNCTION hatarakitai_lobby_call(p_token TEXT, p_kiosk INTEGER, p_name TEXT,
         p_lang TEXT, p_speech BOOLEAN, p_keys BOOLEAN, p_seconds INTEGER) RETURNS void
@@ -598,7 +613,79 @@ CREATE TRIGGER lobby_arrival_notify AFTER INSERT OR UPDATE OR DELETE ON lobby_ar
 CREATE TRIGGER kiosk_health_notify AFTER INSERT OR UPDATE OR DELETE ON kiosk_health
     FOR EACH ROW EXECUTE FUNCTION hatarakitai_lobby_notify();
 ",
-)];
+    ),
+    (
+        9,
+        r"CREATE FUNCTION hatarakitai_retention(p_now BIGINT, p_force BOOLEAN)
+        RETURNS TABLE (record BIGINT, reason TEXT, last_activity BIGINT, meetings TEXT)
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$
+DECLARE
+    v_now BIGINT := least(p_now, hatarakitai_now() + 300);
+    v_days BIGINT := 1095;
+    v_years BIGINT := 5;
+    v_last BIGINT;
+    r RECORD;
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(114767773659746) THEN
+        RETURN;
+    END IF;
+    SELECT p.closed_days, p.inactive_years INTO v_days, v_years
+        FROM retention_policy p WHERE p.id = 1;
+    IF NOT FOUND THEN
+        v_days := 1095;
+        v_years := 5;
+    END IF;
+    SELECT m.last_run INTO v_last FROM maintenance m WHERE m.name = 'retention';
+    IF NOT p_force AND v_last IS NOT NULL AND v_now - v_last < 72000 AND v_last <= v_now THEN
+        RETURN;
+    END IF;
+    FOR r IN SELECT a.id, a.closed_at, a.last FROM (
+        SELECT i.id, i.closed_at, (SELECT MAX(t) FROM (
+            SELECT i.updated_at AS t
+            UNION ALL SELECT i.created_at
+            UNION ALL SELECT MAX(x.at) FROM audit x WHERE x.intake_id = i.id
+            UNION ALL SELECT MAX(c.at) FROM contact c WHERE c.intake_id = i.id
+            UNION ALL SELECT MAX(l.created_at) FROM case_link l WHERE l.intake_id = i.id
+            UNION ALL SELECT MAX(m.created_at) FROM meeting m WHERE m.intake_id = i.id
+            UNION ALL SELECT MAX(s.created_at) FROM assessment s WHERE s.intake_id = i.id
+            UNION ALL SELECT MAX(f.created_at) FROM followup f WHERE f.intake_id = i.id
+            UNION ALL SELECT MAX(e.at) FROM consent_event e WHERE e.intake_id = i.id
+        ) y) AS last FROM intake i) a
+        WHERE (a.closed_at IS NOT NULL AND a.closed_at < v_now - v_days * 86400)
+           OR a.last < v_now - v_years * 31536000
+        ORDER BY a.id
+    LOOP
+        record := r.id;
+        last_activity := r.last;
+        IF r.closed_at IS NOT NULL AND r.closed_at < v_now - v_days * 86400 THEN
+            reason := 'closed';
+        ELSE
+            reason := 'inactive';
+        END IF;
+        SELECT coalesce(string_agg(CAST(m.id AS TEXT), ',' ORDER BY m.id), '') INTO meetings
+            FROM meeting m WHERE m.intake_id = r.id;
+        DELETE FROM audit WHERE intake_id = r.id;
+        DELETE FROM case_link WHERE intake_id = r.id;
+        DELETE FROM contact WHERE intake_id = r.id;
+        DELETE FROM meeting WHERE intake_id = r.id;
+        DELETE FROM assessment WHERE intake_id = r.id;
+        DELETE FROM followup WHERE intake_id = r.id;
+        DELETE FROM consent_event WHERE intake_id = r.id;
+        DELETE FROM intake WHERE id = r.id;
+        INSERT INTO audit (intake_id, at, who, field, old, new)
+            VALUES (r.id, v_now, 'retention', 'deleted', '',
+                CASE WHEN reason = 'closed' THEN 'closed more than ' || v_days || ' days ago'
+                     ELSE 'no activity for ' || v_years || ' years' END);
+        RETURN NEXT;
+    END LOOP;
+    INSERT INTO maintenance (name, last_run) VALUES ('retention', v_now)
+        ON CONFLICT (name) DO UPDATE SET last_run = excluded.last_run;
+END $$;
+REVOKE ALL ON FUNCTION hatarakitai_retention(BIGINT, BOOLEAN) FROM PUBLIC;
+",
+    ),
+];
 
 /// The newest schema step (SQLite's `user_version`, PostgreSQL's `hatarakitai_schema`).
 pub const VERSION: i64 = {

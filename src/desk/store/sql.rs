@@ -96,6 +96,11 @@ pub trait Sql: Send {
     fn reconnect_if_closed(&mut self) -> Result<(), DeskError> {
         Ok(())
     }
+    /// Connected as the application role of SERVER.md §3 (PostgreSQL, not the owner):
+    /// retention then runs as the owner's `hatarakitai_retention`.
+    fn app_role(&self) -> bool {
+        false
+    }
     /// Runs a statement; the number of rows it changed.
     fn exec(&mut self, what: &str, sql: &str, p: &[Val]) -> Result<u64, DeskError>;
     /// Runs a statement and hands each row to `f`, in order.
