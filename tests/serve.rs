@@ -881,3 +881,124 @@ fn a_network_address_without_tls_is_refused_naming_the_keys() {
         "{e}"
     );
 }
+
+/// HTTPS with the centre's own CA (`tls init`), checked by curl: the CA verifies the
+/// server, the cookies are `__Host-` and Secure, HSTS is sent, an ending certificate is
+/// warned of, and a client without the CA refuses the server.
+#[test]
+fn https_with_the_centres_own_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("desk.toml"), "").unwrap();
+    let tls = dir.path().join("tls");
+    let o = cli(
+        dir.path(),
+        &[
+            "tls",
+            "init",
+            "--name",
+            "localhost",
+            "--ip",
+            "127.0.0.1",
+            "--days",
+            "20",
+            "--out",
+            tls.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Again: nothing overwritten.
+    let again = cli(
+        dir.path(),
+        &[
+            "tls",
+            "init",
+            "--name",
+            "localhost",
+            "--out",
+            tls.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(again.status.code(), Some(2));
+    std::fs::write(
+        dir.path().join("desk.toml"),
+        "[serve]\nlisten = \"127.0.0.1:0\"\ntls_cert = \"tls/server.crt\"\ntls_key = \"tls/server.key\"\n",
+    )
+    .unwrap();
+    let slip = dir.path().join("s.png");
+    assert!(
+        cli(
+            dir.path(),
+            &[
+                "slip",
+                "--answers",
+                "goal=work_now",
+                "--out",
+                slip.to_str().unwrap()
+            ],
+            ""
+        )
+        .status
+        .success()
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hatarakitai"))
+        .arg("--config")
+        .arg(dir.path().join("desk.toml"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("serving the desk at ")
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_string();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let curl = |args: &[&str]| {
+        Command::new("curl")
+            .args(["-sS", "-D", "-", "-o", "/dev/null"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let ok = curl(&[
+        "--cacert",
+        tls.join("ca.crt").to_str().unwrap(),
+        &format!("{url}sign-in"),
+    ]);
+    let head = String::from_utf8_lossy(&ok.stdout).to_lowercase();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(
+        head.contains("strict-transport-security: max-age="),
+        "{head}"
+    );
+    assert!(
+        head.contains("set-cookie: __host-hatarakitai-pre=") && head.contains("; secure"),
+        "{head}"
+    );
+    let refused = curl(&[&format!("{url}healthz")]);
+    assert!(
+        !refused.status.success(),
+        "a client without the centre's CA must refuse the server"
+    );
+    let _ = child.kill();
+    let mut err = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+    let _ = child.wait();
+    assert!(
+        err.contains("ends in 20 days") || err.contains("ends in 19 days"),
+        "{err}"
+    );
+}

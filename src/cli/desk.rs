@@ -28,6 +28,12 @@ pub enum DeskCommand {
     /// the address to open. This process alone holds the data; stop it with Ctrl+C or SIGTERM.
     #[command(display_order = 6)]
     Serve,
+    /// The server's TLS certificates (SERVER.md §1).
+    #[command(display_order = 6)]
+    Tls {
+        #[command(subcommand)]
+        action: TlsAction,
+    },
     /// The database's schema (SERVER.md §3), for the administrator on the server.
     #[command(display_order = 6)]
     Db {
@@ -115,6 +121,27 @@ pub enum DeskAction {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum TlsAction {
+    /// Make the centre's CA (name-constrained to these names and addresses; install ca.crt
+    /// on the staff PCs, keep ca.key offline) and the server's certificate signed by it:
+    /// ca.crt, ca.key, server.crt (with the CA), server.key in --out. Overwrites nothing.
+    Init {
+        /// The server's name as staff type it (desk.centre.lan); repeat for more names.
+        #[arg(long, required = true)]
+        name: Vec<String>,
+        /// An address staff may type instead (192.168.10.5); repeat for more.
+        #[arg(long)]
+        ip: Vec<std::net::IpAddr>,
+        /// Where to write the four files (made if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// How long the server's certificate is valid, in days (1–825).
+        #[arg(long, default_value_t = 730)]
+        days: u32,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum DbAction {
     /// Create or upgrade the schema as the database's owner, and set retention's periods
     /// where only the owner can write them. `serve` connects as the application role
@@ -145,6 +172,33 @@ impl DeskCommand {
         match self {
             DeskCommand::Desk { action: None } => crate::desk::run::run_desk(&loaded, &dir),
             DeskCommand::Serve => crate::serve::run(&loaded, &dir),
+            DeskCommand::Tls {
+                action:
+                    TlsAction::Init {
+                        name,
+                        ip,
+                        out,
+                        days,
+                    },
+            } => {
+                let today = chrono::Utc::now()
+                    .with_timezone(&loaded.config.timezone())
+                    .date_naive();
+                let files = crate::serve::tls::init(
+                    &loaded.config.centre.name,
+                    &name,
+                    &ip,
+                    days,
+                    &out,
+                    today,
+                )
+                .map_err(Failure::input)?;
+                json(&serde_json::json!({
+                    "ca_cert": files[0], "ca_key": files[1],
+                    "server_cert": files[2], "server_key": files[3],
+                    "names": name, "ips": ip, "days": days,
+                }))
+            }
             DeskCommand::Db {
                 action:
                     DbAction::Upgrade {

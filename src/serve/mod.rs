@@ -19,6 +19,7 @@ pub mod headers;
 pub mod pool;
 pub mod routes;
 pub mod session;
+pub mod tls;
 pub mod views;
 
 use std::collections::HashMap;
@@ -274,6 +275,20 @@ fn tls_config(cert: &Path, key: &Path) -> Result<rustls::ServerConfig, Failure> 
             "serve.tls_cert: {} holds no certificate",
             cert.display()
         )));
+    }
+    if let Some(days) = tls::days_left(&certs[0], chrono::Utc::now().timestamp()) {
+        if days < 0 {
+            return Err(Failure::input(format!(
+                "serve.tls_cert: {} has ended; browsers will refuse it: make a new one (`hatarakitai tls init`, or from the centre's CA)",
+                cert.display()
+            )));
+        }
+        if days <= 30 {
+            eprintln!(
+                "warning: the server certificate {} ends in {days} days: make a new one before then (`hatarakitai tls init` with the centre's CA, DEPLOY.md)",
+                cert.display()
+            );
+        }
     }
     let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
         Failure::input(format!(
