@@ -117,6 +117,14 @@
 //!   controller driven to each state) and desk screen (`screenshots::desk`, a throwaway
 //!   desk.sqlite) rendered headless into PNG through the shared `write_png` /
 //!   `render_window`; a room above `kiosk` and `desk`, so neither imports the other.
+//! - `serve` — `hatarakitai serve`, the desk for the staff's browsers (SERVER.md): axum on
+//!   tokio, rustls, maud. `serve::pool` (threads that each own one `DeskStore`; no handler
+//!   touches the synchronous store on a tokio worker), `serve::routes` (the one table of
+//!   routes and roles the router is made from), `serve::guard` (session, lock, admin, CSRF
+//!   token and Origin before any handler), `serve::session` (ids kept hashed, lock, cookies),
+//!   `serve::headers`, `serve::events` (the lobby by SSE), `serve::tls` (`tls init`),
+//!   `serve::views` (one module per page). A room above `desk`, beside `screenshots`; it
+//!   uses the desk's store, accounts, view and lobby words, and nothing of Slint.
 //! - `config` — the TOML config: every key optional, unknown keys rejected.
 //! - `cli` — the `hatarakitai` subcommands; `main.rs` only calls `cli::main`. One file per
 //!   command family, each with its own clap types, flattened into one `Command`; `cli::Ctx`
@@ -149,7 +157,7 @@
 //!
 //! Layers, bottom up: `lang`, `failure`, `visit` (end reasons, print results, slip tickets),
 //! `keys` → `content` → `answers`, `config`, `network`, `lobby` → `matcher`, `payload`, `slip`, `stats`
-//! → `store`, `printer`, `speech`, `ui` → `kiosk`, `desk` → `screenshots` → `cli`. Nothing
+//! → `store`, `printer`, `speech`, `ui` → `kiosk`, `desk` → `screenshots`, `serve` → `cli`. Nothing
 //! imports a room above it or beside it (`kiosk` and `desk` import nothing of each other;
 //! `kiosk::keys` and `kiosk::backend`'s visit types are re-exports of the lower rooms).
 //!
