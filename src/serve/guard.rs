@@ -214,11 +214,18 @@ fn host_ok(headers: &HeaderMap, authority: &str) -> bool {
 }
 
 /// Same-origin checks of a POST: `Origin` (when sent) must be the desk's own and
-/// `Sec-Fetch-Site` (when sent) same-origin or a typed address.
+/// `Sec-Fetch-Site` (when sent) same-origin or a typed address. Under `Referrer-Policy:
+/// no-referrer` a browser sends `Origin: null` with its own forms: then only
+/// `Sec-Fetch-Site: same-origin` vouches for it.
 fn origin_ok(headers: &HeaderMap, origin: &str) -> bool {
     let o = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    o.is_none_or(|o| o == origin) && site.is_none_or(|s| matches!(s, "same-origin" | "none"))
+    let site_ok = site.is_none_or(|s| matches!(s, "same-origin" | "none"));
+    match o {
+        Some("null") => site == Some("same-origin"),
+        Some(o) => o == origin && site_ok,
+        None => site_ok,
+    }
 }
 
 fn token_of<'a>(headers: &'a HeaderMap, form: &'a FormBody) -> &'a str {

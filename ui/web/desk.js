@@ -21,8 +21,20 @@
     }
   }
   function submitScan(text) {
+    // The home's scan form, or one made for this page: a scan opens the record from anywhere.
     var f = scanForm();
-    if (!f) { return; }
+    if (!f) {
+      f = document.createElement('form');
+      f.method = 'post';
+      f.action = '/scan';
+      f.className = 'hidden';
+      [['csrf', csrf], ['payload', '']].forEach(function (kv) {
+        var i = document.createElement('input');
+        i.type = 'hidden'; i.name = kv[0]; i.value = kv[1];
+        f.appendChild(i);
+      });
+      document.body.appendChild(f);
+    }
     f.querySelector('input[name="payload"]').value = text;
     f.submit();
   }

@@ -33,7 +33,7 @@ pub fn page(app: &App, p: Page<'_>, body: Markup) -> Markup {
                 a.skip href="#main" { "本文へ移動 / Skip to content" }
                 header.top {
                     span.brand { "働きたい デスク — " (app.centre) }
-                    @if let Some(s) = p.signed {
+                    @if let Some(s) = p.signed.filter(|s| !s.locked) {
                         nav aria-label="デスク" {
                             ul {
                                 li { a href="/" { "ホーム" } }
@@ -43,6 +43,8 @@ pub fn page(app: &App, p: Page<'_>, body: Markup) -> Markup {
                                 }
                             }
                         }
+                    }
+                    @if let Some(s) = p.signed {
                         span.who { (s.account.name) "（" (s.login()) "）" }
                         form method="post" action="/sign-out" {
                             input type="hidden" name="csrf" value=(s.csrf());

@@ -37,7 +37,7 @@ fn page_with(app: &App, s: &Signed, kept_draft: bool, error: Option<String>) -> 
                 }
                 p { (s.account.name) "（" (s.login()) "）さんの パスワードで 続けます。" }
                 label for="password" { "パスワード" }
-                input #password type="password" name="password" autocomplete="current-password" required
+                input #password type="password" name="password" autocomplete="current-password" required autofocus
                     aria-invalid=(if error.is_some() { "true" } else { "false" })
                     aria-describedby=[error.as_ref().map(|_| "unlock-error")];
                 p { button type="submit" { "続ける" } }

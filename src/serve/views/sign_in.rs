@@ -41,7 +41,7 @@ fn form(app: &App, login: &str, error: Option<(&str, String)>, status: StatusCod
             }
             label for="login" { "ログインID" }
             input #login type="text" name="login" value=(login) autocomplete="username"
-                autocapitalize="none" spellcheck="false" required
+                autocapitalize="none" spellcheck="false" required autofocus
                 aria-invalid=(if bad_field == "login" { "true" } else { "false" })
                 aria-describedby=[(bad_field == "login").then_some("sign-in-error")];
             label for="password" { "パスワード" }
