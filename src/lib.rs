@@ -209,6 +209,7 @@ pub mod network;
 pub mod payload;
 pub mod printer;
 pub mod screenshots;
+pub mod sheet;
 pub mod slip;
 pub mod speech;
 pub mod stats;
