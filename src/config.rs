@@ -467,10 +467,14 @@ impl Config {
                     "kind = \"escpos-tcp\" needs address = \"HOST:PORT\" (the printer's network address, usually port 9100, e.g. \"192.168.10.50:9100\")".into(),
                 ));
             }
-            if a.rsplit_once(':').is_none_or(|(h, p)| h.is_empty() || p.parse::<u16>().is_err()) {
+            if a.rsplit_once(':')
+                .is_none_or(|(h, p)| h.is_empty() || p.parse::<u16>().is_err())
+            {
                 return Err((
                     "printer.address".into(),
-                    format!("`{a}` is not HOST:PORT: write the printer's address with its port, e.g. \"192.168.10.50:9100\""),
+                    format!(
+                        "`{a}` is not HOST:PORT: write the printer's address with its port, e.g. \"192.168.10.50:9100\""
+                    ),
                 ));
             }
         }

@@ -346,8 +346,14 @@ fn a_printer_kind_without_what_it_needs_is_a_config_error_naming_the_key() {
         e.contains("kiosk.toml") && e.contains("printer.address") && e.contains("9100"),
         "{e}"
     );
-    let e = refused_config(&cfg, "[printer]\nkind = \"escpos-tcp\"\naddress = \"printer\"\n");
-    assert!(e.contains("printer.address") && e.contains("HOST:PORT"), "{e}");
+    let e = refused_config(
+        &cfg,
+        "[printer]\nkind = \"escpos-tcp\"\naddress = \"printer\"\n",
+    );
+    assert!(
+        e.contains("printer.address") && e.contains("HOST:PORT"),
+        "{e}"
+    );
     let e = refused_config(&cfg, "[printer]\nkind = \"escpos-device\"\n");
     assert!(
         e.contains("printer.device") && e.contains("/dev/usb/lp0"),

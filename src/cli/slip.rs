@@ -82,7 +82,8 @@ impl SlipCommand {
                 unmarked,
             } => {
                 let lang: Lang = lang.parse().map_err(Failure::input)?;
-                let loaded = Loaded::load(ctx.config()).map_err(|e| Failure::input(e.to_string()))?;
+                let loaded =
+                    Loaded::load(ctx.config()).map_err(|e| Failure::input(e.to_string()))?;
                 sheet_command(&loaded, &answers, lang, &out, !unmarked)
             }
             SlipCommand::Keygen { out } => keygen(&out),
@@ -322,7 +323,10 @@ pub fn sheet_command(
     } else {
         let fonts = crate::slip::SlipFonts::bundled().map_err(|e| Failure::other(e.to_string()))?;
         let r = crate::sheet::raster::render(&data, &fonts, loaded.config.printer.dots);
-        let png = r.bitmap.to_png().map_err(|e| Failure::other(e.to_string()))?;
+        let png = r
+            .bitmap
+            .to_png()
+            .map_err(|e| Failure::other(e.to_string()))?;
         let extra = json!({
             "width": r.bitmap.width,
             "height": r.bitmap.height,

@@ -274,9 +274,18 @@ mod tests {
             )),
             "{all}"
         );
-        assert!(all.contains("field `branch[5].place[2].route`: unknown route id `nakapotu`"), "{all}");
-        assert!(all.contains("route `daycare` of the route catalogue is not on the map"), "{all}");
-        assert!(all.contains("route `nakapotsu` of the route catalogue is not on the map"), "{all}");
+        assert!(
+            all.contains("field `branch[5].place[2].route`: unknown route id `nakapotu`"),
+            "{all}"
+        );
+        assert!(
+            all.contains("route `daycare` of the route catalogue is not on the map"),
+            "{all}"
+        );
+        assert!(
+            all.contains("route `nakapotsu` of the route catalogue is not on the map"),
+            "{all}"
+        );
         assert!(
             all.contains("field `branch[4].place[2].words.en`: the text is empty"),
             "{all}"

@@ -381,17 +381,26 @@ mod tests {
         let c = public_contacts("a.toml", text, ROUTES).unwrap();
         assert_eq!(c.len(), 2);
         let first = contact_for(&c, "ikou").unwrap();
-        assert_eq!((first.name.as_str(), first.phone.as_str()), ("B", "072-111-2222"));
+        assert_eq!(
+            (first.name.as_str(), first.phone.as_str()),
+            ("B", "072-111-2222")
+        );
         assert!(contact_for(&c, "hellowork_open").is_none());
         // The desk's parse reads the same file.
         assert_eq!(parse("a.toml", text, ROUTES).unwrap().len(), 3);
         let bad = "[[agency]]\nid = \"b\"\nname = \"B\"\nkind = \"企業\"\npublic = true\n";
-        let e = public_contacts("p.toml", bad, ROUTES).unwrap_err().to_string();
-        assert!(e.contains("p.toml:5: field `agency[1].phone`"), "{e}");
-        assert!(e.contains("field `agency[1].routes`"), "{e}");
-        let e = public_contacts("p.toml", "[[agency]]\nid = \"b\"\nname = \"B\"\nkind = \"企業\"\npublic = \"yes\"\n", ROUTES)
+        let e = public_contacts("p.toml", bad, ROUTES)
             .unwrap_err()
             .to_string();
+        assert!(e.contains("p.toml:5: field `agency[1].phone`"), "{e}");
+        assert!(e.contains("field `agency[1].routes`"), "{e}");
+        let e = public_contacts(
+            "p.toml",
+            "[[agency]]\nid = \"b\"\nname = \"B\"\nkind = \"企業\"\npublic = \"yes\"\n",
+            ROUTES,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("p.toml:5:"), "{e}");
     }
 

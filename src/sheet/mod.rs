@@ -369,14 +369,22 @@ mod tests {
         assert_eq!(marked.len(), s.details.len());
         let read = s.reading();
         assert!(read[0].starts_with("働くためには？"), "{read:?}");
-        assert!(read.iter().any(|l| l.contains("①ハローワーク 障がい枠")), "{read:?}");
+        assert!(
+            read.iter().any(|l| l.contains("①ハローワーク 障がい枠")),
+            "{read:?}"
+        );
         let u = sample(
             Lang::Ja,
             "goal=work_now,days=d5,health=stable,income=salary,disclose=open,techo=yes",
             false,
         );
         assert!(u.details.is_empty());
-        assert!(u.branches.iter().flat_map(|b| &b.places).all(|p| p.rank.is_none()));
+        assert!(
+            u.branches
+                .iter()
+                .flat_map(|b| &b.places)
+                .all(|p| p.rank.is_none())
+        );
         assert!(!u.reading().join("\n").contains('①'));
     }
 

@@ -140,7 +140,9 @@ impl Page<'_> {
                     break;
                 }
                 let (mut i, mut x) = (start, 0.0);
-                while i < atoms.len() && (atoms[i].space || x + atoms[i].width <= w + 0.01 || i == start) {
+                while i < atoms.len()
+                    && (atoms[i].space || x + atoms[i].width <= w + 0.01 || i == start)
+                {
                     x += atoms[i].width;
                     i += 1;
                 }
@@ -155,7 +157,10 @@ impl Page<'_> {
                         );
                         !NO_START.contains(nf)
                             && !NO_END.contains(al)
-                            && !((al as u32) < 0x2000 && (nf as u32) < 0x2000 && !a.space && !n.space)
+                            && !((al as u32) < 0x2000
+                                && (nf as u32) < 0x2000
+                                && !a.space
+                                && !n.space)
                     };
                     let spaced = (start + 1..=i).rev().find(|&b| atoms[b - 1].space);
                     let prefer_space = self.lang != Lang::Ja;
@@ -182,7 +187,11 @@ impl Page<'_> {
             let ruby = line.iter().any(|a| a.ruby.is_some());
             let band = if ruby { s.size * RUBY * 1.1 } else { 0.0 };
             let lw: f32 = line.iter().map(|a| a.width).sum();
-            let mut cx = if center { x + ((w - lw) / 2.0).max(0.0) } else { x };
+            let mut cx = if center {
+                x + ((w - lw) / 2.0).max(0.0)
+            } else {
+                x
+            };
             let base = y + band + s.size * 1.05;
             for a in &line {
                 let bw = self.m(s).width(&a.base, s.size);
@@ -301,7 +310,14 @@ fn layout(data: &SheetData, reg: &Metrics, bold: &Metrics) -> Vec<Op> {
         let ind = LEFT + 16.0;
         let iw = TEXT_W - 16.0;
         for d in &data.details {
-            y = p.text(&format!("{} {}", rank_mark(d.rank), d.name), st(11.5, true), LEFT, y, TEXT_W, false);
+            y = p.text(
+                &format!("{} {}", rank_mark(d.rank), d.name),
+                st(11.5, true),
+                LEFT,
+                y,
+                TEXT_W,
+                false,
+            );
             let facts: Vec<String> = d
                 .facts
                 .iter()
@@ -309,8 +325,22 @@ fn layout(data: &SheetData, reg: &Metrics, bold: &Metrics) -> Vec<Op> {
                 .map(|(l, v)| format!("{l}{sep}{v}"))
                 .collect();
             y = p.text(&facts.join(" / "), body, ind, y, iw, false);
-            y = p.text(&format!("{}{sep}{}", lab.needs, d.needs), body, ind, y, iw, false);
-            y = p.text(&format!("{}{sep}{}", lab.apply, d.apply), body, ind, y, iw, false);
+            y = p.text(
+                &format!("{}{sep}{}", lab.needs, d.needs),
+                body,
+                ind,
+                y,
+                iw,
+                false,
+            );
+            y = p.text(
+                &format!("{}{sep}{}", lab.apply, d.apply),
+                body,
+                ind,
+                y,
+                iw,
+                false,
+            );
             if let Some(c) = &d.contact {
                 let mut parts = vec![c.name.clone()];
                 parts.extend([c.address.clone()].into_iter().filter(|s| !s.is_empty()));
@@ -318,7 +348,14 @@ fn layout(data: &SheetData, reg: &Metrics, bold: &Metrics) -> Vec<Op> {
                     parts.push(format!("{} {}", lab.phone, c.phone));
                 }
                 parts.extend([c.hours.clone()].into_iter().filter(|s| !s.is_empty()));
-                y = p.text(&format!("{}{sep}{}", lab.contact, parts.join(" ")), st(10.0, true), ind, y, iw, false);
+                y = p.text(
+                    &format!("{}{sep}{}", lab.contact, parts.join(" ")),
+                    st(10.0, true),
+                    ind,
+                    y,
+                    iw,
+                    false,
+                );
             }
             y += 6.0;
         }
@@ -334,7 +371,11 @@ fn layout(data: &SheetData, reg: &Metrics, bold: &Metrics) -> Vec<Op> {
     if !contact.is_empty() {
         foot.push((contact.join("　"), st(10.5, false), true));
     }
-    let fh: f32 = foot.iter().map(|(t, s, _)| p.height(t, *s, TEXT_W)).sum::<f32>() + 10.0;
+    let fh: f32 = foot
+        .iter()
+        .map(|(t, s, _)| p.height(t, *s, TEXT_W))
+        .sum::<f32>()
+        + 10.0;
     let mut fy = (PAGE_H - TOP - fh).max(y + 6.0);
     p.ops.push(Op::Fill([LEFT, fy, TEXT_W, 0.8]));
     fy += 6.0;
@@ -354,14 +395,29 @@ fn draw(s: &mut Surface, op: &Op, reg: &Font, bold: &Font) {
     let black = luma::Color::new(0);
     match op {
         Op::Text(x, y, style, text) => {
-            let c = if style.white { luma::Color::new(255) } else { black };
+            let c = if style.white {
+                luma::Color::new(255)
+            } else {
+                black
+            };
             s.set_stroke(None);
             s.set_fill(Some(Fill {
                 paint: c.into(),
                 ..Fill::default()
             }));
-            let font = if style.bold { bold.clone() } else { reg.clone() };
-            s.draw_text(Point::from_xy(*x, *y), font, style.size, text, false, TextDirection::LeftToRight);
+            let font = if style.bold {
+                bold.clone()
+            } else {
+                reg.clone()
+            };
+            s.draw_text(
+                Point::from_xy(*x, *y),
+                font,
+                style.size,
+                text,
+                false,
+                TextDirection::LeftToRight,
+            );
         }
         Op::Fill(r) => {
             s.set_stroke(None);
@@ -392,13 +448,15 @@ pub fn render(data: &SheetData) -> Result<Vec<u8>, String> {
     use crate::slip::fonts::{BOLD, REGULAR};
     let reg_m = Metrics::new(REGULAR)?;
     let bold_m = Metrics::new(BOLD)?;
-    let reg = Font::new(REGULAR.to_vec().into(), 0).ok_or("the bundled regular font cannot be used")?;
+    let reg =
+        Font::new(REGULAR.to_vec().into(), 0).ok_or("the bundled regular font cannot be used")?;
     let bold = Font::new(BOLD.to_vec().into(), 0).ok_or("the bundled bold font cannot be used")?;
     let ops = layout(data, &reg_m, &bold_m);
     let size = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or("invalid page size")?;
     let mut document = Document::new();
     let meta = Metadata::new().title(crate::content::text::plain(&data.title));
-    document.set_metadata(meta.language(if data.lang == Lang::En { "en" } else { "ja" }.to_string()));
+    document
+        .set_metadata(meta.language(if data.lang == Lang::En { "en" } else { "ja" }.to_string()));
     let mut page = document.start_page_with(size);
     let mut surface = page.surface();
     for op in &ops {
@@ -419,7 +477,11 @@ mod tests {
     #[test]
     fn one_a4_page_in_every_language() {
         for lang in Lang::ALL {
-            let s = sample(lang, "goal=train_first,days=d5,commute=far_ok,health=stable", true);
+            let s = sample(
+                lang,
+                "goal=train_first,days=d5,commute=far_ok,health=stable",
+                true,
+            );
             let pdf = render(&s).unwrap();
             assert!(pdf.starts_with(b"%PDF-"));
         }

@@ -130,11 +130,7 @@ impl Pen<'_> {
             width: w - 2 * (border + pad),
         };
         // A compact map's marked places keep only their names: their words are in the details.
-        let words = if self.compact {
-            ""
-        } else {
-            p.words.as_str()
-        };
+        let words = if self.compact { "" } else { p.words.as_str() };
         let need = 2 * (border + pad)
             + self.measure(&name, nst, inner.width)
             + self.measure(words, wst, inner.width);
@@ -166,9 +162,11 @@ impl Pen<'_> {
                 x: self.col.x + pad,
                 width: self.col.width - 2 * pad,
             };
-            self.y = self.text_at(&b.name, head, Align::Left, c, self.y + self.gap(2.0)) + self.gap(2.0);
+            self.y =
+                self.text_at(&b.name, head, Align::Left, c, self.y + self.gap(2.0)) + self.gap(2.0);
             self.bmp.grow(self.y as u32);
-            self.bmp.invert_rect(self.col.x, top, self.col.width, self.y - top);
+            self.bmp
+                .invert_rect(self.col.x, top, self.col.width, self.y - top);
             self.skip(6.0);
             // Its places, two to a row; a compact map lists the unmarked ones' names in one
             // outlined box under the marked ones.
@@ -182,7 +180,9 @@ impl Pen<'_> {
                 let h = row
                     .iter()
                     .enumerate()
-                    .map(|(i, p)| self.place_box(p, self.col.x + i as i32 * (w + gutter), w, 0, None))
+                    .map(|(i, p)| {
+                        self.place_box(p, self.col.x + i as i32 * (w + gutter), w, 0, None)
+                    })
                     .max()
                     .unwrap_or(0);
                 let y = self.y;
@@ -198,14 +198,24 @@ impl Pen<'_> {
                 .map(|p| p.name.as_str())
                 .collect();
             if !rest.is_empty() {
-                let sep = if self.lang == Lang::En { " / " } else { "　・　" };
+                let sep = if self.lang == Lang::En {
+                    " / "
+                } else {
+                    "　・　"
+                };
                 let border = self.gap(3.0).max(2);
                 let top = self.y;
                 let inner = Column {
                     x: self.col.x + border + pad,
                     width: self.col.width - 2 * (border + pad),
                 };
-                self.y = self.text_at(&rest.join(sep), self.st(20.0, true), Align::Left, inner, top + border + self.gap(4.0));
+                self.y = self.text_at(
+                    &rest.join(sep),
+                    self.st(20.0, true),
+                    Align::Left,
+                    inner,
+                    top + border + self.gap(4.0),
+                );
                 self.y += border + self.gap(4.0);
                 let (x, w) = (self.col.x, self.col.width);
                 self.frame(x, top, w, self.y - top, border);
@@ -235,7 +245,11 @@ impl Pen<'_> {
         let (name_st, body) = (self.st(24.0, true), self.st(20.0, false));
         let sep = if self.lang == Lang::En { ": " } else { "：" };
         for (i, d) in data.details.iter().enumerate() {
-            self.para(&format!("{} {}", rank_mark(d.rank), d.name), name_st, Align::Left);
+            self.para(
+                &format!("{} {}", rank_mark(d.rank), d.name),
+                name_st,
+                Align::Left,
+            );
             if i >= keep {
                 self.para_in(lab.ask_staff, self.st(22.0, true), inner);
                 self.skip(8.0);
@@ -293,7 +307,11 @@ fn render_keep(
     };
     let lab = labels(data.lang);
     p.para(&data.centre_name, p.st(20.0, false), Align::Center);
-    p.para(&data.title, p.st(if compact { 32.0 } else { 40.0 }, true), Align::Center);
+    p.para(
+        &data.title,
+        p.st(if compact { 32.0 } else { 40.0 }, true),
+        Align::Center,
+    );
     p.para(
         &super::format_date(data.lang, data.date),
         p.st(22.0, false),
@@ -342,16 +360,21 @@ fn render_keep(
 }
 
 /// Renders the sheet `dots` wide, within [`MAX_DOTS`]: if the whole sheet would be longer,
-/// the last route's details are left out (SHEET.md §2); if it is still too long, the map's
-/// unmarked places lose their few words, and then routes' details go from the last on.
+/// the third route's details are left out (SHEET.md §2); if it is still too long, the map
+/// gets compact (marked places by name, the unmarked ones' names listed in one box per
+/// branch), and then routes' details go from the last on.
 pub fn render(data: &SheetData, fonts: &SlipFonts, dots: u32) -> SheetRaster {
     let n = data.details.len();
-    // (details kept, compact map), best first: n=3 → (3), (2), (2, compact), (1, c), (0, c).
+    // (details kept, compact map), best first: with three routes the third's details go
+    // first (SHEET.md §2): (3), (2), (2, compact), (1, c), (0, c); with one: (1), (1, c), (0, c).
     let mut tries = vec![(n, false)];
-    if n > 0 {
+    let start = if n >= 3 {
         tries.push((n - 1, false));
-    }
-    tries.extend((0..=n.saturating_sub(1)).rev().map(|k| (k, true)));
+        n - 1
+    } else {
+        n
+    };
+    tries.extend((0..=start).rev().map(|k| (k, true)));
     let mut out = None;
     for (keep, compact) in tries {
         let r = render_keep(data, fonts, dots, keep, compact);
@@ -389,7 +412,10 @@ mod tests {
             assert!(all.contains("072-000-0000"), "{lang}: {all}");
             assert!(all.contains('①'), "{lang}: {all}");
             // Nothing that links it to the visit.
-            assert!(!all.contains("受付番号") && !all.contains("Receipt"), "{all}");
+            assert!(
+                !all.contains("受付番号") && !all.contains("Receipt"),
+                "{all}"
+            );
         }
     }
 
@@ -398,7 +424,15 @@ mod tests {
         let f = fonts();
         let s = sample(Lang::Ja, "goal=place_to_go,days=d1_2,health=unstable", true);
         let r = render(&s, &f, 576);
-        let u = render(&sample(Lang::Ja, "goal=place_to_go,days=d1_2,health=unstable", false), &f, 576);
+        let u = render(
+            &sample(
+                Lang::Ja,
+                "goal=place_to_go,days=d1_2,health=unstable",
+                false,
+            ),
+            &f,
+            576,
+        );
         // A marked box is mostly black; the unmarked sheet has far less ink.
         assert!(r.bitmap.count_black() > u.bitmap.count_black() + 20_000);
         assert!(!u.lines.join("").contains('①'));
