@@ -613,3 +613,5 @@ mod tests;
 mod tests_access;
 #[cfg(test)]
 mod tests_staff;
+#[cfg(test)]
+mod tests_take_home;
