@@ -29,25 +29,44 @@ fn bench(c: &mut Criterion) {
     let procedures = default_procedures();
     let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
     for lang in Lang::ALL {
-        c.bench_function(&format!("sheet {lang} 576: answers to raster and ESC/POS"), |b| {
-            b.iter(|| {
-                let answers =
-                    Answers::parse_kv(&content.questionnaire, black_box(FULL)).expect("answers");
-                let outcome = matcher::match_answers(&content, &answers);
-                let data = SheetData::build(
-                    &content, &tree, &outcome, lang, &centre, &procedures, &[], date, true,
-                );
-                let r = raster::render(&data, &fonts, 576);
-                black_box(escpos::encode(&r.bitmap))
-            })
-        });
+        c.bench_function(
+            &format!("sheet {lang} 576: answers to raster and ESC/POS"),
+            |b| {
+                b.iter(|| {
+                    let answers = Answers::parse_kv(&content.questionnaire, black_box(FULL))
+                        .expect("answers");
+                    let outcome = matcher::match_answers(&content, &answers);
+                    let data = SheetData::build(
+                        &content,
+                        &tree,
+                        &outcome,
+                        lang,
+                        &centre,
+                        &procedures,
+                        &[],
+                        date,
+                        true,
+                    );
+                    let r = raster::render(&data, &fonts, 576);
+                    black_box(escpos::encode(&r.bitmap))
+                })
+            },
+        );
     }
     c.bench_function("sheet ja A4 PDF", |b| {
         b.iter(|| {
             let answers = Answers::parse_kv(&content.questionnaire, FULL).expect("answers");
             let outcome = matcher::match_answers(&content, &answers);
             let data = SheetData::build(
-                &content, &tree, &outcome, Lang::Ja, &centre, &procedures, &[], date, true,
+                &content,
+                &tree,
+                &outcome,
+                Lang::Ja,
+                &centre,
+                &procedures,
+                &[],
+                date,
+                true,
             );
             black_box(pdf::render(&data).expect("pdf"))
         })

@@ -386,15 +386,15 @@ impl Config {
                 return Err(("kiosk.call_help.ja-easy".into(), why));
             }
         }
-        if let Some(t) = &self.sheet.procedures {
-            if let Some((lang, problem)) = t.problems().into_iter().next() {
-                return Err((
-                    format!("sheet.procedures.{lang}"),
-                    format!(
-                        "{problem}: write the take-home sheet's 「※手続きは…」 line in ja, ja-easy and en (or leave [sheet.procedures] out for 「※手続きは障がい福祉課」)"
-                    ),
-                ));
-            }
+        if let Some(t) = &self.sheet.procedures
+            && let Some((lang, problem)) = t.problems().into_iter().next()
+        {
+            return Err((
+                format!("sheet.procedures.{lang}"),
+                format!(
+                    "{problem}: write the take-home sheet's 「※手続きは…」 line in ja, ja-easy and en (or leave [sheet.procedures] out for 「※手続きは障がい福祉課」)"
+                ),
+            ));
         }
         if self.kiosk.idle_seconds < 30 {
             return Err((

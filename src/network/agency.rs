@@ -248,12 +248,11 @@ pub fn parse(file: &str, text: &str, routes: &[&str]) -> Result<Vec<Agency>, Con
         .collect())
 }
 
+/// An entry with its `public` flag (and where the flag was written).
+type Flagged = (Agency, Option<Spanned<bool>>);
+
 /// Each entry with its `public` flag.
-fn parse_all(
-    file: &str,
-    text: &str,
-    routes: &[&str],
-) -> Result<Vec<(Agency, Option<Spanned<bool>>)>, ContentErrors> {
+fn parse_all(file: &str, text: &str, routes: &[&str]) -> Result<Vec<Flagged>, ContentErrors> {
     let src = Source { name: file, text };
     let raw: RawFile = toml::from_str(text).map_err(|e| ContentErrors(vec![src.toml_err(&e)]))?;
     let mut errs = Vec::new();

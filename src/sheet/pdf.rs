@@ -157,10 +157,10 @@ impl Page<'_> {
                         );
                         !NO_START.contains(nf)
                             && !NO_END.contains(al)
-                            && !((al as u32) < 0x2000
-                                && (nf as u32) < 0x2000
-                                && !a.space
-                                && !n.space)
+                            && ((al as u32) >= 0x2000
+                                || (nf as u32) >= 0x2000
+                                || a.space
+                                || n.space)
                     };
                     let spaced = (start + 1..=i).rev().find(|&b| atoms[b - 1].space);
                     let prefer_space = self.lang != Lang::Ja;

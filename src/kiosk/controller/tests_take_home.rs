@@ -33,7 +33,7 @@ impl T {
         self.now += 500;
         f(&mut self.c, self.now)
     }
-    fn to_results(&mut self) {
+    fn go_to_results(&mut self) {
         assert!(self.later(|c, n| c.start(n)));
         assert!(self.later(|c, n| c.consent_accept(n)));
         for q in 0..8 {
@@ -60,26 +60,28 @@ impl T {
 #[test]
 fn take_home_is_off_by_default_and_on_where_the_centre_says() {
     let mut t = T::new(false);
-    t.to_results();
+    t.go_to_results();
     let r = t.c.view().results.unwrap_or_else(|| panic!("results"));
     assert!(r.sheet.available && !r.sheet.take_home && r.sheet.marked);
     assert!(t.later(|c, n| c.toggle_take_home(n)));
     assert!(t.c.view().results.is_some_and(|r| r.sheet.take_home));
     let mut t = T::new(true);
-    t.to_results();
+    t.go_to_results();
     assert!(t.c.view().results.is_some_and(|r| r.sheet.take_home));
 }
 
 #[test]
 fn with_take_home_the_staff_slip_prints_first_then_the_sheet() {
     let mut t = T::new(true);
-    t.to_results();
+    t.go_to_results();
     assert!(t.later(|c, n| c.toggle_sheet_marks(n)));
     assert!(t.later(|c, n| c.print(n)));
     t.run_print();
     let ev = t.events();
     let slip = ev.iter().position(|e| e == "slip");
-    let sheet = ev.iter().position(|e| e.starts_with("sheet ja marked=false"));
+    let sheet = ev
+        .iter()
+        .position(|e| e.starts_with("sheet ja marked=false"));
     assert!(slip.is_some() && sheet.is_some() && slip < sheet, "{ev:?}");
     let s = t.c.view().slip.unwrap_or_else(|| panic!("slip"));
     assert_eq!(s.status, SlipStatus::Printed);
@@ -91,7 +93,7 @@ fn with_take_home_the_staff_slip_prints_first_then_the_sheet() {
 fn a_printer_failing_between_the_two_says_which_part_came_out() {
     let mut t = T::new(true);
     t.b.borrow_mut().fail_sheet = Some("paper end".into());
-    t.to_results();
+    t.go_to_results();
     assert!(t.later(|c, n| c.print(n)));
     t.run_print();
     let s = t.c.view().slip.unwrap_or_else(|| panic!("slip"));
@@ -101,13 +103,15 @@ fn a_printer_failing_between_the_two_says_which_part_came_out() {
     assert_eq!(line, "slip.sheet_failed");
     let said = speech_script::screen(&t.c.view(), t.c.texts());
     assert!(
-        said.parts.iter().any(|u| u.text.contains("持ち帰り用は 出ませんでした")),
+        said.parts
+            .iter()
+            .any(|u| u.text.contains("持ち帰り用は 出ませんでした")),
         "{said:?}"
     );
     // A slip that does not print: the sheet is not tried.
     let mut t = T::new(true);
     t.b.borrow_mut().fail_print = Some("offline".into());
-    t.to_results();
+    t.go_to_results();
     assert!(t.later(|c, n| c.print(n)));
     t.run_print();
     let s = t.c.view().slip.unwrap_or_else(|| panic!("slip"));
@@ -121,7 +125,7 @@ fn a_printer_failing_between_the_two_says_which_part_came_out() {
 #[test]
 fn take_home_only_makes_no_staff_slip() {
     let mut t = T::new(false);
-    t.to_results();
+    t.go_to_results();
     assert!(t.later(|c, n| c.print_sheet_only(n)));
     assert_eq!(t.c.screen(), Screen::Slip);
     t.run_print();
@@ -140,7 +144,7 @@ fn take_home_only_makes_no_staff_slip() {
 #[test]
 fn the_map_screen_is_read_in_order_and_reachable_by_keys() {
     let mut t = T::new(false);
-    t.to_results();
+    t.go_to_results();
     let targets = t.c.targets();
     for k in [
         Target::TakeHome,
