@@ -19,6 +19,7 @@ pub struct Config {
     pub desk: DeskConfig,
     pub access: AccessConfig,
     pub serve: ServeConfig,
+    pub sheet: SheetConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -29,6 +30,34 @@ pub struct CentreConfig {
     pub hours: String,
     /// IANA zone: days in statistics and times on slips are local to the centre.
     pub timezone: String,
+}
+
+/// The seed's own line under its map.
+pub fn default_procedures() -> crate::content::Texts {
+    crate::content::Texts {
+        ja: "※手続きは障がい福祉課".into(),
+        ja_easy: "※{手続|てつづ}きは {市|し}の {障|しょう}がい{福祉課|ふくしか}".into(),
+        en: "* Applications: the city's disability welfare section (障がい福祉課)".into(),
+    }
+}
+
+/// `[sheet]`: the visitor's take-home sheet 「働くためには？」 (SHEET.md).
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct SheetConfig {
+    /// 「持ち帰り用も 印刷」 is already chosen when the results appear; false: one press
+    /// chooses it.
+    pub take_home: bool,
+    /// The 「※手続きは障がい福祉課」 line, in the centre's words: `[sheet.procedures] ja =
+    /// "…", ja-easy = "…", en = "…"`. Unset: [`default_procedures`].
+    pub procedures: Option<crate::content::Texts>,
+}
+
+impl SheetConfig {
+    /// The 「※手続きは…」 line (the centre's or the seed's).
+    pub fn procedures(&self) -> crate::content::Texts {
+        self.procedures.clone().unwrap_or_else(default_procedures)
+    }
 }
 
 impl Default for CentreConfig {
@@ -220,8 +249,10 @@ impl Default for PrinterConfig {
     fn default() -> Self {
         PrinterConfig {
             kind: PrinterKind::File,
-            address: "127.0.0.1:9100".into(),
-            device: PathBuf::from("/dev/usb/lp0"),
+            // No defaults: an escpos printer without its address or device is a config
+            // error at load, not a failure at the first print.
+            address: String::new(),
+            device: PathBuf::new(),
             queue: String::new(),
             dir: PathBuf::from("slips"),
             dots: 576,
@@ -236,6 +267,11 @@ pub struct ContentConfig {
     pub questionnaire: Option<PathBuf>,
     pub routes: Option<PathBuf>,
     pub rules: Option<PathBuf>,
+    /// The map 「働くためには？」 (assets/sheet.toml's shape).
+    pub sheet: Option<PathBuf>,
+    /// The centre's directory (assets/agencies.toml's shape): the take-home sheet prints the
+    /// `public = true` entries' contacts.
+    pub agencies: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -488,6 +524,16 @@ impl Config {
                 return Err(("kiosk.call_help.ja-easy".into(), why));
             }
         }
+        if let Some(t) = &self.sheet.procedures
+            && let Some((lang, problem)) = t.problems().into_iter().next()
+        {
+            return Err((
+                format!("sheet.procedures.{lang}"),
+                format!(
+                    "{problem}: write the take-home sheet's 「※手続きは…」 line in ja, ja-easy and en (or leave [sheet.procedures] out for 「※手続きは障がい福祉課」)"
+                ),
+            ));
+        }
         if self.kiosk.idle_seconds < 30 {
             return Err((
                 "kiosk.idle_seconds".into(),
@@ -550,6 +596,33 @@ impl Config {
         }
         if self.printer.timeout_ms < 500 {
             return Err(("printer.timeout_ms".into(), "use at least 500 ms".into()));
+        }
+        if self.printer.kind == PrinterKind::EscposTcp {
+            let a = self.printer.address.trim();
+            if a.is_empty() {
+                return Err((
+                    "printer.address".into(),
+                    "kind = \"escpos-tcp\" needs address = \"HOST:PORT\" (the printer's network address, usually port 9100, e.g. \"192.168.10.50:9100\")".into(),
+                ));
+            }
+            if a.rsplit_once(':')
+                .is_none_or(|(h, p)| h.is_empty() || p.parse::<u16>().is_err())
+            {
+                return Err((
+                    "printer.address".into(),
+                    format!(
+                        "`{a}` is not HOST:PORT: write the printer's address with its port, e.g. \"192.168.10.50:9100\""
+                    ),
+                ));
+            }
+        }
+        if self.printer.kind == PrinterKind::EscposDevice
+            && self.printer.device.as_os_str().is_empty()
+        {
+            return Err((
+                "printer.device".into(),
+                "kind = \"escpos-device\" needs device = \"/dev/usb/lp0\" (the printer's device file; see `ls /dev/usb/`)".into(),
+            ));
         }
         if self.printer.kind == PrinterKind::Cups && self.printer.queue.trim().is_empty() {
             return Err((
@@ -627,6 +700,18 @@ impl Loaded {
             routes: r.as_deref(),
             rules: u.as_deref(),
         })
+    }
+}
+
+impl Loaded {
+    /// The map 「働くためには？」 named by `[content] sheet` (or the bundled one), checked
+    /// against the catalogue.
+    pub fn sheet(
+        &self,
+        content: &crate::content::Content,
+    ) -> Result<crate::content::SheetTree, crate::content::ContentErrors> {
+        let p = self.content_path(&self.config.content.sheet);
+        crate::content::SheetTree::load(p.as_deref(), &content.catalogue)
     }
 }
 

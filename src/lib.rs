@@ -10,7 +10,8 @@
 //!   `PrintResult`, `PrintJob`, `SlipTicket`.
 //! - `content` — questionnaire, route catalogue (+ notes, handoff) and matching rules, loaded
 //!   from TOML in `assets/` (embedded) or a centre's edited copies; every error names file,
-//!   line and field. `content::text` holds the ruby markup `{漢字|かんじ}`.
+//!   line and field. `content::text` holds the ruby markup `{漢字|かんじ}`; `content::sheet`
+//!   the map 「働くためには？」 (every catalogue route on it once), loaded beside `Content`.
 //! - `answers` — one visitor's answers (option index per question; skip options kept).
 //! - `matcher` — the pure matcher (answers → ≤3 ranked routes with reasons, notes, handoff);
 //!   `matcher::must` states routes.md's MUST rules as code; `matcher::space` enumerates
@@ -18,6 +19,11 @@
 //! - `payload` — the slip's QR text: a visit record sealed with the centre key (the key and its
 //!   file format as plain data; reading and writing key files is `store::key_file`).
 //! - `slip` — the slip as a 1-bit raster (Japanese line breaking, furigana, QR).
+//! - `sheet` — the visitor's take-home sheet 「働くためには？」 (SHEET.md): `SheetData` built
+//!   from the map (`content::sheet`, assets/sheet.toml), the outcome and the directory's
+//!   `public = true` contacts (`network::agency::public_contacts`, read from the kiosk's own
+//!   content); `sheet::raster` (80 mm, 1-bit, the slip's text layout, ≤ 25 cm, reports the
+//!   lines it set) and `sheet::pdf` (one A4 page, krilla). No QR, nothing of the visit.
 //! - `printer` — ESC/POS encoding and status, and the file/TCP/device/CUPS backends.
 //! - `store` — SQLite files (`store::kiosk`: visits in `mod.rs`, the statistics read and
 //!   retention's folding into daily totals in `figures.rs`, its schema steps in `schema.rs`);
@@ -37,7 +43,8 @@
 //!   (the idle dialog, countdown and reset), `staff.rs` (PIN pad, the one-time PIN setup,
 //!   staff screen), `access.rs` (focus targets in reading order, keys, speech mode,
 //!   touch-to-hear), `speech_script.rs` (a `View` as sentences, ja-easy spoken by its
-//!   furigana: part of the controller, which emits them). `kiosk::keys` (= `crate::keys`) maps
+//!   furigana: part of the controller, which emits them), `take_home.rs` (「持ち帰り用も /
+//!   だけ 印刷」, the marks choice, the 「ぜんたいの 地図」 screen, ui/map.slint). `kiosk::keys` (= `crate::keys`) maps
 //!   key names to actions; `kiosk::speak` walks a controller to a screen for `hatarakitai
 //!   speak` and the speech cache;
 //!   `kiosk::adapter` connects it to the Slint global `KioskAdapter` (ui/adapter.slint);
@@ -133,7 +140,7 @@
 //!   (`desk`, `desk migrate`, `intake open/show/save/list`, `retention`), `cli::staff` (`staff`,
 //!   `access-log`, the `--staff LOGIN` sign-in with the password on standard input),
 //!   `cli::network` (`agency`, `case`, `due`, `council-stats`), `cli::meeting` (`meeting
-//!   add/pdf`, `pyramid`, `followup`), `cli::slip` (`keygen`, `decode`, `print-test`, `slip`),
+//!   add/pdf`, `pyramid`, `followup`), `cli::slip` (`keygen`, `decode`, `print-test`, `slip`, `sheet`),
 //!   `cli::stats` (`stats`, also `--source shared`, and `publish`), `cli::lobby` (`lobby`,
 //!   `--follow`, `lobby answer`). Domain rooms hold no
 //!   command handlers.
@@ -156,13 +163,13 @@
 //! dropped.
 //!
 //! Layers, bottom up: `lang`, `failure`, `visit` (end reasons, print results, slip tickets),
-//! `keys` → `content` → `answers`, `config`, `network`, `lobby` → `matcher`, `payload`, `slip`, `stats`
+//! `keys` → `content` → `answers`, `config`, `network`, `lobby` → `matcher`, `payload`, `slip`, `sheet`, `stats`
 //! → `store`, `printer`, `speech`, `ui` → `kiosk`, `desk` → `screenshots`, `serve` → `cli`. Nothing
 //! imports a room above it or beside it (`kiosk` and `desk` import nothing of each other;
 //! `kiosk::keys` and `kiosk::backend`'s visit types are re-exports of the lower rooms).
 //!
 //! ## Invariants
-//! - The domain (`content`, `answers`, `matcher`, `payload`, `slip`, `network`) does no I/O
+//! - The domain (`content`, `answers`, `matcher`, `payload`, `slip`, `sheet`, `network`) does no I/O
 //!   beyond reading content files at load, holds no SQL, and never touches Slint or SQLite.
 //! - The matcher is deterministic: same content + answers → byte-identical output.
 //! - A reason is only ever given for an answer the visitor actually gave (M10).
@@ -193,6 +200,8 @@
 //! - One record per slip is the database's unique key, never a check-then-insert; a save on
 //!   a stale version writes nothing.
 //! - A visit is committed (`KioskStore::complete_visit`) before its slip is printed.
+//! - The take-home sheet carries nothing that links it to the visit (no QR, answers, receipt
+//!   number or time); its staff slip prints first; 「持ち帰り用だけ」 makes no staff slip.
 //! - Statistics never change when old visits are folded into daily totals.
 //! - An idle reset or the end of a visit clears the answers from the controller and every
 //!   answer-bearing Slint model; screens are instantiated only while shown.
@@ -218,6 +227,7 @@ pub mod payload;
 pub mod printer;
 pub mod screenshots;
 pub mod serve;
+pub mod sheet;
 pub mod slip;
 pub mod speech;
 pub mod stats;

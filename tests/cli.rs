@@ -337,6 +337,45 @@ fn check_config_reports_bad_config_and_bad_content_with_file_line_field() {
 }
 
 #[test]
+fn a_printer_kind_without_what_it_needs_is_a_config_error_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("kiosk.toml");
+    // escpos-tcp without an address used to pass and fail only at the first print.
+    let e = refused_config(&cfg, "[printer]\nkind = \"escpos-tcp\"\n");
+    assert!(
+        e.contains("kiosk.toml") && e.contains("printer.address") && e.contains("9100"),
+        "{e}"
+    );
+    let e = refused_config(
+        &cfg,
+        "[printer]\nkind = \"escpos-tcp\"\naddress = \"printer\"\n",
+    );
+    assert!(
+        e.contains("printer.address") && e.contains("HOST:PORT"),
+        "{e}"
+    );
+    let e = refused_config(&cfg, "[printer]\nkind = \"escpos-device\"\n");
+    assert!(
+        e.contains("printer.device") && e.contains("/dev/usb/lp0"),
+        "{e}"
+    );
+    let e = refused_config(&cfg, "[printer]\nkind = \"cups\"\n");
+    assert!(e.contains("printer.queue"), "{e}");
+    // With what they need, they pass.
+    for ok in [
+        "[printer]\nkind = \"escpos-tcp\"\naddress = \"192.168.10.50:9100\"\n",
+        "[printer]\nkind = \"escpos-device\"\ndevice = \"/dev/usb/lp0\"\n",
+        "[printer]\nkind = \"file\"\n",
+    ] {
+        std::fs::write(&cfg, ok).unwrap();
+        let o = run(&["check-config", cfg.to_str().unwrap()]);
+        assert!(o.status.success(), "{ok}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["ok"], true);
+    }
+}
+
+#[test]
 fn a_key_map_with_an_unknown_key_or_action_names_it_and_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("kiosk.toml");

@@ -79,6 +79,12 @@ fn check_config(file: &Path) -> Result<(), Failure> {
     let content = loaded
         .content()
         .map_err(|e| Failure::input(e.to_string()))?;
+    // The take-home sheet's map (every catalogue route once) and public contacts.
+    let tree = loaded
+        .sheet(&content)
+        .map_err(|e| Failure::input(e.to_string()))?;
+    let contacts = crate::sheet::public_contacts(&loaded, &content)
+        .map_err(|e| Failure::input(e.to_string()))?;
     let checker = MustChecker::new(&content).map_err(|missing| {
         Failure::input(format!(
             "the content has no {missing}, which the product's matching rules (routes.md M1–M12) name: keep the bundled ids"
@@ -120,6 +126,8 @@ fn check_config(file: &Path) -> Result<(), Failure> {
         "questions": content.questionnaire.len(),
         "routes": content.catalogue.routes.len(),
         "score_rules": content.rules.score.len(),
+        "sheet_places": tree.branches.iter().map(|b| b.places.len()).sum::<usize>(),
+        "public_contacts": contacts.len(),
         "combinations_checked": count,
         "must_violations": 0,
     });

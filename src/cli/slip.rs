@@ -31,6 +31,24 @@ pub enum SlipCommand {
         #[arg(long, default_value = "ja")]
         lang: String,
     },
+    /// Write the visitor's take-home sheet 「働くためには？」 for these answers: the centre's map
+    /// with the matched routes marked and their details (no QR, nothing from the visit). The
+    /// extension picks the format: .png (the receipt raster) or .pdf (one A4 page).
+    #[command(display_order = 12)]
+    Sheet {
+        /// The answers, k=v,… (e.g. goal=work_now,days=d5); question ids and values as in questions.toml.
+        #[arg(long)]
+        answers: String,
+        /// The file to write: FILE.png (80 mm receipt raster) or FILE.pdf (A4).
+        #[arg(long)]
+        out: PathBuf,
+        /// The sheet's language: ja | ja-easy (やさしいにほんご, furigana) | en.
+        #[arg(long, default_value = "ja")]
+        lang: String,
+        /// The map without the visitor's routes marked (and without their details).
+        #[arg(long)]
+        unmarked: bool,
+    },
     /// Make a new centre key file (mode 0600; never overwrites). Prints the key id.
     #[command(display_order = 22)]
     Keygen {
@@ -56,6 +74,17 @@ impl SlipCommand {
                 let lang: Lang = lang.parse().map_err(Failure::input)?;
                 let (loaded, dir) = ctx.setup()?;
                 slip_command(&loaded, &dir, &answers, lang, &out)
+            }
+            SlipCommand::Sheet {
+                answers,
+                out,
+                lang,
+                unmarked,
+            } => {
+                let lang: Lang = lang.parse().map_err(Failure::input)?;
+                let loaded =
+                    Loaded::load(ctx.config()).map_err(|e| Failure::input(e.to_string()))?;
+                sheet_command(&loaded, &answers, lang, &out, !unmarked)
             }
             SlipCommand::Keygen { out } => keygen(&out),
             SlipCommand::Decode { payload } => {
@@ -230,5 +259,94 @@ pub fn slip_command(
         "{}",
         serde_json::json!({"receipt_no": ticket.receipt_no, "payload": ticket.payload, "out": out.display().to_string()})
     );
+    Ok(())
+}
+
+/// `hatarakitai sheet --answers … --out FILE.png|FILE.pdf`: the take-home sheet, made by the
+/// same code as the kiosk's. Records nothing (the sheet is not part of the visit's record).
+pub fn sheet_command(
+    loaded: &Loaded,
+    answers: &str,
+    lang: Lang,
+    out: &Path,
+    marked: bool,
+) -> Result<(), Failure> {
+    let ext = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let pdf = match ext.as_deref() {
+        Some("png") => false,
+        Some("pdf") => true,
+        _ => {
+            return Err(Failure::input(format!(
+                "--out {}: the file name must end in .png (the receipt raster) or .pdf (an A4 page)",
+                out.display()
+            )));
+        }
+    };
+    let content = loaded
+        .content()
+        .map_err(|e| Failure::input(e.to_string()))?;
+    let tree = loaded
+        .sheet(&content)
+        .map_err(|e| Failure::input(e.to_string()))?;
+    let contacts = crate::sheet::public_contacts(loaded, &content)
+        .map_err(|e| Failure::input(e.to_string()))?;
+    let a = Answers::parse_kv(&content.questionnaire, answers).map_err(|e| Failure::input(e.0))?;
+    let outcome = crate::matcher::match_answers(&content, &a);
+    let today = chrono::Utc::now()
+        .with_timezone(&loaded.config.timezone())
+        .date_naive();
+    let data = crate::sheet::SheetData::build(
+        &content,
+        &tree,
+        &outcome,
+        lang,
+        &loaded.config.centre,
+        &loaded.config.sheet.procedures(),
+        &contacts,
+        today,
+        marked,
+    );
+    let routes: Vec<&str> = outcome
+        .routes
+        .iter()
+        .filter_map(|h| content.catalogue.routes.get(h.route))
+        .map(|r| r.id.as_str())
+        .collect();
+    let (bytes, extra) = if pdf {
+        (
+            crate::sheet::pdf::render(&data).map_err(Failure::other)?,
+            json!({}),
+        )
+    } else {
+        let fonts = crate::slip::SlipFonts::bundled().map_err(|e| Failure::other(e.to_string()))?;
+        let r = crate::sheet::raster::render(&data, &fonts, loaded.config.printer.dots);
+        let png = r
+            .bitmap
+            .to_png()
+            .map_err(|e| Failure::other(e.to_string()))?;
+        let extra = json!({
+            "width": r.bitmap.width,
+            "height": r.bitmap.height,
+            "length_mm": (r.length_mm() * 10.0).round() / 10.0,
+            "details_left_out": r.dropped,
+        });
+        (png, extra)
+    };
+    std::fs::write(out, bytes)
+        .map_err(|e| Failure::other(format!("cannot write {} ({e})", out.display())))?;
+    let mut report = json!({
+        "out": out.display().to_string(),
+        "format": if pdf { "pdf" } else { "png" },
+        "lang": lang.id(),
+        "marked": marked,
+        "routes": if marked { routes } else { Vec::new() },
+    });
+    if let (Some(o), Some(e)) = (report.as_object_mut(), extra.as_object()) {
+        o.extend(e.clone());
+    }
+    println!("{report}");
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod error;
 pub mod questionnaire;
 pub mod routes;
 pub mod rules;
+pub mod sheet;
 pub mod text;
 
 use std::path::Path;
@@ -17,6 +18,7 @@ pub use error::{ContentError, ContentErrors};
 pub use questionnaire::Questionnaire;
 pub use routes::Catalogue;
 pub use rules::Rules;
+pub use sheet::SheetTree;
 pub use text::Texts;
 
 pub const EMBEDDED_QUESTIONS: &str = include_str!("../../assets/questions.toml");

@@ -37,6 +37,16 @@ pub trait KioskBackend {
         outcome: &Outcome,
         lang: Lang,
     ) -> Result<(SlipTicket, PrintJob), String>;
+    /// The visitor's take-home sheet (SHEET.md): its preview and its print job. Nothing of
+    /// the visit goes on it and nothing is recorded. `marked` = the visitor's routes marked.
+    fn make_sheet(
+        &mut self,
+        _outcome: &Outcome,
+        _lang: Lang,
+        _marked: bool,
+    ) -> Result<(SlipTicket, PrintJob), String> {
+        Err("no take-home sheet in this kiosk backend".into())
+    }
     /// Just before `make_slip`: which aids the visitor used, for the waiting list's row
     /// (LOBBY.md §2: never anything of the answers).
     fn slip_aids(&mut self, _aids: Aids) {}
@@ -80,6 +90,14 @@ impl<B: KioskBackend> KioskBackend for std::rc::Rc<std::cell::RefCell<B>> {
     ) -> Result<(SlipTicket, PrintJob), String> {
         self.borrow_mut().make_slip(answers, outcome, lang)
     }
+    fn make_sheet(
+        &mut self,
+        outcome: &Outcome,
+        lang: Lang,
+        marked: bool,
+    ) -> Result<(SlipTicket, PrintJob), String> {
+        self.borrow_mut().make_sheet(outcome, lang, marked)
+    }
     fn slip_aids(&mut self, aids: Aids) {
         self.borrow_mut().slip_aids(aids)
     }
@@ -106,6 +124,8 @@ pub struct MemoryBackend {
     pub events: Vec<String>,
     /// When set, the print job fails with this message.
     pub fail_print: Option<String>,
+    /// When set, the take-home sheet's print job fails with this message.
+    pub fail_sheet: Option<String>,
 }
 
 impl KioskBackend for MemoryBackend {
@@ -138,6 +158,26 @@ impl KioskBackend for MemoryBackend {
             luma: vec![255; 64],
             payload: "HT1TEST".into(),
             receipt_no: "0000-000".into(),
+        };
+        Ok((
+            ticket,
+            Box::new(move || fail.map_or(PrintResult::Printed, PrintResult::Failed)),
+        ))
+    }
+    fn make_sheet(
+        &mut self,
+        _outcome: &Outcome,
+        lang: Lang,
+        marked: bool,
+    ) -> Result<(SlipTicket, PrintJob), String> {
+        self.events.push(format!("sheet {lang} marked={marked}"));
+        let fail = self.fail_sheet.clone().or(self.fail_print.clone());
+        let ticket = SlipTicket {
+            width: 8,
+            height: 16,
+            luma: vec![255; 128],
+            payload: String::new(),
+            receipt_no: String::new(),
         };
         Ok((
             ticket,

@@ -60,6 +60,16 @@ pub struct LiveBackend {
     /// language, aids) for the waiting list once it has printed.
     aids: Aids,
     printing: Option<ArrivalInfo>,
+    /// The take-home sheet's map and public contacts (`[content] sheet`, `agencies`), or why
+    /// they cannot be used.
+    sheet: Result<
+        (
+            crate::content::SheetTree,
+            Vec<crate::network::agency::PublicContact>,
+        ),
+        String,
+    >,
+    procedures: crate::content::Texts,
 }
 
 impl LiveBackend {
@@ -95,6 +105,12 @@ impl LiveBackend {
             .map(|(k, _)| k)
             .map_err(|e| e.to_string());
         let fonts = SlipFonts::bundled().map_err(|e| e.to_string());
+        let sheet = loaded
+            .sheet(&content)
+            .and_then(|t| crate::sheet::public_contacts(loaded, &content).map(|c| (t, c)))
+            .map_err(|e| {
+                format!("持ち帰り用の地図が使えません / the take-home map cannot be used: {e}")
+            });
         LiveBackend {
             last_fold: store.as_ref().map(|s| s.local_date(now)),
             store,
@@ -118,7 +134,15 @@ impl LiveBackend {
             lobby_problem: None,
             aids: Aids::default(),
             printing: None,
+            sheet,
+            procedures: cfg.sheet.procedures(),
         }
+    }
+
+    /// The take-home map for the controller (None when it cannot be used: the kiosk then
+    /// offers no take-home print and no map screen).
+    pub fn sheet_tree(&self) -> Option<crate::content::SheetTree> {
+        self.sheet.as_ref().ok().map(|(t, _)| t.clone())
     }
 
     /// With `[kiosk] publish_to`: staff calls reach the desks, printed slips join their
@@ -358,6 +382,63 @@ impl KioskBackend for LiveBackend {
                 &self.data_dir,
                 bitmap,
                 receipt.receipt_no,
+                report,
+            ),
+        };
+        Ok((ticket, job))
+    }
+
+    fn make_sheet(
+        &mut self,
+        outcome: &Outcome,
+        lang: Lang,
+        marked: bool,
+    ) -> Result<(SlipTicket, PrintJob), String> {
+        let (tree, contacts) = self.sheet.as_ref().map_err(Clone::clone)?;
+        let fonts = self
+            .fonts
+            .as_ref()
+            .map_err(|e| format!("受付票の文字が読めません / slip font unavailable: {e}"))?;
+        let today = (self.clock)().with_timezone(&self.tz).date_naive();
+        let data = crate::sheet::SheetData::build(
+            &self.content,
+            tree,
+            outcome,
+            lang,
+            &self.centre,
+            &self.procedures,
+            contacts,
+            today,
+            marked,
+        );
+        let raster = crate::sheet::raster::render(&data, fonts, self.printer.dots);
+        let ticket = SlipTicket {
+            width: raster.bitmap.width,
+            height: raster.bitmap.height,
+            luma: raster.bitmap.to_luma8(),
+            payload: String::new(),
+            receipt_no: String::new(),
+        };
+        let report = self.printer_report();
+        let job: PrintJob = match self.simulated_print.clone() {
+            Some(r) => Box::new(move || r),
+            // A CUPS kiosk prints the A4 page; a receipt printer the raster.
+            None if self.printer.kind == crate::config::PrinterKind::Cups => {
+                let pdf = crate::sheet::pdf::render(&data)?;
+                let mut p = crate::printer::cups::CupsPrinter::new(
+                    self.printer.queue.clone(),
+                    std::time::Duration::from_millis(self.printer.timeout_ms),
+                );
+                Box::new(move || match p.print_pdf(&pdf) {
+                    Ok(()) => PrintResult::Printed,
+                    Err(e) => PrintResult::Failed(e.to_string()),
+                })
+            }
+            None => crate::printer::print_job(
+                &self.printer,
+                &self.data_dir,
+                raster.bitmap,
+                "take-home".into(),
                 report,
             ),
         };

@@ -38,6 +38,8 @@ pub struct Prepared {
     pub settings: KioskSettings,
     pub on_call_staff: Option<String>,
     pub keymap: crate::kiosk::keys::KeyMap,
+    /// The take-home sheet's map (`[content] sheet`, or the bundled one).
+    pub sheet_tree: Option<Rc<crate::content::SheetTree>>,
 }
 
 /// Validates config, content, UI texts and the PIN hash. Err = a message for the administrator.
@@ -58,10 +60,15 @@ pub fn prepare(loaded: &Loaded, content: Content) -> Result<Prepared, String> {
         .on_call_staff
         .clone()
         .filter(|c| !c.trim().is_empty());
+    let sheet_tree = loaded.sheet(&content).map_err(|e| e.to_string())?;
+    crate::sheet::public_contacts(loaded, &content).map_err(|e| e.to_string())?;
+    let mut settings = KioskSettings::from_config(&loaded.config.kiosk);
+    settings.take_home_default = loaded.config.sheet.take_home;
     Ok(Prepared {
         content: Rc::new(content),
         texts: Rc::new(texts),
-        settings: KioskSettings::from_config(&loaded.config.kiosk),
+        settings,
+        sheet_tree: Some(Rc::new(sheet_tree)),
         on_call_staff,
         keymap: loaded
             .config
@@ -118,7 +125,8 @@ pub fn run_kiosk(
     if opts.fullscreen || std::env::var_os("SLINT_FULLSCREEN").is_some() {
         app.window().set_fullscreen(true);
     }
-    let ctrl = Controller::new(prepared.content, prepared.texts, prepared.settings, backend);
+    let mut ctrl = Controller::new(prepared.content, prepared.texts, prepared.settings, backend);
+    ctrl.set_sheet_tree(prepared.sheet_tree);
     let kiosk = Kiosk::connect(
         &app,
         ctrl,

@@ -79,6 +79,9 @@ struct RawAgency {
     kind: Spanned<String>,
     #[serde(default)]
     routes: Vec<Spanned<String>>,
+    /// Printed on the visitor's take-home sheet (SHEET.md §1) for the routes it names.
+    #[serde(default)]
+    public: Option<Spanned<bool>>,
     area: Option<Spanned<String>>,
     #[serde(default)]
     town: String,
@@ -175,12 +178,86 @@ fn one_of(
     v.to_string()
 }
 
+/// A directory entry's public contact, printed on the visitor's take-home sheet: only entries
+/// marked `public = true` (a partner's staff contacts and notes are never printed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicContact {
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+    pub hours: String,
+    /// Route ids of the catalogue this entry is the place for.
+    pub routes: Vec<String>,
+}
+
+/// The `public = true` entries of a directory file, in file order (the first entry naming a
+/// route is that route's contact). The file is checked as by [`parse`]; a public entry also
+/// needs a phone and a route.
+pub fn public_contacts(
+    file: &str,
+    text: &str,
+    routes: &[&str],
+) -> Result<Vec<PublicContact>, ContentErrors> {
+    let src = Source { name: file, text };
+    let list = parse_all(file, text, routes)?;
+    let mut errs = Vec::new();
+    let mut out = Vec::new();
+    for (i, (a, public)) in list.into_iter().enumerate() {
+        let Some(flag) = public.filter(|p| *p.get_ref()) else {
+            continue;
+        };
+        if a.phone.is_empty() {
+            errs.push(src.err(
+                Some(flag.span()),
+                format!("agency[{}].phone", i + 1),
+                "a `public = true` entry is printed on visitors' take-home sheets: give its phone (or set public = false)",
+            ));
+        }
+        if a.routes.is_empty() {
+            errs.push(src.err(
+                Some(flag.span()),
+                format!("agency[{}].routes", i + 1),
+                "a `public = true` entry is printed for the routes it names: list them, e.g. routes = [\"ikou\"]",
+            ));
+        }
+        out.push(PublicContact {
+            name: a.name,
+            address: a.address,
+            phone: a.phone,
+            hours: a.hours,
+            routes: a.routes,
+        });
+    }
+    if errs.is_empty() {
+        Ok(out)
+    } else {
+        Err(ContentErrors(errs))
+    }
+}
+
+/// The first public contact for route `id`.
+pub fn contact_for<'a>(contacts: &'a [PublicContact], id: &str) -> Option<&'a PublicContact> {
+    contacts.iter().find(|c| c.routes.iter().any(|r| r == id))
+}
+
 /// Parses and checks a directory file. `routes` are the catalogue's route ids.
 pub fn parse(file: &str, text: &str, routes: &[&str]) -> Result<Vec<Agency>, ContentErrors> {
+    Ok(parse_all(file, text, routes)?
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect())
+}
+
+/// An entry with its `public` flag (and where the flag was written).
+type Flagged = (Agency, Option<Spanned<bool>>);
+
+/// Each entry with its `public` flag.
+fn parse_all(file: &str, text: &str, routes: &[&str]) -> Result<Vec<Flagged>, ContentErrors> {
     let src = Source { name: file, text };
     let raw: RawFile = toml::from_str(text).map_err(|e| ContentErrors(vec![src.toml_err(&e)]))?;
     let mut errs = Vec::new();
     let mut out: Vec<Agency> = Vec::new();
+    let mut flags = Vec::new();
     for (i, a) in raw.agency.iter().enumerate() {
         let a = a.get_ref();
         let f = |name: &str| format!("agency[{}].{name}", i + 1);
@@ -284,9 +361,10 @@ pub fn parse(file: &str, text: &str, routes: &[&str]) -> Result<Vec<Agency>, Con
             limits: a.limits.trim().into(),
             people,
         });
+        flags.push(a.public.clone());
     }
     if errs.is_empty() {
-        Ok(out)
+        Ok(out.into_iter().zip(flags).collect())
     } else {
         Err(ContentErrors(errs))
     }
@@ -295,6 +373,35 @@ pub fn parse(file: &str, text: &str, routes: &[&str]) -> Result<Vec<Agency>, Con
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn public_contacts_are_the_public_entries_with_phone_and_routes() {
+        let text = "[[agency]]\nid = \"a\"\nname = \"A\"\nkind = \"企業\"\nroutes = [\"ikou\"]\nphone = \"1\"\n\n[[agency]]\nid = \"b\"\nname = \"B\"\nkind = \"就労移行支援\"\nroutes = [\"ikou\"]\npublic = true\nphone = \"072-111-2222\"\naddress = \"高槻市\"\nhours = \"平日\"\n\n[[agency]]\nid = \"c\"\nname = \"C\"\nkind = \"就労移行支援\"\nroutes = [\"ikou\"]\npublic = true\nphone = \"3\"\n";
+        let c = public_contacts("a.toml", text, ROUTES).unwrap();
+        assert_eq!(c.len(), 2);
+        let first = contact_for(&c, "ikou").unwrap();
+        assert_eq!(
+            (first.name.as_str(), first.phone.as_str()),
+            ("B", "072-111-2222")
+        );
+        assert!(contact_for(&c, "hellowork_open").is_none());
+        // The desk's parse reads the same file.
+        assert_eq!(parse("a.toml", text, ROUTES).unwrap().len(), 3);
+        let bad = "[[agency]]\nid = \"b\"\nname = \"B\"\nkind = \"企業\"\npublic = true\n";
+        let e = public_contacts("p.toml", bad, ROUTES)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("p.toml:5: field `agency[1].phone`"), "{e}");
+        assert!(e.contains("field `agency[1].routes`"), "{e}");
+        let e = public_contacts(
+            "p.toml",
+            "[[agency]]\nid = \"b\"\nname = \"B\"\nkind = \"企業\"\npublic = \"yes\"\n",
+            ROUTES,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("p.toml:5:"), "{e}");
+    }
 
     const ROUTES: &[&str] = &["hellowork_open", "hellowork_closed", "ikou"];
 

@@ -36,6 +36,28 @@ impl CupsPrinter {
         }
     }
 
+    /// An A4 PDF (the visitor's take-home sheet) to the queue, as `lp` takes any document.
+    pub fn print_pdf(&mut self, pdf: &[u8]) -> Result<(), PrintError> {
+        let mut cmd = Command::new(&self.lp);
+        cmd.arg("-d")
+            .arg(&self.queue)
+            .arg("-t")
+            .arg("hatarakitai")
+            .arg("-o")
+            .arg("media=A4");
+        match self.run(&mut cmd, pdf)? {
+            None => Err(PrintError::LpMissing),
+            Some((true, _, _)) => Ok(()),
+            Some((false, _, err)) => Err(PrintError::Cups {
+                detail: if err.is_empty() {
+                    "lp failed".into()
+                } else {
+                    err
+                },
+            }),
+        }
+    }
+
     /// Runs a command with `input` on stdin: Ok(Some((success, stdout, stderr))), or Ok(None)
     /// when the command is not installed.
     fn run(

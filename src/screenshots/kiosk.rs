@@ -52,6 +52,7 @@ impl SampleBackend {
     pub fn new(fail_print: Option<String>) -> SampleBackend {
         SampleBackend {
             inner: MemoryBackend {
+                fail_sheet: None,
                 events: Vec::new(),
                 fail_print,
             },
@@ -131,6 +132,41 @@ impl KioskBackend for SampleBackend {
         let (_, job) = self.inner.make_slip(a, o, l)?;
         Ok((sample_ticket(), job))
     }
+    fn make_sheet(
+        &mut self,
+        o: &Outcome,
+        l: Lang,
+        marked: bool,
+    ) -> Result<(SlipTicket, PrintJob), String> {
+        let (_, job) = self.inner.make_sheet(o, l, marked)?;
+        // The real take-home sheet of these results, from the bundled content.
+        let content = crate::content::Content::embedded().map_err(|e| e.to_string())?;
+        let tree =
+            crate::content::SheetTree::embedded(&content.catalogue).map_err(|e| e.to_string())?;
+        let fonts = crate::slip::SlipFonts::bundled().map_err(|e| e.to_string())?;
+        let centre = crate::config::CentreConfig::default();
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default();
+        let data = crate::sheet::SheetData::build(
+            &content,
+            &tree,
+            o,
+            l,
+            &centre,
+            &crate::config::default_procedures(),
+            &[],
+            date,
+            marked,
+        );
+        let r = crate::sheet::raster::render(&data, &fonts, 576);
+        let ticket = SlipTicket {
+            width: r.bitmap.width,
+            height: r.bitmap.height,
+            luma: r.bitmap.to_luma8(),
+            payload: String::new(),
+            receipt_no: String::new(),
+        };
+        Ok((ticket, job))
+    }
     fn print_finished(&mut self, r: &PrintResult) {
         self.inner.print_finished(r)
     }
@@ -154,6 +190,12 @@ pub enum Shot {
     Results,
     /// The results scrolled to the end: notes and the handoff line.
     ResultsEnd,
+    /// 「ぜんたいの 地図」: the map with the visitor's routes marked.
+    Map,
+    /// The slip screen after 「持ち帰り用も 印刷」: the staff slip and the take-home copy.
+    SlipTakeHome,
+    /// 「持ち帰り用だけ 印刷」: the take-home copy alone.
+    SheetOnly,
     Slip,
     PrintFailed,
     Done,
@@ -186,7 +228,10 @@ impl Shot {
         v.extend([
             Shot::Results,
             Shot::ResultsEnd,
+            Shot::Map,
             Shot::Slip,
+            Shot::SlipTakeHome,
+            Shot::SheetOnly,
             Shot::PrintFailed,
             Shot::Done,
             Shot::StaffCall,
@@ -212,6 +257,9 @@ impl Shot {
             Shot::Question(i) => format!("03-question{}", i + 1),
             Shot::Results => "04-results".into(),
             Shot::ResultsEnd => "04b-results-end".into(),
+            Shot::Map => "04c-map".into(),
+            Shot::SlipTakeHome => "05b-slip-take-home".into(),
+            Shot::SheetOnly => "05c-take-home-only".into(),
             Shot::Slip => "05-slip".into(),
             Shot::PrintFailed => "06-print-failed".into(),
             Shot::Done => "07-done".into(),
@@ -265,6 +313,19 @@ pub fn drive(k: &Kiosk, shot: Shot, answers: &[Option<u8>]) {
         Shot::Consent => steps(k, &|c, n| c.start(n)),
         Shot::Question(i) => to_question(k, i),
         Shot::Results | Shot::ResultsEnd => to_question(k, questions),
+        Shot::Map => {
+            to_question(k, questions);
+            steps(k, &|c, n| c.show_map(n));
+        }
+        Shot::SlipTakeHome => {
+            to_question(k, questions);
+            steps(k, &|c, n| c.toggle_take_home(n));
+            steps(k, &|c, n| c.print(n));
+        }
+        Shot::SheetOnly => {
+            to_question(k, questions);
+            steps(k, &|c, n| c.print_sheet_only(n));
+        }
         Shot::Slip | Shot::PrintFailed => {
             to_question(k, questions);
             steps(k, &|c, n| c.print(n));

@@ -81,6 +81,22 @@ impl Bitmap {
         }
     }
 
+    /// Turns black dots white and white dots black in a rectangle (clipped): white text on
+    /// black for the take-home sheet's marked places.
+    pub fn invert_rect(&mut self, x: i32, y: i32, w: i32, h: i32) {
+        let x0 = x.max(0);
+        let y0 = y.max(0);
+        let x1 = (x + w).min(self.width as i32);
+        let y1 = (y + h).min(self.height as i32);
+        let stride = self.stride();
+        for yy in y0..y1 {
+            for xx in x0..x1 {
+                let i = yy as usize * stride + (xx / 8) as usize;
+                self.bits[i] ^= 0x80 >> (xx % 8);
+            }
+        }
+    }
+
     /// Adds white rows at the bottom.
     pub fn grow(&mut self, height: u32) {
         if height > self.height {

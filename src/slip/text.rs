@@ -357,6 +357,11 @@ pub(crate) fn draw_lines(
     y
 }
 
+/// One line's base text (readings left out): what the take-home sheet reports it printed.
+pub(crate) fn line_plain(line: &Line) -> String {
+    line.atoms.iter().map(|a| a.base.as_str()).collect()
+}
+
 /// The lines as plain strings (tests): what went on which line.
 #[cfg(test)]
 pub(crate) fn line_texts(lines: &[Line]) -> Vec<String> {

@@ -171,6 +171,11 @@ impl Kiosk {
             .back(n, usize::try_from(q).unwrap_or(usize::MAX)));
         wire!(on_results_back, |c, n| c.results_back(n));
         wire!(on_print, |c, n| c.print(n));
+        wire!(on_toggle_take_home, |c, n| c.toggle_take_home(n));
+        wire!(on_toggle_sheet_marks, |c, n| c.toggle_sheet_marks(n));
+        wire!(on_print_sheet_only, |c, n| c.print_sheet_only(n));
+        wire!(on_show_map, |c, n| c.show_map(n));
+        wire!(on_map_back, |c, n| c.map_back(n));
         wire!(on_finish, |c, n| c.finish(n));
         wire!(on_done_home, |c, n| c.done_home(n));
         wire!(on_set_lang, |c, n, l| c.set_lang(n, lang_from(l)));
@@ -522,6 +527,7 @@ fn ui_screen(s: Screen) -> ui::Screen {
         Screen::Question(_) => ui::Screen::Question,
         Screen::Results => ui::Screen::Results,
         Screen::Slip => ui::Screen::Slip,
+        Screen::Map => ui::Screen::Map,
         Screen::Done => ui::Screen::Done,
         Screen::StaffCall => ui::Screen::StaffCall,
         Screen::StaffPin => ui::Screen::StaffPin,
@@ -551,11 +557,26 @@ fn apply(app: &ui::AppWindow, v: &View, last: &mut Synced, ctrl: &Controller) {
         a.set_notes(r.notes);
         a.set_handoff(r.handoff);
         a.set_slip_error(r.slip_error);
+        if let Some(res) = &v.results {
+            a.set_sheet_available(res.sheet.available);
+            a.set_take_home(res.sheet.take_home);
+            a.set_sheet_marked(res.sheet.marked);
+        }
+    }
+    if prev.map(|p| &p.map) != Some(&v.map) {
+        let m = models::map_map(v.map.as_ref());
+        a.set_map_root(m.root);
+        a.set_map_branches(m.branches);
+        a.set_map_yours(m.yours);
     }
     match &v.slip {
         Some(s) => {
             if last.slip_visit != Some(s.visit) {
                 let (slip, qr) = match ctrl.slip_ticket() {
+                    // The take-home sheet has no payload, and so no QR.
+                    Some(t) if t.payload.is_empty() => {
+                        (luma_image(t.width, t.height, &t.luma), Image::default())
+                    }
                     Some(t) => (luma_image(t.width, t.height, &t.luma), qr_image(&t.payload)),
                     None => (Image::default(), Image::default()),
                 };
@@ -570,6 +591,8 @@ fn apply(app: &ui::AppWindow, v: &View, last: &mut Synced, ctrl: &Controller) {
             });
             a.set_receipt_no(s.receipt_no.as_str().into());
             a.set_qr_payload(s.payload.as_str().into());
+            a.set_sheet_only(s.sheet_only);
+            a.set_sheet_line(models::sheet_line(s, ctrl.texts(), v.lang));
         }
         None => {
             if last.slip_visit.take().is_some() {
@@ -579,6 +602,8 @@ fn apply(app: &ui::AppWindow, v: &View, last: &mut Synced, ctrl: &Controller) {
             a.set_receipt_no(SharedString::new());
             a.set_qr_payload(SharedString::new());
             a.set_slip_status(ui::SlipStatus::Printing);
+            a.set_sheet_only(false);
+            a.set_sheet_line(ui::RText::default());
         }
     }
     a.set_idle_visible(v.idle_left.is_some());

@@ -193,3 +193,79 @@ pub fn qr_image(payload: &str) -> Image {
     }
     Image::from_rgb8(buf)
 }
+
+/// The 「ぜんたいの 地図」 screen's models.
+pub struct MapModels {
+    pub root: ui::RText,
+    pub branches: ModelRc<ui::MapBranchItem>,
+    pub yours: ModelRc<ui::RText>,
+}
+
+/// Places per row on the map screen (landscape; portrait has two).
+pub const MAP_COLUMNS: usize = 3;
+
+pub fn map_map(m: Option<&crate::kiosk::controller::MapView>) -> MapModels {
+    let Some(m) = m else {
+        return MapModels {
+            root: ui::RText::default(),
+            branches: ModelRc::default(),
+            yours: ModelRc::default(),
+        };
+    };
+    let rows = |places: &[crate::kiosk::controller::MapPlaceView], n: usize| {
+        ModelRc::new(VecModel::from(
+            places
+                .chunks(n)
+                .map(|row| ui::MapRowItem {
+                    places: ModelRc::new(VecModel::from(
+                        row.iter()
+                            .map(|p| ui::MapPlaceItem {
+                                name: to_rtext(&p.name),
+                                words: to_rtext(&p.words),
+                                rank: i32::from(p.rank),
+                            })
+                            .collect::<Vec<_>>(),
+                    )),
+                })
+                .collect::<Vec<_>>(),
+        ))
+    };
+    let branches: Vec<ui::MapBranchItem> = m
+        .branches
+        .iter()
+        .map(|b| ui::MapBranchItem {
+            name: to_rtext(&b.name),
+            rows: rows(&b.places, MAP_COLUMNS),
+            rows_narrow: rows(&b.places, 2),
+        })
+        .collect();
+    MapModels {
+        root: to_rtext(&m.root),
+        branches: ModelRc::new(VecModel::from(branches)),
+        yours: rtexts(&m.yours),
+    }
+}
+
+/// The slip screen's line about the take-home copy ("" = none asked for).
+pub fn sheet_line(
+    s: &crate::kiosk::controller::SlipView,
+    texts: &crate::kiosk::ui_texts::UiTexts,
+    lang: crate::lang::Lang,
+) -> ui::RText {
+    use crate::kiosk::controller::SlipStatus;
+    if s.sheet_only {
+        let key = match s.status {
+            SlipStatus::Printing => "slip.sheet_printing",
+            SlipStatus::Printed => "slip.sheet_printed",
+            SlipStatus::Failed(_) => "slip.sheet_only_failed",
+        };
+        return to_rtext(&texts.get(key, lang));
+    }
+    match &s.sheet {
+        Some(sh) => to_rtext(&texts.get(
+            crate::kiosk::controller::speech_script::sheet_key(sh, &s.status),
+            lang,
+        )),
+        None => ui::RText::default(),
+    }
+}

@@ -35,6 +35,12 @@ pub enum Target {
     Skip,
     ResultsBack,
     Print,
+    /// 「ぜんたいの 地図」, 「持ち帰り用も 印刷」, 「地図に 印を つける」, 「持ち帰り用だけ 印刷」.
+    Map,
+    TakeHome,
+    Marks,
+    SheetOnly,
+    MapBack,
     Finish,
     DoneHome,
     StaffCallClose,
@@ -70,6 +76,11 @@ impl Target {
             Target::Skip => "q.skip".into(),
             Target::ResultsBack => "results.back".into(),
             Target::Print => "results.print".into(),
+            Target::Map => "results.map".into(),
+            Target::TakeHome => "results.take_home".into(),
+            Target::Marks => "results.marks".into(),
+            Target::SheetOnly => "results.sheet_only".into(),
+            Target::MapBack => "map.back".into(),
             Target::Finish => "slip.finish".into(),
             Target::DoneHome => "done.home".into(),
             Target::StaffCallClose => "staffcall.back".into(),
@@ -156,7 +167,17 @@ impl Controller {
                 }
                 t.extend([Target::Back, Target::Skip]);
             }
+            // Reading order: the take-home choices above the buttons row, then left to right.
+            Screen::Results if self.sheet_tree.is_some() => t.extend([
+                Target::TakeHome,
+                Target::Marks,
+                Target::ResultsBack,
+                Target::Map,
+                Target::SheetOnly,
+                Target::Print,
+            ]),
             Screen::Results => t.extend([Target::ResultsBack, Target::Print]),
+            Screen::Map => t.push(Target::MapBack),
             Screen::Slip => t.push(Target::Finish),
             Screen::Done => t.push(Target::DoneHome),
             Screen::StaffCall => t.push(Target::StaffCallClose),
@@ -208,6 +229,7 @@ impl Controller {
                 }
             }
             Screen::Results => Target::Print,
+            Screen::Map => Target::MapBack,
             Screen::Slip => Target::Finish,
             Screen::Done => Target::DoneHome,
             Screen::StaffCall => Target::StaffCallClose,
@@ -392,6 +414,9 @@ impl Controller {
             Screen::Results => {
                 self.results_back(now);
             }
+            Screen::Map => {
+                self.map_back(now);
+            }
             Screen::StaffCall => {
                 self.staff_call_close(now);
             }
@@ -533,6 +558,7 @@ impl Controller {
             Screen::Consent => "help.consent",
             Screen::Question(_) => "help.question",
             Screen::Results => "help.results",
+            Screen::Map => "help.map",
             Screen::Slip => "help.slip",
             Screen::Done => "help.done",
             Screen::StaffCall => "help.staff-call",

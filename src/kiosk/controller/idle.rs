@@ -104,6 +104,7 @@ impl Controller {
         self.slip_error = false;
         self.results_seen = false;
         self.visit_active = false;
+        self.clear_sheet();
     }
 
     /// Back to the attract screen as a new visitor would find it.

@@ -40,6 +40,8 @@ pub struct KioskSettings {
     pub show_staff_name: bool,
     /// `[kiosk.call_help]`: where to go when no desk can come (ja, ja-easy, en).
     pub call_help: Option<[String; 3]>,
+    /// `[sheet] take_home`: 「持ち帰り用も 印刷」 already chosen on the results.
+    pub take_home_default: bool,
 }
 
 impl Default for KioskSettings {
@@ -56,6 +58,7 @@ impl Default for KioskSettings {
             call_answer_seconds: 60,
             show_staff_name: false,
             call_help: None,
+            take_home_default: false,
         }
     }
 }
@@ -92,6 +95,8 @@ pub enum Screen {
     /// 0-based question index.
     Question(usize),
     Results,
+    /// 「ぜんたいの 地図」: the centre's map with the visitor's routes marked.
+    Map,
     Slip,
     Done,
     StaffCall,
@@ -159,6 +164,7 @@ impl std::fmt::Debug for Effect {
 
 pub use access::{KeyOutcome, MAX_VOLUME, SpeechMode, Target};
 pub use call::{CallChannel, CallNews, CallPhase, CallRequest, CallView};
+pub use take_home::{MapBranchView, MapPlaceView, MapView, SheetChoice};
 pub use view::*;
 
 pub struct Controller {
@@ -212,6 +218,11 @@ pub struct Controller {
     /// The control last spoken by touch-to-hear or focus (a second tap activates it).
     heard: Option<Target>,
     reported_focus: String,
+    // The take-home sheet (take_home.rs).
+    sheet_tree: Option<Rc<crate::content::SheetTree>>,
+    take_home: bool,
+    sheet_marked: bool,
+    sheet: Option<take_home::SheetPrint>,
 }
 
 impl Controller {
@@ -222,6 +233,8 @@ impl Controller {
         backend: Box<dyn KioskBackend>,
     ) -> Controller {
         let answers = Answers::new(&content.questionnaire);
+        let content_for_sheet = content.clone();
+        let take_home_default = settings.take_home_default;
         let files = settings.data_dir.as_deref().map(StaffFiles::new);
         let kiosk_name = files.as_ref().and_then(StaffFiles::read_name);
         let pin_gate = PinGate::open(
@@ -269,6 +282,12 @@ impl Controller {
             spoken_place: None,
             heard: None,
             reported_focus: String::new(),
+            sheet_tree: crate::content::SheetTree::embedded(&content_for_sheet.catalogue)
+                .ok()
+                .map(Rc::new),
+            take_home: take_home_default,
+            sheet_marked: true,
+            sheet: None,
         }
     }
 
@@ -487,6 +506,7 @@ impl Controller {
         match self.backend.make_slip(&self.answers, outcome, self.lang) {
             Ok((ticket, job)) => {
                 self.slip = Some((ticket, SlipStatus::Printing));
+                let job = self.with_sheet(job);
                 self.effects.push(Effect::Print {
                     visit: self.visit_serial,
                     job,
@@ -512,10 +532,16 @@ impl Controller {
             self.backend.print_finished(&result);
             return false;
         }
+        if self.slip.is_none() {
+            return false;
+        }
+        if !self.sheet_only() {
+            self.backend.print_finished(&result);
+        }
+        self.sheet_finished(&result);
         let Some((_, status)) = self.slip.as_mut() else {
             return false;
         };
-        self.backend.print_finished(&result);
         *status = match result {
             PrintResult::Printed => SlipStatus::Printed,
             PrintResult::Failed(why) => SlipStatus::Failed(why),
@@ -578,6 +604,7 @@ mod call;
 mod idle;
 pub mod speech_script;
 mod staff;
+mod take_home;
 mod view;
 
 #[cfg(test)]
@@ -586,3 +613,5 @@ mod tests;
 mod tests_access;
 #[cfg(test)]
 mod tests_staff;
+#[cfg(test)]
+mod tests_take_home;

@@ -168,8 +168,54 @@ pub fn screen(v: &View, t: &UiTexts) -> Script {
                     }
                 }
                 s.push(&r.handoff);
+                if r.sheet.available {
+                    s.push(&with_state(
+                        t,
+                        l,
+                        t.get("results.take_home", l),
+                        r.sheet.take_home,
+                    ));
+                }
             }
             s.push(&t.get("results.print", l));
+        }
+        // The map as text, in reading order: each branch with its places, the visitor's
+        // routes with their numbers, then their routes again in rank order.
+        Screen::Map => {
+            s.push(&t.get("map.title", l));
+            if let Some(m) = &v.map {
+                s.push(&m.root);
+                for b in &m.branches {
+                    s.push(&b.name);
+                    for p in &b.places {
+                        let mut name = p.name.clone();
+                        if p.rank > 0 {
+                            name = t.format("keys.option", l, &p.rank.to_string());
+                            append(&mut name, &p.name);
+                        }
+                        append(&mut name, &p.words);
+                        s.push(&name);
+                    }
+                }
+                if !m.yours.is_empty() {
+                    s.push(&t.get("map.yours", l));
+                    for y in &m.yours {
+                        s.push(y);
+                    }
+                }
+            }
+            s.push(&t.get("map.back", l));
+        }
+        Screen::Slip if v.slip.as_ref().is_some_and(|s| s.sheet_only) => {
+            if let Some(slip) = &v.slip {
+                s.push(&t.get("slip.sheet_only_title", l));
+                match &slip.status {
+                    SlipStatus::Failed(_) => s.push(&t.get("slip.sheet_only_failed", l)),
+                    SlipStatus::Printing => s.push(&t.get("slip.sheet_printing", l)),
+                    SlipStatus::Printed => s.push(&t.get("slip.sheet_printed", l)),
+                }
+            }
+            s.push(&t.get("slip.finish", l));
         }
         Screen::Slip => {
             if let Some(slip) = &v.slip {
@@ -183,6 +229,9 @@ pub fn screen(v: &View, t: &UiTexts) -> Script {
                 }
                 s.push(&t.get("slip.hand", l));
                 s.push(&t.format("slip.receipt", l, &digits(&slip.receipt_no, l)));
+                if let Some(sh) = &slip.sheet {
+                    s.push(&t.get(sheet_key(sh, &slip.status), l));
+                }
             }
             s.push(&t.get("slip.finish", l));
         }
@@ -304,6 +353,25 @@ pub fn target(v: &View, t: &UiTexts, f: Target) -> Script {
         ),
         Target::ResultsBack => t.get("results.back", l),
         Target::Print => t.get("results.print", l),
+        Target::Map => t.get("results.map", l),
+        Target::TakeHome => with_state(
+            t,
+            l,
+            t.get("results.take_home", l),
+            v.results.as_ref().is_some_and(|r| r.sheet.take_home),
+        ),
+        Target::Marks => {
+            let mut m = with_state(
+                t,
+                l,
+                t.get("results.marks", l),
+                v.results.as_ref().is_some_and(|r| r.sheet.marked),
+            );
+            append(&mut m, &t.get("results.marks_note", l));
+            m
+        }
+        Target::SheetOnly => t.get("results.sheet_only", l),
+        Target::MapBack => t.get("map.back", l),
         Target::Finish => t.get("slip.finish", l),
         Target::DoneHome => t.get("done.home", l),
         Target::StaffCallClose => t.get("staffcall.back", l),
@@ -323,6 +391,16 @@ pub fn target(v: &View, t: &UiTexts, f: Target) -> Script {
     };
     s.push(&label);
     s
+}
+
+/// What became of the take-home sheet printed after the staff slip.
+pub fn sheet_key(sheet: &SlipStatus, slip: &SlipStatus) -> &'static str {
+    match (slip, sheet) {
+        (SlipStatus::Failed(_), _) => "slip.sheet_not_printed",
+        (_, SlipStatus::Printing) => "slip.sheet_printing",
+        (_, SlipStatus::Printed) => "slip.sheet_printed",
+        (_, SlipStatus::Failed(_)) => "slip.sheet_failed",
+    }
 }
 
 fn with_state(t: &UiTexts, l: Lang, mut label: RText, selected: bool) -> RText {

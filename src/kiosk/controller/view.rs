@@ -43,6 +43,8 @@ pub struct ResultsView {
     pub notes: Vec<RText>,
     pub handoff: RText,
     pub slip_error: bool,
+    /// The take-home choices (SHEET.md §1).
+    pub sheet: super::SheetChoice,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +54,10 @@ pub struct SlipView {
     pub status: SlipStatus,
     pub receipt_no: String,
     pub payload: String,
+    /// The take-home sheet's print, when one was asked for.
+    pub sheet: Option<SlipStatus>,
+    /// Only the take-home sheet (no staff slip): the preview is the sheet.
+    pub sheet_only: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +88,8 @@ pub struct View {
     pub large: bool,
     pub question: Option<QuestionView>,
     pub results: Option<ResultsView>,
+    /// 「ぜんたいの 地図」.
+    pub map: Option<super::MapView>,
     pub slip: Option<SlipView>,
     /// Seconds left on the idle dialog, when it is shown.
     pub idle_left: Option<u32>,
@@ -128,7 +136,13 @@ impl Controller {
             status: s.clone(),
             receipt_no: t.receipt_no.clone(),
             payload: t.payload.clone(),
+            sheet: self.sheet_status(),
+            sheet_only: self.sheet_only(),
         });
+        let map = match self.screen {
+            Screen::Map => self.map_view(),
+            _ => None,
+        };
         let locked = self.pad_locked(self.clock);
         let setup = self.setup_view();
         let mut staff_status = self.backend.status();
@@ -144,6 +158,7 @@ impl Controller {
             large: self.large,
             question,
             results,
+            map,
             slip,
             idle_left: self.idle_left,
             pin: PinView {
@@ -261,6 +276,7 @@ impl Controller {
             notes,
             handoff: self.markup(cat.handoff_text.get(self.lang)),
             slip_error: self.slip_error,
+            sheet: self.sheet_choice(),
         })
     }
 }
