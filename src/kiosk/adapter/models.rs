@@ -256,7 +256,7 @@ pub fn sheet_line(
     if s.sheet_only {
         let key = match s.status {
             SlipStatus::Printing => "slip.sheet_printing",
-            SlipStatus::Printed => "slip.sheet_printed",
+            SlipStatus::Printed => "slip.sheet_only_printed",
             SlipStatus::Failed(_) => "slip.sheet_only_failed",
         };
         return to_rtext(&texts.get(key, lang));

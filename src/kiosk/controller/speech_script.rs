@@ -212,7 +212,7 @@ pub fn screen(v: &View, t: &UiTexts) -> Script {
                 match &slip.status {
                     SlipStatus::Failed(_) => s.push(&t.get("slip.sheet_only_failed", l)),
                     SlipStatus::Printing => s.push(&t.get("slip.sheet_printing", l)),
-                    SlipStatus::Printed => s.push(&t.get("slip.sheet_printed", l)),
+                    SlipStatus::Printed => s.push(&t.get("slip.sheet_only_printed", l)),
                 }
             }
             s.push(&t.get("slip.finish", l));
