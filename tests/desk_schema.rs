@@ -241,7 +241,8 @@ fn desk_migrate_copies_every_column_of_every_table() {
          INSERT INTO kiosk_health (kiosk_id, kiosk_name, running_since, printer, speech, version, seen_at)
              VALUES (2, '1階ロビー', 1769990000, 'paper_out', 1, '0.1.0', 1770000000);
          INSERT INTO web_session (id_hash, login, csrf, created_at, seen_at, must_change)
-             VALUES ('ab12', 'sato', 'cd34', 1770000000, 1770000100, 1);",
+             VALUES ('ab12', 'sato', 'cd34', 1770000000, 1770000100, 1);
+         INSERT INTO retention_policy (id, closed_days, inactive_years) VALUES (1, 30, 5);",
     )
     .unwrap();
     let held = sqlite_columns(&path);
