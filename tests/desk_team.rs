@@ -1132,7 +1132,10 @@ fn desk_migrate_copies_a_one_pc_desk_into_postgres_verified() {
              VALUES (1, 99, '1207-099', '1階ロビー', strftime('%s','now'), 'en', 0, 1, 0);
          INSERT INTO kiosk_health (kiosk_id, kiosk_name, running_since, printer, speech, version,
                  seen_at)
-             VALUES (1, '1階ロビー', 0, 'ok', 1, '0.1.0', strftime('%s','now'));",
+             VALUES (1, '1階ロビー', 0, 'ok', 1, '0.1.0', strftime('%s','now'));
+         INSERT INTO web_session (id_hash, login, csrf, created_at, seen_at, must_change)
+             VALUES ('ab12', 'admin', 'cd34', strftime('%s','now'), strftime('%s','now'), 0);
+         INSERT INTO retention_policy (id, closed_days, inactive_years) VALUES (1, 1095, 5);",
     )
     .unwrap();
     drop(db);
