@@ -7,29 +7,13 @@
 //! refusal is tried with psql, as a person holding the role's password would.
 
 mod pg_support;
+mod serve_support;
 
-use std::io::Write;
+use serve_support::cli;
+
 use std::process::{Command, Stdio};
 
 const PW: &str = "kanri-pass-2026";
-
-fn cli(dir: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_hatarakitai"))
-        .arg("--config")
-        .arg(dir.join("desk.toml"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(mut i) = c.stdin.take() {
-        let _ = writeln!(i, "{input}");
-    }
-    c.wait_with_output().unwrap()
-}
 
 fn ok(dir: &std::path::Path, args: &[&str], input: &str) -> serde_json::Value {
     let o = cli(dir, args, input);
